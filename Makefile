@@ -1,0 +1,57 @@
+# Goodword: every developer and CI task goes through this file. `make help` lists them.
+# The first target that needs it creates .venv and installs the pinned dependencies.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt shared/requirements.txt constraints.txt | cksum | cut -d' ' -f1)
+export AWS_DEFAULT_REGION ?= us-east-1
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.DEFAULT_GOAL := help
+.PHONY: help install test test-fast lint typecheck bench build validate lock clean
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.txt shared/requirements.txt constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP) ## Create .venv with the pinned development dependencies
+
+test: lint typecheck ## Lint, type-check and run the whole test suite
+	$(BIN)/pytest
+
+test-fast: $(STAMP) ## Run the tests without the slow template build checks
+	$(BIN)/pytest -m "not slow"
+
+lint: $(STAMP) ## ruff (style and bugs) and cfn-lint (template)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/cfn-lint template.yaml
+
+typecheck: $(STAMP) ## mypy, strict
+	$(BIN)/mypy shared functions tests bench
+
+bench: $(STAMP) ## Benchmarks; figures go to stdout and bench/results/
+	$(BIN)/python -m bench
+
+validate: $(STAMP) ## sam validate --lint (offline; needs only a region)
+	$(BIN)/sam validate --lint --template template.yaml
+
+build: $(STAMP) ## sam build (no Docker: the layer is cross-installed for arm64)
+	$(BIN)/sam build --template template.yaml
+
+lock: ## Re-resolve the pins after editing requirements-dev.txt or shared/requirements.txt
+	rm -rf $(VENV) && $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^goodword' > constraints.txt.new
+	(sed -n '1,2p' constraints.txt; cat constraints.txt.new) > constraints.txt && rm constraints.txt.new
+	@echo "constraints.txt updated; also update shared/requirements.lock from it"
+
+clean: ## Remove build output and caches (keeps .venv)
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Lambda function: receive platform webhooks, verify, normalize, store, answer."""

@@ -1,0 +1,56 @@
+"""How events are laid out in EventsTable (pure; the boto3 calls are in aws.events_table).
+
+    pk = EVENT#<event_id>, sk = EVENT   the normalized event, kept
+    pk = EVENT#<event_id>, sk = RAW     the platform's payload, deleted by TTL (expires_at)
+
+``gsi1pk = DAY#<yyyy-mm-dd of received_at>`` and ``gsi1sk = <received_at>#<event_id>``
+list events by day in arrival order (index ``ByDay``); raw items stay out of it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from goodword.events import Event
+
+EVENT_SK = "EVENT"
+RAW_SK = "RAW"
+ITEM_TYPE_EVENT = "event"
+MAX_RAW_BYTES = 300_000  # DynamoDB items stop at 400 KB
+
+
+def event_pk(event_id: str) -> str:
+    return f"EVENT#{event_id}"
+
+
+def event_item(event: Event) -> dict[str, Any]:
+    received = event.received_at.isoformat(timespec="milliseconds")
+    item = event.model_dump(mode="json", exclude_none=True)
+    item.update(
+        pk=event_pk(event.event_id),
+        sk=EVENT_SK,
+        type=ITEM_TYPE_EVENT,
+        event_id=event.event_id,
+        received_at=received,
+        occurred_at=event.occurred_at.isoformat(timespec="milliseconds"),
+        gsi1pk=f"DAY#{received[:10]}",
+        gsi1sk=f"{received}#{event.event_id}",
+    )
+    if not item.get("refs"):
+        item.pop("refs", None)
+    return item
+
+
+def raw_item(event: Event, retention: timedelta) -> dict[str, Any]:
+    raw = json.dumps(event.raw, separators=(",", ":"), ensure_ascii=False)
+    truncated = len(raw.encode()) > MAX_RAW_BYTES
+    return {
+        "pk": event_pk(event.event_id),
+        "sk": RAW_SK,
+        "type": "raw",
+        "raw": raw.encode()[:MAX_RAW_BYTES].decode(errors="ignore") if truncated else raw,
+        "raw_truncated": truncated,
+        "expires_at": int((event.received_at + retention).timestamp()),
+    }

@@ -1,0 +1,34 @@
+"""Settings that reach code through environment variables set in template.yaml."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from goodword.validation import describe_validation_error
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+class ReceiverSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    events_table_name: str = Field(min_length=1)
+    webhook_secret_id: str = Field(min_length=1)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=6_000_000)
+    raw_payload_retention_days: int = Field(default=30, ge=1, le=3650)
+    secrets_cache_seconds: int = Field(default=300, ge=0, le=3600)
+
+
+@cache
+def receiver_settings() -> ReceiverSettings:
+    """Parsed on first use, not at import, and cached for the container's life."""
+    env = {name: os.environ[name.upper()] for name in ReceiverSettings.model_fields if name.upper() in os.environ}
+    try:
+        return ReceiverSettings.model_validate(env)
+    except ValidationError as exc:
+        raise SettingsError(f"receiver environment is invalid: {describe_validation_error(exc)}") from None

@@ -1,0 +1,1 @@
+"""Webhook verification and normalization: pure code, no AWS access."""

@@ -1,0 +1,117 @@
+"""Small, path-aware readers for platform JSON: a missing or mistyped field becomes an
+``InvalidPayloadError`` that names where it was, never a KeyError or a 5xx."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from goodword.webhooks.errors import InvalidPayloadError
+
+Json = dict[str, Any]
+
+
+def obj(value: Any, path: str) -> Json:
+    if not isinstance(value, dict):
+        raise InvalidPayloadError(f"{path} must be a JSON object")
+    return value
+
+
+def array(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise InvalidPayloadError(f"{path} must be a JSON array")
+    return value
+
+
+def text(parent: Json, key: str, path: str) -> str:
+    """A required id-like string. Numbers are refused: platforms' numeric ids lose
+    precision in JSON (X documents `id` 1924465506158879000 for `id_str` ...978979)."""
+    value = parent.get(key)
+    if not isinstance(value, str) or not value or len(value) > 256 or re.search(r"[\s#]", value):
+        raise InvalidPayloadError(f"{path}.{key} must be a non-empty id string")
+    return value
+
+
+def id_text(parent: Json, key: str, path: str) -> str:
+    """A required id that some platforms send as a JSON integer (LinkedIn notificationId)."""
+    value = parent.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return text(parent, key, path)
+
+
+def opt_text(parent: Json, key: str, max_len: int = 100_000) -> str | None:
+    value = parent.get(key)
+    if isinstance(value, str) and value:
+        return value[:max_len]
+    return None
+
+
+def opt_id(parent: Json, key: str) -> str | None:
+    value = parent.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and value and len(value) <= 256 and not re.search(r"[\s#]", value):
+        return value
+    return None
+
+
+def opt_obj(parent: Json, key: str) -> Json:
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def opt_int(parent: Json, key: str) -> int | None:
+    value = parent.get(key)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
+_FRACTION = re.compile(r"(\.\d{1,6})\d*")
+
+
+def parse_time(value: Any, fallback: datetime) -> datetime:
+    """Parse the time formats platforms use; unknown or absurd values give ``fallback``.
+
+    Accepts epoch seconds or milliseconds (number or digit string), RFC 3339 with any
+    number of fractional digits (Twitch sends nanoseconds) and X's legacy
+    ``Mon Mar 26 16:33:26 +0000 2018``.
+    """
+    try:
+        if isinstance(value, bool):
+            return fallback
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if isinstance(value, int | float):
+            seconds = value / 1000 if value > 100_000_000_000 else value
+            parsed = datetime.fromtimestamp(seconds, tz=UTC)
+        elif isinstance(value, str) and len(value) <= 64:
+            if value[:3].isalpha():
+                parsed = _parse_legacy_x(value)
+            else:
+                parsed = datetime.fromisoformat(_FRACTION.sub(r"\1", value.replace("Z", "+00:00")))
+        else:
+            return fallback
+    except (ValueError, OverflowError, OSError, TypeError):
+        return fallback
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    if not 2000 <= parsed.year <= 2200:
+        return fallback
+    return parsed.astimezone(UTC)
+
+
+def _parse_legacy_x(value: str) -> datetime:
+    # "Mon Mar 26 16:33:26 +0000 2018" -> RFC 2822 order for the stdlib parser.
+    parts = value.split()
+    if len(parts) != 6:
+        raise ValueError(value)
+    weekday, month, day, clock, zone, year = parts
+    return parsedate_to_datetime(f"{weekday}, {day} {month} {year} {clock} {zone}")

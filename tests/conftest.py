@@ -1,0 +1,103 @@
+"""Test environment: fake AWS credentials and Powertools settings are set before any
+handler import; moto is imported first so every boto3 client is mocked."""
+
+from __future__ import annotations
+
+import os
+
+import moto  # noqa: F401  (must precede boto3 client creation; see conventions "pesky imports")
+
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_SERVICE_NAME": "goodword",
+        "POWERTOOLS_METRICS_NAMESPACE": "Goodword",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_DEV": "false",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from goodword.aws import clients
+from goodword.settings import receiver_settings
+from tests.support.platforms import SECRETS
+from tests.support.template import create_secrets, create_tables, function_environment
+
+
+@dataclass
+class FakeLambdaContext:
+    function_name: str = "ReceiveWebhookFunction"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:ReceiveWebhookFunction"
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+@pytest.fixture
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext()
+
+
+@dataclass
+class Aws:
+    """The template's resources, created in moto."""
+
+    dynamodb: Any
+    secretsmanager: Any
+    tables: dict[str, str]
+    secrets: dict[str, str]
+
+    @property
+    def events_table(self) -> str:
+        return self.tables["EventsTable"]
+
+    def event_items(self) -> list[dict[str, Any]]:
+        items = self.dynamodb.scan(TableName=self.events_table, ConsistentRead=True)["Items"]
+        return [i for i in items if i["sk"]["S"] == "EVENT"]
+
+    def all_items(self) -> list[dict[str, Any]]:
+        return list(self.dynamodb.scan(TableName=self.events_table, ConsistentRead=True)["Items"])
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
+    """moto with every table and secret of template.yaml, and the receiver's environment
+    exactly as the template sets it."""
+    with mock_aws():
+        clients.reset()
+        receiver_settings.cache_clear()
+        dynamodb = boto3.client("dynamodb")
+        secretsmanager = boto3.client("secretsmanager")
+        tables = create_tables(dynamodb)
+        secrets = create_secrets(secretsmanager, SECRETS)
+        env = function_environment("ReceiveWebhookFunction", {**tables, **secrets})
+        for key, value in env.items():
+            if not key.startswith("POWERTOOLS_"):
+                monkeypatch.setenv(key, value)
+        yield Aws(dynamodb, secretsmanager, tables, secrets)
+        clients.reset()
+        receiver_settings.cache_clear()
+
+
+@pytest.fixture
+def receiver(aws: Aws) -> Iterator[Any]:
+    """The receiver's handler module, with its per-container caches fresh for this test."""
+    from receive_webhook import handler
+
+    handler._dependencies.cache_clear()
+    yield handler
+    handler._dependencies.cache_clear()

@@ -1,0 +1,66 @@
+"""Create AWS resources in moto from template.yaml itself, so no test can pass against a
+table shape that does not exist in production."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from samcli.yamlhelper import yaml_parse
+
+from tests.support.paths import TEMPLATE
+
+_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification")
+
+
+@cache
+def template() -> dict[str, Any]:
+    parsed: dict[str, Any] = yaml_parse(TEMPLATE.read_text())
+    return parsed
+
+
+def resources_of_type(resource_type: str) -> dict[str, dict[str, Any]]:
+    return {name: r.get("Properties", {}) for name, r in template()["Resources"].items() if r["Type"] == resource_type}
+
+
+def create_tables(dynamodb: Any) -> dict[str, str]:
+    """Create every AWS::DynamoDB::Table of the template; returns logical id -> name."""
+    names = {}
+    for logical_id, props in resources_of_type("AWS::DynamoDB::Table").items():
+        name = f"{logical_id}-test"
+        kwargs = {k: props[k] for k in _TABLE_KEYS if k in props}
+        if "StreamSpecification" in kwargs:
+            kwargs["StreamSpecification"] = {"StreamEnabled": True, **kwargs["StreamSpecification"]}
+        dynamodb.create_table(TableName=name, BillingMode=props["BillingMode"], **kwargs)
+        if ttl := props.get("TimeToLiveSpecification"):
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        names[logical_id] = name
+    return names
+
+
+def create_secrets(secretsmanager: Any, values: dict[str, Any]) -> dict[str, str]:
+    """Create every AWS::SecretsManager::Secret of the template holding ``values``;
+    returns logical id -> ARN."""
+    arns = {}
+    for logical_id in resources_of_type("AWS::SecretsManager::Secret"):
+        created = secretsmanager.create_secret(Name=f"{logical_id}-test", SecretString=json.dumps(values))
+        arns[logical_id] = created["ARN"]
+    return arns
+
+
+def function_environment(logical_id: str, refs: dict[str, str]) -> dict[str, str]:
+    """A function's environment as the template sets it (Globals merged), with !Ref to
+    resources replaced by ``refs`` and !Ref to parameters by their defaults."""
+    tpl = template()
+    params = {k: str(v.get("Default", "")) for k, v in tpl.get("Parameters", {}).items()}
+    merged = dict(tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
+    merged.update(tpl["Resources"][logical_id]["Properties"].get("Environment", {}).get("Variables", {}))
+    env = {}
+    for key, value in merged.items():
+        if isinstance(value, dict) and "Ref" in value:
+            target = value["Ref"]
+            env[key] = refs[target] if target in refs else params[target]
+        else:
+            env[key] = str(value)
+    return env

@@ -1,0 +1,135 @@
+"""template.yaml: lint-clean, valid, buildable offline for arm64, and shaped as the
+product requires (no physical names, least privilege, durable tables)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.paths import ROOT, TEMPLATE
+from tests.support.template import resources_of_type, template
+
+BIN = Path(sys.executable).parent
+ENV = {
+    **os.environ,
+    "SAM_CLI_TELEMETRY": "0",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+}
+PHYSICAL_NAME_KEYS = {
+    "TableName",
+    "FunctionName",
+    "QueueName",
+    "TopicName",
+    "LayerName",
+    "Name",
+    "RoleName",
+    "LogGroupName",
+    "EventBusName",
+    "StateMachineName",
+    "BucketName",
+}
+EM_AARCH64 = 183
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, env=ENV, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_cfn_lint_is_clean() -> None:
+    result = run(str(BIN / "cfn-lint"), str(TEMPLATE))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_sam_validate_lint_offline() -> None:
+    result = run(str(BIN / "sam"), "validate", "--lint", "--template", str(TEMPLATE))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+def elf_machine(path: Path) -> int | None:
+    header = path.read_bytes()[:20]
+    if header[:4] != b"\x7fELF":
+        return None
+    machine: int = struct.unpack("<H", header[18:20])[0]
+    return machine
+
+
+@pytest.mark.slow
+def test_sam_build_offline_gives_arm64_layer_and_handler(tmp_path: Path) -> None:
+    source = tmp_path / "src"  # a copy, so the build never sees .venv or caches
+    shutil.copytree(
+        ROOT, source, ignore=shutil.ignore_patterns(".venv", ".aws-sam", ".git", "*cache*", "__pycache__", ".hypothesis")
+    )
+    result = run(str(BIN / "sam"), "build", "--template", "template.yaml", "--build-dir", str(tmp_path / "build"), cwd=source)
+    assert result.returncode == 0, result.stdout + result.stderr
+    layer = tmp_path / "build" / "SharedLayer" / "python"
+    assert (layer / "goodword" / "webhooks" / "receive.py").is_file()
+    assert (tmp_path / "build" / "ReceiveWebhookFunction" / "receive_webhook" / "handler.py").is_file()
+    binaries = list(layer.rglob("*.so"))
+    assert binaries, "pydantic-core ships a compiled extension"
+    assert {p.name: elf_machine(p) for p in binaries} == {p.name: EM_AARCH64 for p in binaries}
+    assert not (layer / "boto3").exists() and not (layer / "botocore").exists(), "the runtime provides boto3"
+
+
+def test_no_physical_names() -> None:
+    for name, resource in template()["Resources"].items():
+        props = resource.get("Properties", {})
+        named = PHYSICAL_NAME_KEYS & set(props)
+        # A log group named after its function (by reference) is how Lambda finds it.
+        if resource["Type"] == "AWS::Logs::LogGroup" and "LogGroupName" in props:
+            assert "Fn::Sub" in props["LogGroupName"], name
+            named.discard("LogGroupName")
+        assert not named, f"{name} sets a physical name: {named}"
+
+
+def test_logical_ids_and_durable_tables() -> None:
+    tables = resources_of_type("AWS::DynamoDB::Table")
+    assert {"EventsTable", "RulesTable"} <= set(tables)
+    for props in tables.values():
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert props["SSESpecification"]["SSEEnabled"] is True
+    events = tables["EventsTable"]
+    assert events["StreamSpecification"]["StreamViewType"] in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
+    assert events["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_receiver_routes_permissions_and_settings() -> None:
+    tpl: dict[str, Any] = template()
+    receiver = tpl["Resources"]["ReceiveWebhookFunction"]["Properties"]
+    routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in receiver["Events"].values() if e["Type"] == "HttpApi"}
+    assert {("GET", "/webhooks/{platform}"), ("POST", "/webhooks/{platform}")} <= routes
+    policies = [next(iter(p)) for p in receiver["Policies"]]
+    assert policies == ["DynamoDBWritePolicy", "AWSSecretsManagerGetSecretValuePolicy"], "SAM policy templates only"
+    env = receiver["Environment"]["Variables"]
+    assert env["EVENTS_TABLE_NAME"] == {"Ref": "EventsTable"}
+    assert env["WEBHOOK_SECRET_ID"] == {"Ref": "WebhookSecret"}
+    globals_fn = tpl["Globals"]["Function"]
+    assert (globals_fn["Runtime"], globals_fn["Architectures"]) == ("python3.13", ["arm64"])
+    assert {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"} <= set(
+        globals_fn["Environment"]["Variables"]
+    )
+    layer = tpl["Resources"]["SharedLayer"]
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+
+
+def test_layer_lock_matches_the_development_pins() -> None:
+    """The layer and the development environment run the same versions."""
+
+    def pins(path: Path) -> dict[str, str]:
+        lines = [ln.split("#")[0].strip() for ln in path.read_text().splitlines()]
+        return {n.split("[")[0].lower().replace("_", "-"): v for n, _, v in (ln.partition("==") for ln in lines if "==" in ln)}
+
+    lock, dev = pins(ROOT / "shared" / "requirements.lock"), pins(ROOT / "constraints.txt")
+    assert {name: dev.get(name) for name in lock} == lock
+    assert set(pins(ROOT / "shared" / "requirements.txt")) <= set(lock)
