@@ -34,10 +34,10 @@ lint: $(STAMP) ## ruff (style and bugs) and cfn-lint (template)
 	$(BIN)/cfn-lint template.yaml
 
 typecheck: $(STAMP) ## mypy, strict
-	$(BIN)/mypy shared functions tests bench
+	$(BIN)/mypy shared functions tests bench scripts
 
 bench: $(STAMP) ## Benchmarks; figures go to stdout and bench/results/
-	$(BIN)/python -m bench
+	PYTHONPATH=shared:functions/receive_webhook:. $(BIN)/python -m bench $(BENCH_ARGS)
 
 validate: $(STAMP) ## sam validate --lint (offline; needs only a region)
 	$(BIN)/sam validate --lint --template template.yaml

@@ -32,19 +32,9 @@ from moto import mock_aws
 
 from goodword.aws import clients
 from goodword.settings import receiver_settings
+from tests.support.lambda_context import FakeLambdaContext
 from tests.support.platforms import SECRETS
 from tests.support.template import create_secrets, create_tables, function_environment
-
-
-@dataclass
-class FakeLambdaContext:
-    function_name: str = "ReceiveWebhookFunction"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:ReceiveWebhookFunction"
-    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
 
 
 @pytest.fixture

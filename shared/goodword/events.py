@@ -40,7 +40,7 @@ _ID_PATTERN = r"^[^\s#]{1,256}$"
 
 
 class Author(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     id: str = Field(pattern=_ID_PATTERN)
     handle: str | None = Field(default=None, max_length=256)
@@ -54,7 +54,7 @@ class Author(BaseModel):
 class EventRefs(BaseModel):
     """Platform ids needed later to answer the event (reply, DM, comment)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     post_id: str | None = None
     comment_id: str | None = None
@@ -72,7 +72,7 @@ class Event(BaseModel):
     ``event_id`` is the dedupe key: a redelivery of the same thing yields the same id.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     platform: Platform
     kind: EventKind

@@ -15,7 +15,7 @@ class SettingsError(RuntimeError):
 
 
 class ReceiverSettings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     events_table_name: str = Field(min_length=1)
     webhook_secret_id: str = Field(min_length=1)

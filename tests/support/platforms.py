@@ -11,23 +11,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.support.paths import FIXTURES
+from tests.support.paths import FIXTURES, ROOT
 
-# The development secrets the tests configure (obviously fake).
-X_SECRET = "test-x-consumer-secret"
-META_SECRET = "test-meta-app-secret"
-META_VERIFY_TOKEN = "test-meta-verify-token"
-LINKEDIN_SECRET = "test-linkedin-client-secret"
-TWITCH_SECRET = "test-twitch-eventsub-secret"
-STANDARD_SECRET = "whsec_" + base64.b64encode(b"test-standard-webhooks-key-32byte").decode()
-
-SECRETS: dict[str, Any] = {
-    "x": {"consumer_secret": X_SECRET},
-    "meta": {"app_secret": META_SECRET, "verify_token": META_VERIFY_TOKEN},
-    "linkedin": {"client_secret": LINKEDIN_SECRET},
-    "twitch": {"secret": TWITCH_SECRET},
-    "standard": {"secret": STANDARD_SECRET},
-}
+# The checked-in development secrets (obviously fake), shared with the sample events.
+SECRETS: dict[str, Any] = json.loads((ROOT / "config" / "local-dev.json").read_text())["webhook_secrets"]
+X_SECRET: str = SECRETS["x"]["consumer_secret"]
+META_SECRET: str = SECRETS["meta"]["app_secret"]
+META_VERIFY_TOKEN: str = SECRETS["meta"]["verify_token"]
+LINKEDIN_SECRET: str = SECRETS["linkedin"]["client_secret"]
+TWITCH_SECRET: str = SECRETS["twitch"]["secret"]
+STANDARD_SECRET: str = SECRETS["standard"]["secret"]
 
 
 def _mac(key: bytes | str, msg: bytes) -> bytes:

@@ -1,12 +1,19 @@
-"""Writes events to EventsTable exactly once: each event and its raw payload in one
-transaction, conditional on the event not existing yet."""
+"""Writes events to EventsTable exactly once.
+
+Per event, two writes run in parallel: the event item, conditional on not existing yet
+(that condition is the dedupe), and its raw payload item, which expires through TTL. Both
+are idempotent, so a retry after any partial failure completes the delivery. A
+transaction would make the pair atomic but cost twice the write units and a round trip
+more; an orphan raw item is invisible and expires, and an event whose raw write failed is
+answered 5xx so the platform's retry writes the raw item too.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
@@ -18,11 +25,9 @@ from goodword.observability import logger
 from goodword.webhooks.errors import StorageUnavailableError
 from goodword.webhooks.receive import StoreResult
 
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
-
 _serializer = TypeSerializer()
-_MAX_PARALLEL_WRITES = 8
+# Reused across invocations of a warm container; boto3 clients are thread-safe.
+_writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="events-writer")
 
 
 def to_dynamodb(item: dict[str, Any]) -> dict[str, Any]:
@@ -37,51 +42,44 @@ class EventsTable:
     def save(self, events: Sequence[Event]) -> StoreResult:
         """Store every event not stored before. Raises StorageUnavailableError if any write
         failed; the platform's retry then completes the delivery (written ones dedupe)."""
-        if len(events) == 1:
-            outcomes = [self._put(events[0])]
-        else:
-            with ThreadPoolExecutor(max_workers=min(_MAX_PARALLEL_WRITES, len(events))) as pool:
-                outcomes = list(pool.map(self._put, events))
-        if None in outcomes:
+        raw_writes = [_writers.submit(self._put_raw, event) for event in events]
+        # One event (the common case) is written from this thread; a batch in parallel.
+        outcomes = [self._put_event(events[0])] if len(events) == 1 else list(_writers.map(self._put_event, events))
+        raw_ok = all(write.result() for write in raw_writes)
+        if None in outcomes or not raw_ok:
             raise StorageUnavailableError("events could not be stored; retry the delivery")
         stored = sum(1 for outcome in outcomes if outcome)
         return StoreResult(stored=stored, duplicates=len(outcomes) - stored)
 
-    def _put(self, event: Event) -> bool | None:
+    def _put_event(self, event: Event) -> bool | None:
         """True: stored. False: already stored. None: failed."""
-        items: list[TransactWriteItemTypeDef] = [
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": to_dynamodb(event_item(event)),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {"Put": {"TableName": self.table_name, "Item": to_dynamodb(raw_item(event, self.raw_retention))}},
-        ]
         try:
-            clients.dynamodb().transact_write_items(TransactItems=items)
+            clients.dynamodb().put_item(
+                TableName=self.table_name,
+                Item=to_dynamodb(event_item(event)),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
             return True
         except ClientError as exc:
-            if _is_duplicate(exc):
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return False
-            logger.error(
-                "event write failed", extra={"event_id": event.event_id, "error": exc.response.get("Error", {}).get("Code")}
-            )
-            return None
+            _log_failure(event, exc.response.get("Error", {}).get("Code"))
         except BotoCoreError as exc:
-            logger.error("event write failed", extra={"event_id": event.event_id, "error": type(exc).__name__})
-            return None
+            _log_failure(event, type(exc).__name__)
         except Exception:  # anything else is still "not stored": answer 5xx so the platform retries
             logger.exception("event write failed", extra={"event_id": event.event_id})
-            return None
+        return None
 
-
-def _is_duplicate(exc: ClientError) -> bool:
-    error = exc.response.get("Error", {})
-    if error.get("Code") == "ConditionalCheckFailedException":
-        return True
-    if error.get("Code") != "TransactionCanceledException":
+    def _put_raw(self, event: Event) -> bool:
+        try:
+            clients.dynamodb().put_item(TableName=self.table_name, Item=to_dynamodb(raw_item(event, self.raw_retention)))
+            return True
+        except (ClientError, BotoCoreError) as exc:
+            _log_failure(event, type(exc).__name__, what="raw payload")
+        except Exception:
+            logger.exception("raw payload write failed", extra={"event_id": event.event_id})
         return False
-    reasons = exc.response.get("CancellationReasons") or []
-    return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"
+
+
+def _log_failure(event: Event, error: str | None, what: str = "event") -> None:
+    logger.error(f"{what} write failed", extra={"event_id": event.event_id, "error": error})

@@ -31,7 +31,7 @@ SecretList = Annotated[tuple[str, ...], BeforeValidator(_as_tuple), Field(min_le
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class XSecrets(_Section):
@@ -86,7 +86,7 @@ def standard_webhooks_key(secret: str) -> bytes:
 class WebhookSecrets(BaseModel):
     """All platforms' webhook secrets. A platform left out is not configured (503)."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     x: XSecrets | None = None
     meta: MetaSecrets | None = None

@@ -34,7 +34,7 @@ def sign(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
 class BridgeEvent(BaseModel):
     """One event as a bridge sends it: the canonical model without what we set ourselves."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     platform: Platform
     kind: EventKind
@@ -48,7 +48,7 @@ class BridgeEvent(BaseModel):
 
 
 class BridgeBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     events: list[BridgeEvent] = Field(min_length=1, max_length=MAX_EVENTS)
 

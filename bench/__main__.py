@@ -1,0 +1,19 @@
+"""Run every benchmark and print the figures (also written to bench/results/*.json)."""
+
+from __future__ import annotations
+
+import argparse
+
+from bench import cold_start, ingest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (for a smoke run)")
+    args = parser.parse_args()
+    ingest.main(quick=args.quick)
+    cold_start.main(quick=args.quick)
+
+
+if __name__ == "__main__":
+    main()
