@@ -9,7 +9,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint typecheck bench build validate lock clean
+.PHONY: help install demo serve test test-fast lint typecheck bench build validate lock clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,6 +21,12 @@ $(STAMP): requirements-dev.txt shared/requirements.txt constraints.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP) ## Create .venv with the pinned development dependencies
+
+demo: $(STAMP) ## Run Goodword locally: deliver every sample over HTTP, show what happened, stop
+	@$(BIN)/python -m local_stack demo $(DEMO_ARGS)
+
+serve: $(STAMP) ## Start the local stack and keep it running (Ctrl-C stops it); see docs/local.md
+	@$(BIN)/python -m local_stack serve $(SERVE_ARGS)
 
 test: lint typecheck ## Lint, type-check and run the whole test suite
 	$(BIN)/pytest
@@ -34,7 +40,7 @@ lint: $(STAMP) ## ruff (style and bugs) and cfn-lint (template)
 	$(BIN)/cfn-lint template.yaml
 
 typecheck: $(STAMP) ## mypy, strict
-	$(BIN)/mypy shared functions tests bench scripts
+	$(BIN)/mypy shared functions tests bench scripts local_stack
 
 bench: $(STAMP) ## Benchmarks; figures go to stdout and bench/results/
 	PYTHONPATH=shared:functions/receive_webhook:. $(BIN)/python -m bench $(BENCH_ARGS)

@@ -1,30 +1,25 @@
-"""Sign and address requests exactly as each platform does (test-side, independent of the
-verification code under test: every scheme is spelled out again here)."""
+"""Sign and address requests exactly as each platform does. The signing schemes live in
+local_stack.signing, written independently of the receiver's verification code."""
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from local_stack.signing import signed_headers as sign
 from tests.support.paths import FIXTURES, ROOT
 
-# The checked-in development secrets (obviously fake), shared with the sample events.
-SECRETS: dict[str, Any] = json.loads((ROOT / "config" / "local-dev.json").read_text())["webhook_secrets"]
+# The checked-in development secrets (obviously fake), shared with the demo and samples.
+SECRETS: dict[str, Any] = json.loads((ROOT / "config" / "local-dev.json").read_text())["secrets"]["WebhookSecret"]
 X_SECRET: str = SECRETS["x"]["consumer_secret"]
 META_SECRET: str = SECRETS["meta"]["app_secret"]
 META_VERIFY_TOKEN: str = SECRETS["meta"]["verify_token"]
 LINKEDIN_SECRET: str = SECRETS["linkedin"]["client_secret"]
 TWITCH_SECRET: str = SECRETS["twitch"]["secret"]
 STANDARD_SECRET: str = SECRETS["standard"]["secret"]
-
-
-def _mac(key: bytes | str, msg: bytes) -> bytes:
-    return hmac.new(key.encode() if isinstance(key, str) else key, msg, hashlib.sha256).digest()
 
 
 def fixture_bytes(relative: str) -> bytes:
@@ -45,29 +40,8 @@ def signed_headers(
     message_type: str = "notification",
     secret: str | None = None,
 ) -> dict[str, str]:
-    now = now or datetime.now(UTC)
-    if platform == "x":
-        return {"x-twitter-webhooks-signature": "sha256=" + base64.b64encode(_mac(secret or X_SECRET, body)).decode()}
-    if platform == "meta":
-        return {"X-Hub-Signature-256": "sha256=" + _mac(secret or META_SECRET, body).hex()}
-    if platform == "linkedin":
-        return {"X-LI-Signature": _mac(secret or LINKEDIN_SECRET, b"hmacsha256=" + body).hex()}
-    if platform == "twitch":
-        timestamp = now.strftime("%Y-%m-%dT%H:%M:%S.%f") + "123Z"  # Twitch sends nanoseconds
-        signed = message_id.encode() + timestamp.encode() + body
-        return {
-            "Twitch-Eventsub-Message-Id": message_id,
-            "Twitch-Eventsub-Message-Timestamp": timestamp,
-            "Twitch-Eventsub-Message-Signature": "sha256=" + _mac(secret or TWITCH_SECRET, signed).hex(),
-            "Twitch-Eventsub-Message-Type": message_type,
-            "Twitch-Eventsub-Message-Retry": "0",
-        }
-    if platform == "standard":
-        key = base64.b64decode((secret or STANDARD_SECRET).removeprefix("whsec_"))
-        timestamp = str(int(now.timestamp()))
-        signature = base64.b64encode(_mac(key, f"{message_id}.{timestamp}.".encode() + body)).decode()
-        return {"webhook-id": message_id, "webhook-timestamp": timestamp, "webhook-signature": f"v1,{signature}"}
-    raise ValueError(platform)
+    """Headers the platform would send, signed with the development secrets (or ``secret``)."""
+    return sign(platform, body, SECRETS, now=now, message_id=message_id, message_type=message_type, secret=secret)
 
 
 def http_api_event(

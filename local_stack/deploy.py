@@ -1,0 +1,175 @@
+"""Deploy the translated template into the moto server and resolve what the emulated
+resources need (function names, stream and queue ARNs) from the deployed stack itself."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from local_stack.aws import client
+from local_stack.template import CODE_BUCKET, Translated, deployable, is_emulated, substitute
+
+_INTRINSICS = ("Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::If", "Fn::ImportValue", "Fn::FindInMap")
+
+
+class DeployError(RuntimeError):
+    pass
+
+
+@dataclass
+class FunctionSpec:
+    logical_id: str
+    name: str  # the physical name moto gave it
+    arn: str
+    handler: str
+    timeout: int
+    memory: int
+    environment: dict[str, str]
+    code_paths: list[Path]  # the function folder, then its layers' folders (as in /var/task, /opt/python)
+
+
+@dataclass
+class Deployment:
+    stack_name: str
+    resources: dict[str, tuple[str, str]]  # logical id -> (type, physical id)
+    functions: dict[str, FunctionSpec]  # by logical id
+    emulated: dict[str, dict[str, Any]]  # logical id -> resource with intrinsics resolved
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    def function_by_arn_or_name(self, ref: str) -> FunctionSpec | None:
+        for spec in self.functions.values():
+            if ref in (spec.arn, spec.name, spec.logical_id) or ref.startswith(spec.arn + ":"):
+                return spec
+        return None
+
+    def physical(self, logical_id: str) -> str:
+        return self.resources[logical_id][1]
+
+
+def deploy(translated: Translated, stack_name: str) -> Deployment:
+    cfn = translated.cfn
+    _upload_code(translated.code_paths)
+    literals = _create_emulated_secrets(cfn, stack_name)
+    body = deployable(cfn, literals)
+    probes = _add_probes(cfn, body, literals)
+    cloudformation = client("cloudformation")
+    try:
+        cloudformation.create_stack(
+            StackName=stack_name,
+            TemplateBody=json.dumps(body),
+            Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+        )
+    except Exception as exc:
+        raise DeployError(f"moto could not create the stack {stack_name}: {exc}") from exc
+    stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
+    if stack["StackStatus"] != "CREATE_COMPLETE":
+        raise DeployError(f"stack {stack_name} is {stack['StackStatus']}: {stack.get('StackStatusReason')}")
+    outputs = {o["OutputKey"]: str(o["OutputValue"]) for o in stack.get("Outputs", [])}
+    resources = {
+        r["LogicalResourceId"]: (r["ResourceType"], str(r.get("PhysicalResourceId") or ""))
+        for r in cloudformation.describe_stack_resources(StackName=stack_name)["StackResources"]
+        if r.get("LogicalResourceId")
+    }
+    for logical_id, arn in literals.items():
+        resources[logical_id] = (cfn["Resources"][logical_id]["Type"], arn)
+    resolved = {probe: outputs.pop(name) for name, probe in probes.items() if name in outputs}
+    emulated = {lid: _replace_probes(r, resolved) for lid, r in cfn["Resources"].items() if is_emulated(r["Type"])}
+    return Deployment(stack_name, resources, _functions(translated, resources), emulated, outputs)
+
+
+def _upload_code(code_paths: dict[str, Path]) -> None:
+    """moto's Lambda wants a code object; the code itself runs from its folder."""
+    s3 = client("s3")
+    s3.create_bucket(Bucket=CODE_BUCKET)
+    placeholder = io.BytesIO()
+    with zipfile.ZipFile(placeholder, "w") as archive:
+        archive.writestr("README.txt", "The local stack runs this code from its source folder.")
+    for logical_id in code_paths:
+        s3.put_object(Bucket=CODE_BUCKET, Key=f"{logical_id}.zip", Body=placeholder.getvalue())
+
+
+def _create_emulated_secrets(cfn: dict[str, Any], stack_name: str) -> dict[str, str]:
+    secretsmanager = client("secretsmanager")
+    literals = {}
+    for logical_id, resource in cfn["Resources"].items():
+        if resource["Type"] != "AWS::SecretsManager::Secret":
+            continue
+        props = resource.get("Properties", {})
+        value = props.get("SecretString")
+        if not isinstance(value, str):
+            value = "{}"  # GenerateSecretString or an intrinsic: the development config fills it in
+        created = secretsmanager.create_secret(Name=f"{stack_name}-{logical_id}", SecretString=value)
+        literals[logical_id] = created["ARN"]
+    return literals
+
+
+def _add_probes(cfn: dict[str, Any], body: dict[str, Any], literals: dict[str, str]) -> dict[str, str]:
+    """Every intrinsic inside an emulated resource that refers to a deployed resource becomes
+    an output, so moto resolves it exactly as CloudFormation would. Returns output name ->
+    the intrinsic's JSON."""
+    deployed = set(body["Resources"])
+    probes: dict[str, str] = {}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if len(node) == 1 and next(iter(node)) in _INTRINSICS:
+                text = json.dumps(node, sort_keys=True)
+                refs = {lid for lid in deployed | set(literals) if f'"{lid}"' in text or f"${{{lid}" in text}
+                if refs and refs <= deployed | set(literals) and text not in probes.values():
+                    name = f"LocalStackProbe{len(probes)}"
+                    probes[name] = text
+                    body["Outputs"][name] = {"Value": substitute(node, literals)}
+                return
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    for resource in cfn["Resources"].values():
+        if is_emulated(resource["Type"]):
+            visit(resource.get("Properties", {}))
+    return probes
+
+
+def _replace_probes(node: Any, resolved: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        if len(node) == 1 and next(iter(node)) in _INTRINSICS:
+            return resolved.get(json.dumps(node, sort_keys=True), node)
+        return {k: _replace_probes(v, resolved) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_replace_probes(v, resolved) for v in node]
+    return node
+
+
+def _functions(translated: Translated, resources: dict[str, tuple[str, str]]) -> dict[str, FunctionSpec]:
+    lambda_client = client("lambda")
+    sam_resources = translated.sam["Resources"]
+    global_layers = translated.sam.get("Globals", {}).get("Function", {}).get("Layers", [])
+    functions = {}
+    for logical_id, (resource_type, physical) in resources.items():
+        if resource_type != "AWS::Lambda::Function":
+            continue
+        config = lambda_client.get_function_configuration(FunctionName=physical)
+        sam_props = sam_resources.get(logical_id, {}).get("Properties", {})
+        layers = [*global_layers, *sam_props.get("Layers", [])]
+        layer_paths = [
+            translated.code_paths[ref["Ref"]]
+            for ref in layers
+            if isinstance(ref, dict) and ref.get("Ref") in translated.code_paths
+        ]
+        functions[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            name=physical,
+            arn=config["FunctionArn"],
+            handler=config["Handler"],
+            timeout=int(config.get("Timeout", 3)),
+            memory=int(config.get("MemorySize", 128)),
+            environment={k: str(v) for k, v in config.get("Environment", {}).get("Variables", {}).items()},
+            code_paths=[translated.code_paths[logical_id], *layer_paths],
+        )
+    return functions

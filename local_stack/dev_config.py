@@ -1,0 +1,45 @@
+"""The development configuration (config/local-dev.json): obviously fake secrets and
+settings, loaded into the local stack's secrets and tables at start."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from boto3.dynamodb.types import TypeSerializer
+
+from local_stack.aws import client
+from local_stack.deploy import Deployment
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "config" / "local-dev.json"
+
+
+def load(path: Path = DEFAULT) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(path.read_text(), parse_float=Decimal)
+    return document
+
+
+def webhook_secrets(path: Path = DEFAULT) -> dict[str, Any]:
+    secrets: dict[str, Any] = load(path)["secrets"]["WebhookSecret"]
+    return secrets
+
+
+def apply(document: dict[str, Any], deployment: Deployment) -> list[str]:
+    """Fill the stack's secrets and tables, by logical id. Returns what was loaded."""
+    loaded = []
+    for logical_id, value in document.get("secrets", {}).items():
+        client("secretsmanager").put_secret_value(
+            SecretId=deployment.physical(logical_id), SecretString=json.dumps(value, default=str)
+        )
+        loaded.append(f"secret {logical_id}")
+    serializer = TypeSerializer()
+    for logical_id, items in document.get("tables", {}).items():
+        for item in items:
+            client("dynamodb").put_item(
+                TableName=deployment.physical(logical_id), Item={k: serializer.serialize(v) for k, v in item.items()}
+            )
+        loaded.append(f"{len(items)} item(s) in {logical_id}")
+    return loaded

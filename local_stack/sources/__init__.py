@@ -1,0 +1,1 @@
+"""Event sources emulated from the template: DynamoDB streams, SQS queues, schedules."""
