@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import cold_start, ingest
+from bench import cold_start, ingest, local_stack_throughput
 
 
 def main() -> None:
@@ -13,6 +13,7 @@ def main() -> None:
     args = parser.parse_args()
     ingest.main(quick=args.quick)
     cold_start.main(quick=args.quick)
+    local_stack_throughput.main(quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.report import save
 from tests.support.paths import ROOT
 
-RUNS = 21
+RUNS = 30
 LAMBDA_LIKE = ROOT / ".venv" / "lambda-like"
 _FLOOR = "import time; t = time.perf_counter(); import boto3; print(time.perf_counter() - t)"
 _OURS = "import time; t = time.perf_counter(); import boto3, receive_webhook.handler; print(time.perf_counter() - t)"
@@ -76,17 +76,19 @@ def main(quick: bool = False) -> None:
     first_use = _OURS_FIRST_USE.format(fixture=fixture)
     for code in (_FLOOR, _OURS, first_use):  # compile .pyc once, as a deployed package has them
         _seconds(python, code)
-    floor, ours, ours_first = [], [], []
-    for _ in range(runs):
-        floor.append(_seconds(python, _FLOOR))
-        ours.append(_seconds(python, _OURS))
-        ours_first.append(_seconds(python, first_use))
-    floor_ms, ours_ms, first_ms = (statistics.median(v) * 1000 for v in (floor, ours, ours_first))
+    samples: dict[str, list[float]] = {"floor": [], "ours": [], "first": []}
+    probes = [("floor", _FLOOR), ("ours", _OURS), ("first", first_use)]
+    for run in range(runs):
+        for name, code in probes[run % 3 :] + probes[: run % 3]:  # rotate, so no probe always runs first
+            samples[name].append(_seconds(python, code))
+    floor_ms, ours_ms, first_ms = (statistics.median(samples[k]) * 1000 for k in ("floor", "ours", "first"))
+    floor_min, ours_min = (min(samples[k]) * 1000 for k in ("floor", "ours"))
     figures = {
         "runs": runs,
         "boto3_import_median_ms": round(floor_ms, 1),
         "handler_import_median_ms": round(ours_ms, 1),
         "difference_ms": round(ours_ms - floor_ms, 1),
+        "difference_of_fastest_runs_ms": round(ours_min - floor_min, 1),
         "handler_import_and_first_normalization_median_ms": round(first_ms, 1),
         "difference_with_first_normalization_ms": round(first_ms - floor_ms, 1),
     }
@@ -95,5 +97,8 @@ def main(quick: bool = False) -> None:
     print(
         f"  import boto3 {floor_ms:7.1f} ms   import boto3 + handler {ours_ms:7.1f} ms   difference {ours_ms - floor_ms:+.1f} ms"
         "  (target <= +80 ms)"
+    )
+    print(
+        f"  fastest runs: boto3 {floor_min:.1f} ms, boto3 + handler {ours_min:.1f} ms, difference {ours_min - floor_min:+.1f} ms"
     )
     print(f"  ... + first delivery normalized {first_ms:7.1f} ms   difference {first_ms - floor_ms:+.1f} ms")

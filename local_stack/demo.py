@@ -47,13 +47,13 @@ class Answer:
         if "error" in data:
             return f"{data['error']}: {data.get('message', '')}"[:80]
         if "stored" in data:
-            parts = [f"stored {data['stored']}"]
+            parts = [f"stored {data['stored']}"] if data["stored"] or not data["duplicates"] else []
             if data["duplicates"]:
-                parts.append(f"duplicate {data['duplicates']}")
+                parts.append(f"duplicate {data['duplicates']} (already stored, nothing new)")
             if data["ignored"]:
                 parts.append(f"acknowledged, not stored {data['ignored']}")
             return ", ".join(parts)
-        return ", ".join(f"{k} {str(v)[:28]}" for k, v in data.items())
+        return ", ".join(f"{k} {str(v)[:24]}…" if len(str(v)) > 24 else f"{k} {v}" for k, v in data.items())
 
 
 def deliveries(secrets: dict[str, Any]) -> list[Delivery]:
@@ -93,10 +93,10 @@ def deliveries(secrets: dict[str, Any]) -> list[Delivery]:
         headers = {"content-type": "application/json", **signed_headers(platform, body, secrets, message_id=f"demo-{index}")}
         plan.append(Delivery(path.name, platform, "POST", body, headers))
     first = next(d for d in plan if d.platform == "x" and d.method == "POST")
-    plan.append(Delivery(f"{first.label} again (a platform's redelivery)", "x", "POST", first.body, first.headers))
+    plan.append(Delivery(f"{first.label}, delivered again", "x", "POST", first.body, first.headers))
     plan.append(
         Delivery(
-            f"{first.label} with a wrong signature",
+            f"{first.label}, forged signature",
             "x",
             "POST",
             first.body,
@@ -159,7 +159,7 @@ def run(options: Options) -> int:
         for number, answer in enumerate(answers, 1):
             mark = "" if answer.status == answer.delivery.expect else f"   <- expected {answer.delivery.expect}"
             print(
-                f"  {number:2} {answer.delivery.platform:8} {answer.delivery.label:52} {answer.status} {answer.summary()}{mark}"
+                f"  {number:2} {answer.delivery.platform:8} {answer.delivery.label:41} {answer.status} {answer.summary()}{mark}"
             )
         assert stack.deployment is not None  # noqa: S101
         events = stored_events(stack.deployment.physical("EventsTable"))

@@ -115,4 +115,4 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
     ):
         assert line in output
     assert "invalid_signature" in output, "the demo shows a forged delivery refused"
-    assert "duplicate 1" in output, "and a redelivery stored once"
+    assert "duplicate 1 (already stored, nothing new)" in output, "and a redelivery stored once"
