@@ -111,15 +111,18 @@ def _add_probes(cfn: dict[str, Any], body: dict[str, Any], literals: dict[str, s
     """Every intrinsic inside an emulated resource that refers to a deployed resource becomes
     an output, so moto resolves it exactly as CloudFormation would. Returns output name ->
     the intrinsic's JSON."""
-    deployed = set(body["Resources"])
+    resolvable = set(body["Resources"]) | set(literals)
+    unresolvable = set(cfn["Resources"]) - resolvable  # emulated, with no literal value
     probes: dict[str, str] = {}
+
+    def mentions(text: str, logical_ids: set[str]) -> bool:
+        return any(f'"{lid}"' in text or f"${{{lid}" in text for lid in logical_ids)
 
     def visit(node: Any) -> None:
         if isinstance(node, dict):
             if len(node) == 1 and next(iter(node)) in _INTRINSICS:
                 text = json.dumps(node, sort_keys=True)
-                refs = {lid for lid in deployed | set(literals) if f'"{lid}"' in text or f"${{{lid}" in text}
-                if refs and refs <= deployed | set(literals) and text not in probes.values():
+                if mentions(text, resolvable) and not mentions(text, unresolvable) and text not in probes.values():
                     name = f"LocalStackProbe{len(probes)}"
                     probes[name] = text
                     body["Outputs"][name] = {"Value": substitute(node, literals)}
