@@ -32,6 +32,10 @@ def secretsmanager() -> SecretsManagerClient:
     return client
 
 
+def comprehend() -> Any:
+    return _client("comprehend")
+
+
 def reset() -> None:
     """Forget every client (tests, and the local stack after it changes endpoints)."""
     _client.cache_clear()
