@@ -1,0 +1,242 @@
+"""Conditions: all / any / not over documented fields, with comparison, membership,
+word-boundary keyword and bounded regular-expression operators. No code, bounded time.
+
+    all:
+      - {field: sentiment.label, equals: positive}
+      - {field: author.followers_count, at_least: 10}
+      - not: {field: event.text, contains_any: [refund, broken]}
+"""
+
+from __future__ import annotations
+
+import operator as operator_module
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from goodword.rules.fields import FIELDS, FieldType
+
+MAX_TEXT = 5000  # characters a keyword or regex operator reads
+MAX_PATTERN = 200
+MAX_LEAVES = 50
+# Nested quantifiers ((a+)+, (a*)*) are what makes a regex take exponential time.
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)\s*[*+{]")
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+OPERATORS: dict[str, tuple[FieldType, ...]] = {
+    "equals": (FieldType.STRING, FieldType.NUMBER, FieldType.BOOLEAN, FieldType.TEXT),
+    "not_equals": (FieldType.STRING, FieldType.NUMBER, FieldType.BOOLEAN, FieldType.TEXT),
+    "at_least": (FieldType.NUMBER,),
+    "at_most": (FieldType.NUMBER,),
+    "greater_than": (FieldType.NUMBER,),
+    "less_than": (FieldType.NUMBER,),
+    "one_of": (FieldType.STRING, FieldType.NUMBER, FieldType.TAGS),
+    "not_one_of": (FieldType.STRING, FieldType.NUMBER, FieldType.TAGS),
+    "contains_any": (FieldType.TEXT, FieldType.TAGS),
+    "contains_all": (FieldType.TEXT, FieldType.TAGS),
+    "matches": (FieldType.TEXT, FieldType.STRING),
+    "exists": tuple(FieldType),
+}
+
+
+class Leaf(BaseModel):
+    """One test of one field. Exactly one operator."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    field: str = Field(description="a documented field, e.g. sentiment.label")
+    equals: str | float | bool | None = None
+    not_equals: str | float | bool | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+    greater_than: float | None = None
+    less_than: float | None = None
+    one_of: list[str | float] | None = Field(default=None, min_length=1)
+    not_one_of: list[str | float] | None = Field(default=None, min_length=1)
+    contains_any: list[str] | None = Field(default=None, min_length=1, description="whole words or phrases, any case")
+    contains_all: list[str] | None = Field(default=None, min_length=1, description="whole words or phrases, any case")
+    matches: str | None = Field(default=None, max_length=MAX_PATTERN, description="a regular expression, any case")
+    exists: bool | None = None
+
+    @property
+    def operator(self) -> str:
+        return next(op for op in OPERATORS if getattr(self, op) is not None)
+
+    @model_validator(mode="after")
+    def _valid(self) -> Leaf:
+        spec = FIELDS.get(self.field)
+        if spec is None:
+            raise ValueError(f"unknown field {self.field!r}; documented fields: {', '.join(FIELDS)}")
+        given = [op for op in OPERATORS if getattr(self, op) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one operator for {self.field} (found {len(given)}): {', '.join(OPERATORS)}")
+        operator = given[0]
+        if spec.type not in OPERATORS[operator]:
+            raise ValueError(f"{operator} does not apply to {self.field} ({spec.type.value})")
+        if operator == "matches":
+            _check_pattern(str(self.matches))
+        return self
+
+
+def _check_pattern(pattern: str) -> None:
+    if _NESTED_QUANTIFIER.search(pattern) or _BACKREFERENCE.search(pattern):
+        raise ValueError("regular expression has nested quantifiers or back-references (could run for a very long time)")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression: {exc}") from None
+
+
+class All(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    all: list[Condition] = Field(min_length=1)
+
+
+class Any_(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, title="Any")
+    any: list[Condition] = Field(min_length=1)
+
+
+class Not(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    not_: Condition = Field(alias="not")
+
+
+Condition = Union[All, Any_, Not, Leaf]  # noqa: UP007 (a forward-referenced recursive union)
+for _model in (All, Any_, Not):
+    _model.model_rebuild()
+
+
+def count_leaves(condition: Condition) -> int:
+    if isinstance(condition, Leaf):
+        return 1
+    if isinstance(condition, Not):
+        return count_leaves(condition.not_)
+    children = condition.all if isinstance(condition, All) else condition.any
+    return sum(count_leaves(c) for c in children)
+
+
+# --- compiled form -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The first condition that did not hold, with the value it saw."""
+
+    path: str
+    field: str
+    operator: str
+    expected: Any
+    seen: Any
+
+    def explain(self) -> str:
+        return f"{self.field} {self.operator} {self.expected!r} was false (saw {self.seen!r})"
+
+
+Check = Callable[[dict[str, Any]], Failure | None]
+
+
+def compile_condition(condition: Condition, path: str = "conditions") -> Check:
+    """Closures, built once per rules load; None means the condition held."""
+    if isinstance(condition, Leaf):
+        return _compile_leaf(condition, path)
+    if isinstance(condition, Not):
+        inner = compile_condition(condition.not_, f"{path}.not")
+        leaf = condition.not_ if isinstance(condition.not_, Leaf) else None
+
+        def negated(facts: dict[str, Any]) -> Failure | None:
+            if inner(facts) is not None:
+                return None
+            if leaf is not None:
+                return Failure(path, leaf.field, f"not {leaf.operator}", getattr(leaf, leaf.operator), facts.get(leaf.field))
+            return Failure(path, "(group)", "not", "false", "true")
+
+        return negated
+    if isinstance(condition, All):
+        parts = [compile_condition(c, f"{path}.all[{i}]") for i, c in enumerate(condition.all)]
+
+        def every(facts: dict[str, Any]) -> Failure | None:
+            for part in parts:
+                failure = part(facts)
+                if failure is not None:
+                    return failure
+            return None
+
+        return every
+    options = [compile_condition(c, f"{path}.any[{i}]") for i, c in enumerate(condition.any)]
+
+    def some(facts: dict[str, Any]) -> Failure | None:
+        first: Failure | None = None
+        for option in options:
+            failure = option(facts)
+            if failure is None:
+                return None
+            first = first or failure
+        return first
+
+    return some
+
+
+_SPACES = r"\s+"
+
+
+def _words(phrases: list[str]) -> list[re.Pattern[str]]:
+    """Whole words or phrases, any case, any spacing between the words."""
+    return [re.compile(r"(?<!\w)" + _SPACES.join(re.escape(w) for w in p.split()) + r"(?!\w)", re.IGNORECASE) for p in phrases]
+
+
+def _compile_leaf(leaf: Leaf, path: str) -> Check:
+    field, operator = leaf.field, leaf.operator
+    expected = getattr(leaf, operator)
+    test: Callable[[Any], bool]
+    if operator == "exists":
+        test = (lambda v: v is not None) if expected else (lambda v: v is None)
+    elif operator in ("equals", "not_equals"):
+        want = expected.lower() if isinstance(expected, str) else expected
+        same: Callable[[Any], bool] = (
+            (lambda v: isinstance(v, str) and v.lower() == want)
+            if isinstance(want, str)
+            else (
+                lambda v: v is not None and not isinstance(v, str) and v == want and isinstance(v, bool) == isinstance(want, bool)
+            )
+        )
+        test = same if operator == "equals" else (lambda v: v is not None and not same(v))
+    elif operator in ("at_least", "at_most", "greater_than", "less_than"):
+        compare: Callable[[float, float], bool] = {
+            "at_least": operator_module.ge,
+            "at_most": operator_module.le,
+            "greater_than": operator_module.gt,
+            "less_than": operator_module.lt,
+        }[operator]
+        test = lambda v: isinstance(v, int | float) and not isinstance(v, bool) and compare(v, expected)  # noqa: E731
+    elif operator in ("one_of", "not_one_of"):
+        options = {o.lower() if isinstance(o, str) else o for o in expected}
+
+        def member(v: Any) -> bool:
+            values = v if isinstance(v, list | tuple | set | frozenset) else [v]
+            return any((x.lower() if isinstance(x, str) else x) in options for x in values if x is not None)
+
+        test = member if operator == "one_of" else (lambda v: v is not None and not member(v))
+    elif operator in ("contains_any", "contains_all"):
+        patterns = _words(list(expected))
+        combine = any if operator == "contains_any" else all
+
+        def contains(v: Any) -> bool:
+            if isinstance(v, list | tuple | set | frozenset):
+                labels = {str(x).lower() for x in v}
+                return combine(p.lower() in labels for p in expected)
+            return isinstance(v, str) and combine(p.search(v[:MAX_TEXT]) is not None for p in patterns)
+
+        test = contains
+    else:  # matches
+        pattern = re.compile(str(expected), re.IGNORECASE)
+        test = lambda v: isinstance(v, str) and pattern.search(v[:MAX_TEXT]) is not None  # noqa: E731
+
+    def check(facts: dict[str, Any]) -> Failure | None:
+        value = facts.get(field)
+        return None if test(value) else Failure(path, field, operator, expected, value)
+
+    return check

@@ -1,0 +1,134 @@
+"""Rules compiled once per load, indexed by trigger, evaluated per event (pure: the
+limits, which need the state table, are applied by the pipeline afterwards)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from goodword.rules.conditions import Check, compile_condition
+from goodword.rules.fields import FIELDS
+from goodword.rules.model import Rule, Settings, Window
+
+_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Outcome(StrEnum):
+    MATCHED = "matched"  # conditions held; limits decide whether it acts
+    ACTED = "acted"  # matched and the limits let it act
+    CONDITION_FAILED = "condition_failed"
+    OUTSIDE_WINDOW = "outside_window"
+    DISABLED = "disabled"
+    PAUSED = "paused"
+    BLOCKED = "blocked"  # the author blocked the brand: no automated contact
+    LIMITED = "limited"  # a limit (once per person, cooldown, cap) stopped it
+    STOPPED = "stopped"  # an earlier rule with stop_after acted
+
+
+@dataclass
+class Decision:
+    rule_id: str
+    version: int
+    outcome: Outcome
+    detail: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def as_item(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "version": self.version,
+            "outcome": self.outcome.value,
+            "detail": self.detail,
+            "facts": self.facts,
+        }
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    version: int
+    check: Check | None
+    fields: tuple[str, ...]  # the facts its conditions read, recorded with each decision
+
+
+@dataclass
+class RuleBook:
+    settings: Settings
+    rules: list[CompiledRule]
+    invalid: list[tuple[str, str]] = field(default_factory=list)  # (rule id, reason)
+    _index: dict[tuple[str, str], list[CompiledRule]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        index: dict[tuple[str, str], list[CompiledRule]] = defaultdict(list)
+        for compiled in sorted(self.rules, key=lambda c: (c.rule.priority, c.rule.id)):
+            triggers = compiled.rule.triggers
+            platforms = [p.value for p in triggers.platforms] if triggers.platforms else ["*"]
+            for platform in platforms:
+                for kind in triggers.kinds:
+                    index[(platform, kind.value)].append(compiled)
+        self._index = dict(index)
+
+    def candidates(self, platform: str, kind: str, brand_account: str) -> list[CompiledRule]:
+        found = self._index.get((platform, kind), []) + self._index.get(("*", kind), [])
+        found = [c for c in found if not c.rule.triggers.brand_accounts or brand_account in c.rule.triggers.brand_accounts]
+        return sorted(found, key=lambda c: (c.rule.priority, c.rule.id))
+
+
+def compile_rules(settings: Settings, rules: list[tuple[Rule, int]], invalid: list[tuple[str, str]] | None = None) -> RuleBook:
+    compiled = []
+    for rule, version in rules:
+        check = compile_condition(rule.conditions) if rule.conditions is not None else None
+        compiled.append(CompiledRule(rule, version, check, _fields_of(rule)))
+    return RuleBook(settings, compiled, list(invalid or []))
+
+
+def _fields_of(rule: Rule) -> tuple[str, ...]:
+    text = json.dumps(rule.model_dump(mode="json", by_alias=True).get("conditions"))
+    return tuple(name for name in FIELDS if f'"{name}"' in text)
+
+
+def in_window(window: Window | None, now: datetime, time_zone: str) -> str | None:
+    """None when active; else why not."""
+    if window is None:
+        return None
+    local = now.astimezone(ZoneInfo(time_zone))
+    if window.start_date and local.date() < window.start_date:
+        return f"starts {window.start_date.isoformat()}"
+    if window.end_date and local.date() > window.end_date:
+        return f"ended {window.end_date.isoformat()}"
+    if window.days and _DAYS[local.weekday()] not in window.days:
+        return f"not active on {_DAYS[local.weekday()]}"
+    if window.hours:
+        start, end, clock = window.hours.start, window.hours.end, local.time()
+        active = start <= clock < end if start <= end else (clock >= start or clock < end)
+        if not active:
+            return f"active {start.strftime('%H:%M')}-{end.strftime('%H:%M')} {time_zone}, it is {clock.strftime('%H:%M')}"
+    return None
+
+
+def evaluate(book: RuleBook, facts: dict[str, Any], now: datetime) -> list[tuple[CompiledRule, Decision]]:
+    """Every rule the event triggers, with its decision before limits. MATCHED ones go on
+    to the limits, in priority order."""
+    results = []
+    blocked = bool(facts.get("author.has_blocked_brand"))
+    for compiled in book.candidates(str(facts["event.platform"]), str(facts["event.kind"]), str(facts["event.brand_account"])):
+        rule = compiled.rule
+        used = {name: facts.get(name) for name in compiled.fields}
+        decision = Decision(rule.id, compiled.version, Outcome.MATCHED, "", used)
+        if not rule.enabled:
+            decision.outcome, decision.detail = Outcome.DISABLED, "the rule is disabled"
+        elif book.settings.paused:
+            decision.outcome, decision.detail = Outcome.PAUSED, "all rules are paused (settings)"
+        elif (why := in_window(rule.window, now, book.settings.time_zone)) is not None:
+            decision.outcome, decision.detail = Outcome.OUTSIDE_WINDOW, why
+        elif blocked:
+            decision.outcome, decision.detail = Outcome.BLOCKED, "the author has blocked the brand"
+        elif compiled.check is not None and (failure := compiled.check(facts)) is not None:
+            decision.outcome, decision.detail = Outcome.CONDITION_FAILED, f"{failure.path}: {failure.explain()}"
+        results.append((compiled, decision))
+    return results

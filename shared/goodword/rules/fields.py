@@ -1,0 +1,43 @@
+"""The documented fields conditions can test. Facts are a flat dict built per event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FieldType(StrEnum):
+    TEXT = "text"  # free text: keyword and regex operators
+    STRING = "string"  # ids, enums, handles: equality and membership
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    TAGS = "tags"  # a list of labels: membership
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    type: FieldType
+    description: str
+
+
+FIELDS: dict[str, FieldSpec] = {
+    "event.kind": FieldSpec(FieldType.STRING, "mention, reply, quote, comment, share, like, follow, unfollow, direct_message"),
+    "event.platform": FieldSpec(FieldType.STRING, "x, instagram, facebook, linkedin, twitch, mastodon, bluesky"),
+    "event.brand_account": FieldSpec(FieldType.STRING, "the brand account the event concerns"),
+    "event.text": FieldSpec(FieldType.TEXT, "what the person wrote (empty for follows and likes)"),
+    "event.lang": FieldSpec(FieldType.STRING, "language code, when the platform says"),
+    "author.id": FieldSpec(FieldType.STRING, "the person's id on the platform"),
+    "author.handle": FieldSpec(FieldType.STRING, "the person's handle, without @"),
+    "author.followers_count": FieldSpec(FieldType.NUMBER, "followers, when the platform sends it"),
+    "author.has_blocked_brand": FieldSpec(FieldType.BOOLEAN, "the person blocked the brand (X)"),
+    "profile.is_first_mention": FieldSpec(FieldType.BOOLEAN, "this event is the person's first mention of the brand"),
+    "profile.is_new": FieldSpec(FieldType.BOOLEAN, "Goodword had never seen this person before this event"),
+    "profile.mention_count": FieldSpec(FieldType.NUMBER, "mentions, replies, quotes and comments so far, this one included"),
+    "profile.positive_mention_count": FieldSpec(FieldType.NUMBER, "of those, labelled positive"),
+    "profile.offers_received": FieldSpec(FieldType.NUMBER, "offers made to this person so far"),
+    "profile.days_since_last_contact": FieldSpec(FieldType.NUMBER, "days since the last automated contact (absent if never)"),
+    "profile.tags": FieldSpec(FieldType.TAGS, "labels given by tag actions"),
+    "sentiment.label": FieldSpec(FieldType.STRING, "positive, negative, neutral or mixed"),
+    "sentiment.score": FieldSpec(FieldType.NUMBER, "-1 .. 1"),
+    "sentiment.confidence": FieldSpec(FieldType.NUMBER, "0 .. 1"),
+}

@@ -1,0 +1,193 @@
+"""Rules and settings as marketers write them (YAML in rules/, one item per rule in
+RulesTable). The JSON Schema exported from these models is docs/rules.schema.json."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from goodword.events import EventKind, Platform
+from goodword.rules.conditions import MAX_LEAVES, Condition, count_leaves
+from goodword.rules.templates import validate_template
+from goodword.sentiment.model import SentimentSettings
+
+RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="lower-case letters, digits and dashes")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class Day(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+class Triggers(_Model):
+    kinds: list[EventKind] = Field(min_length=1, description="event kinds the rule considers")
+    platforms: list[Platform] | None = Field(default=None, description="all platforms when left out")
+    brand_accounts: list[str] | None = Field(default=None, description="all brand accounts when left out")
+
+
+class Hours(_Model):
+    start: time = Field(alias="from")
+    end: time = Field(alias="to", description="exclusive; earlier than `from` means overnight")
+
+
+class Window(_Model):
+    """When the rule is active, in the brand's time zone."""
+
+    start_date: date | None = Field(default=None, alias="from_date")
+    end_date: date | None = Field(default=None, alias="to_date", description="inclusive")
+    days: list[Day] | None = None
+    hours: Hours | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> Window:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("to_date is before from_date")
+        return self
+
+
+class Review(StrEnum):
+    AUTOMATIC = "automatic"
+    MANUAL = "manual"
+
+
+class AutomaticAbove(_Model):
+    automatic_above_confidence: float = Field(
+        ge=0, le=1, description="automatic when sentiment confidence is at least this, else manual"
+    )
+
+
+class Delivery(StrEnum):
+    AUTOMATIC = "automatic"  # the channel the platform allows for the event (next issue)
+    REPLY = "reply"
+    DIRECT_MESSAGE = "direct_message"
+
+
+class OfferSample(_Model):
+    product: str = Field(min_length=1, max_length=200)
+    message: str = Field(min_length=1, max_length=1000, description="template; see the placeholders")
+    delivery: Delivery = Delivery.AUTOMATIC
+    review: Review | AutomaticAbove = Review.MANUAL
+    product_cost: float | None = Field(default=None, ge=0, description="cost of one sample, for budgets and reports")
+
+    @field_validator("message")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        return validate_template(value, offer=True)
+
+
+class Message(_Model):
+    message: str = Field(min_length=1, max_length=1000)
+
+    @field_validator("message")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        return validate_template(value, offer=False)
+
+
+class Notify(_Model):
+    url: HttpUrl = Field(description="receives a signed Standard Webhooks POST")
+    message: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("message")
+    @classmethod
+    def _template(cls, value: str | None) -> str | None:
+        return None if value is None else validate_template(value, offer=False)
+
+
+class Tag(_Model):
+    label: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
+
+
+class Action(_Model):
+    """Exactly one of the keys."""
+
+    offer_sample: OfferSample | None = None
+    reply: Message | None = None
+    direct_message: Message | None = None
+    notify: Notify | None = None
+    tag: Tag | None = None
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("offer_sample", "reply", "direct_message", "notify", "tag") if getattr(self, k) is not None)
+
+    @model_validator(mode="after")
+    def _one(self) -> Action:
+        given = [k for k in ("offer_sample", "reply", "direct_message", "notify", "tag") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("each action has exactly one of offer_sample, reply, direct_message, notify, tag")
+        return self
+
+
+class OncePerPerson(_Model):
+    days: int = Field(ge=1, le=3650, description="again after this many days")
+
+
+class Limits(_Model):
+    once_per_person: Literal["forever"] | OncePerPerson | None = Field(
+        default="forever", description="'forever', {days: N}, or null for no limit"
+    )
+    per_day: int | None = Field(default=None, ge=1, description="matches acted on per day (brand time zone)")
+    per_week: int | None = Field(default=None, ge=1, description="per ISO week")
+    total: int | None = Field(default=None, ge=1, description="for the rule's lifetime: the budget")
+
+
+class Rule(_Model):
+    id: RuleId
+    name: str = Field(min_length=1, max_length=120)
+    description: str | None = Field(default=None, max_length=2000)
+    enabled: bool = True
+    priority: int = Field(default=100, ge=0, le=10000, description="lower runs first")
+    stop_after: bool = Field(default=False, description="when this rule acts, later rules do not run for the event")
+    triggers: Triggers
+    window: Window | None = None
+    conditions: Condition | None = None
+    actions: list[Action] = Field(min_length=1, max_length=5)
+    limits: Limits = Limits()
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Rule:
+        if self.conditions is not None and count_leaves(self.conditions) > MAX_LEAVES:
+            raise ValueError(f"conditions have more than {MAX_LEAVES} tests")
+        if sum(1 for a in self.actions if a.offer_sample) > 1:
+            raise ValueError("a rule makes at most one offer")
+        return self
+
+
+class BrandAccount(_Model):
+    platform: Platform
+    account_id: str = Field(min_length=1)
+    handle: str | None = None
+
+
+class Settings(_Model):
+    """The brand's settings (RulesTable item pk=SETTINGS, sk=GLOBAL)."""
+
+    brand_names: list[str] = Field(default_factory=list, description="masked before sentiment scoring")
+    time_zone: str = "UTC"
+    claim_link_base_url: HttpUrl = HttpUrl("https://example.com/claim/")
+    sentiment: SentimentSettings = SentimentSettings()
+    cooldown_days: int = Field(default=7, ge=0, le=365, description="at most one automated contact per person in this many days")
+    paused: bool = Field(default=False, description="stop every rule at once")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)") from None
+        return value

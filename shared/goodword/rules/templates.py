@@ -1,0 +1,41 @@
+"""Message templates: documented {placeholders} only; an unknown one is a validation error,
+never a blank in a sent message."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+PLACEHOLDERS: dict[str, str] = {
+    "author_handle": "the person's handle with its @ (or their name where the platform has no handles)",
+    "author_name": "the person's display name (or handle)",
+    "product": "the offer's product",
+    "claim_link": "the unique link to claim the offer (claim-link base URL + claim code)",
+    "claim_code": "the offer's claim code",
+    "brand_handle": "the brand account's handle",
+    "platform": "the platform's name",
+}
+_OFFER_ONLY = {"product", "claim_link", "claim_code"}
+
+
+def placeholders_in(template: str) -> list[str]:
+    try:
+        names = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    except ValueError as exc:
+        raise ValueError(f"message template is malformed: {exc}") from None
+    for name in names:
+        if name == "" or not name.isidentifier():
+            raise ValueError(f"message template has an empty or invalid placeholder {{{name}}}; write {{{{ and }}}} for braces")
+    return names
+
+
+def validate_template(template: str, *, offer: bool) -> str:
+    allowed = PLACEHOLDERS if offer else {k: v for k, v in PLACEHOLDERS.items() if k not in _OFFER_ONLY}
+    unknown = [n for n in placeholders_in(template) if n not in allowed]
+    if unknown:
+        raise ValueError(f"unknown placeholder {{{unknown[0]}}}; use {', '.join('{' + k + '}' for k in allowed)}")
+    return template
+
+
+def render(template: str, values: dict[str, Any]) -> str:
+    return template.format_map({k: ("" if v is None else v) for k, v in values.items()})
