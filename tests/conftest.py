@@ -31,10 +31,10 @@ import pytest
 from moto import mock_aws
 
 from goodword.aws import clients
-from goodword.settings import receiver_settings
+from goodword.settings import pipeline_settings, receiver_settings
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.platforms import SECRETS
-from tests.support.template import create_secrets, create_tables, function_environment
+from tests.support.template import create_queues, create_secrets, create_tables, function_environment
 
 
 @pytest.fixture
@@ -48,8 +48,10 @@ class Aws:
 
     dynamodb: Any
     secretsmanager: Any
+    sqs: Any
     tables: dict[str, str]
     secrets: dict[str, str]
+    queues: dict[str, str]
 
     @property
     def events_table(self) -> str:
@@ -70,15 +72,19 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     with mock_aws():
         clients.reset()
         receiver_settings.cache_clear()
+        pipeline_settings.cache_clear()
         dynamodb = boto3.client("dynamodb")
         secretsmanager = boto3.client("secretsmanager")
+        sqs = boto3.client("sqs")
         tables = create_tables(dynamodb)
         secrets = create_secrets(secretsmanager, SECRETS)
-        env = function_environment("ReceiveWebhookFunction", {**tables, **secrets})
-        for key, value in env.items():
-            if not key.startswith("POWERTOOLS_"):
-                monkeypatch.setenv(key, value)
-        yield Aws(dynamodb, secretsmanager, tables, secrets)
+        queues = create_queues(sqs)
+        refs = {**tables, **secrets, **queues}
+        for function in ("ReceiveWebhookFunction", "ApplyRulesFunction"):
+            for key, value in function_environment(function, refs).items():
+                if not key.startswith("POWERTOOLS_"):
+                    monkeypatch.setenv(key, value)
+        yield Aws(dynamodb, secretsmanager, sqs, tables, secrets, queues)
         clients.reset()
         receiver_settings.cache_clear()
 

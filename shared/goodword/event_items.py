@@ -2,6 +2,7 @@
 
     pk = EVENT#<event_id>, sk = EVENT   the normalized event, kept
     pk = EVENT#<event_id>, sk = RAW     the platform's payload, deleted by TTL (expires_at)
+    pk = EVENT#<event_id>, sk = DECISIONS  sentiment, profile facts and each rule's decision (TTL)
 
 ``gsi1pk = DAY#<yyyy-mm-dd of received_at>`` and ``gsi1sk = <received_at>#<event_id>``
 list events by day in arrival order (index ``ByDay``); raw items stay out of it.
@@ -17,6 +18,7 @@ from goodword.events import Event
 
 EVENT_SK = "EVENT"
 RAW_SK = "RAW"
+DECISIONS_SK = "DECISIONS"
 ITEM_TYPE_EVENT = "event"
 MAX_RAW_BYTES = 300_000  # DynamoDB items stop at 400 KB
 
@@ -41,6 +43,26 @@ def event_item(event: Event) -> dict[str, Any]:
     if not item.get("refs"):
         item.pop("refs", None)
     return item
+
+
+_NOT_EVENT_FIELDS = ("pk", "sk", "type", "event_id", "gsi1pk", "gsi1sk")
+
+
+def event_from_item(item: dict[str, Any]) -> Event:
+    """The event back from its stored item (plain Python values, e.g. a stream image)."""
+    fields = {k: v for k, v in item.items() if k not in _NOT_EVENT_FIELDS}
+    return Event.model_validate(fields)
+
+
+def decisions_item(event: Event, record: dict[str, Any], retention: timedelta) -> dict[str, Any]:
+    """Why each rule did or did not act on the event; expires after ``retention``."""
+    return {
+        "pk": event_pk(event.event_id),
+        "sk": DECISIONS_SK,
+        "type": "decisions",
+        **record,
+        "expires_at": int((event.received_at + retention).timestamp()),
+    }
 
 
 def raw_item(event: Event, retention: timedelta) -> dict[str, Any]:

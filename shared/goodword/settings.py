@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -24,11 +25,34 @@ class ReceiverSettings(BaseModel):
     secrets_cache_seconds: int = Field(default=300, ge=0, le=3600)
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _from_environment(model: type[M]) -> M:
+    """Parsed on first use, not at import (callers cache it for the container's life)."""
+    env = {name: os.environ[name.upper()] for name in model.model_fields if name.upper() in os.environ}
+    try:
+        return model.model_validate(env)
+    except ValidationError as exc:
+        raise SettingsError(f"{model.__name__} environment is invalid: {describe_validation_error(exc)}") from None
+
+
 @cache
 def receiver_settings() -> ReceiverSettings:
-    """Parsed on first use, not at import, and cached for the container's life."""
-    env = {name: os.environ[name.upper()] for name in ReceiverSettings.model_fields if name.upper() in os.environ}
-    try:
-        return ReceiverSettings.model_validate(env)
-    except ValidationError as exc:
-        raise SettingsError(f"receiver environment is invalid: {describe_validation_error(exc)}") from None
+    return _from_environment(ReceiverSettings)
+
+
+class PipelineSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    events_table_name: str = Field(min_length=1)
+    rules_table_name: str = Field(min_length=1)
+    state_table_name: str = Field(min_length=1)
+    actions_queue_url: str = Field(min_length=1)
+    rules_cache_seconds: int = Field(default=120, ge=0, le=3600)
+    decision_retention_days: int = Field(default=90, ge=1, le=3650)
+
+
+@cache
+def pipeline_settings() -> PipelineSettings:
+    return _from_environment(PipelineSettings)

@@ -64,3 +64,28 @@ def function_environment(logical_id: str, refs: dict[str, str]) -> dict[str, str
         else:
             env[key] = str(value)
     return env
+
+
+def create_queues(sqs: Any) -> dict[str, str]:
+    """Create every AWS::SQS::Queue of the template (dead-letter queues first); returns
+    logical id -> queue URL (what !Ref gives)."""
+    queues = resources_of_type("AWS::SQS::Queue")
+    urls: dict[str, str] = {}
+    arns: dict[str, str] = {}
+    pending = dict(queues)
+    while pending:
+        for logical_id, props in list(pending.items()):
+            redrive = props.get("RedrivePolicy")
+            target = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] if redrive else None
+            if target and target not in arns:
+                continue
+            attributes: dict[str, str] = {k: str(props[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod") if k in props}
+            if redrive and target:
+                attributes["RedrivePolicy"] = json.dumps(
+                    {"deadLetterTargetArn": arns[target], "maxReceiveCount": redrive["maxReceiveCount"]}
+                )
+            url = sqs.create_queue(QueueName=f"{logical_id}-test", Attributes=attributes)["QueueUrl"]
+            urls[logical_id] = url
+            arns[logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            del pending[logical_id]
+    return urls

@@ -32,6 +32,10 @@ def secretsmanager() -> SecretsManagerClient:
     return client
 
 
+def sqs() -> Any:
+    return _client("sqs")
+
+
 def comprehend() -> Any:
     return _client("comprehend")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
@@ -30,8 +31,19 @@ _serializer = TypeSerializer()
 _writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="events-writer")
 
 
+def _decimals(value: Any) -> Any:
+    """DynamoDB numbers are decimal: floats go through their shortest repr."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _decimals(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_decimals(v) for v in value]
+    return value
+
+
 def to_dynamodb(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _serializer.serialize(value) for key, value in item.items()}
+    return {key: _serializer.serialize(_decimals(value)) for key, value in item.items()}
 
 
 class EventsTable:

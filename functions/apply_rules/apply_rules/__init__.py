@@ -1,0 +1,1 @@
+"""Lambda function: the rules pipeline, consuming EventsTable's stream of new events."""

@@ -1,0 +1,65 @@
+"""Thin handler: a batch of new events from EventsTable's stream, each through the rules.
+A failing event is reported alone (partial batch response) and retried; the rest go on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from goodword.aws import clients
+from goodword.aws.actions_queue import ActionsQueue
+from goodword.aws.events_table import to_dynamodb
+from goodword.aws.rules_table import RulesLoader
+from goodword.aws.state_table import StateTable
+from goodword.event_items import event_from_item
+from goodword.events import Event
+from goodword.observability import logger, metrics, tracer
+from goodword.pipeline.process import Pipeline
+from goodword.settings import pipeline_settings
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+@cache
+def _pipeline() -> Pipeline:
+    settings = pipeline_settings()
+    return Pipeline(
+        rules=RulesLoader(settings.rules_table_name, settings.rules_cache_seconds),
+        state=StateTable(settings.state_table_name),
+        events_table=settings.events_table_name,
+        queue=ActionsQueue(settings.actions_queue_url),
+        decision_retention=timedelta(days=settings.decision_retention_days),
+        put_item=lambda table, item: clients.dynamodb().put_item(TableName=table, Item=to_dynamodb(item)),
+        clock=lambda: datetime.now(UTC),
+    )
+
+
+def _event(record: dict[str, Any]) -> Event | None:
+    try:
+        return event_from_item(DynamoDBRecord(record).dynamodb.new_image)  # type: ignore[union-attr]
+    except (ValidationError, AttributeError, KeyError, TypeError):
+        return None  # reported as that record's failure below
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    pipeline = _pipeline()
+    parsed = {r["dynamodb"]["SequenceNumber"]: _event(r) for r in event.get("Records", [])}
+    sentiments = pipeline.score([e for e in parsed.values() if e is not None])
+
+    def handle(record: DynamoDBRecord) -> None:
+        stored = parsed.get(record.dynamodb.sequence_number) if record.dynamodb else None
+        if stored is None:
+            raise ValueError("the stream record is not a stored event")
+        with logger.append_context_keys(event_id=stored.event_id):
+            pipeline.process(stored, sentiments.get(stored.event_id))
+
+    return dict(process_partial_response(event=event, record_handler=handle, processor=processor, context=context))

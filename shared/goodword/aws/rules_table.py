@@ -1,0 +1,115 @@
+"""Loads settings and rules from RulesTable, validates and compiles them, and keeps the
+result for a few minutes so a batch neither re-reads nor re-parses them. An invalid rule is
+logged and counted with its id and reason, and skipped; the others still run.
+
+    pk = SETTINGS, sk = GLOBAL                       {"definition": <Settings>}
+    pk = SETTINGS, sk = ACCOUNT#<platform>#<id>      {"platform", "account_id", "handle"}
+    pk = RULE,     sk = <rule id>                    {"definition": <Rule>, "version": N}
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import ValidationError
+
+from goodword.aws import clients
+from goodword.aws.state_table import from_dynamodb
+from goodword.observability import logger, metrics
+from goodword.rules.engine import RuleBook, compile_rules
+from goodword.rules.model import BrandAccount, Rule, Settings
+from goodword.validation import describe_validation_error
+
+
+def _query(table: str, pk: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": pk}},
+        "ConsistentRead": True,
+    }
+    while True:
+        page = clients.dynamodb().query(**kwargs)
+        items.extend(from_dynamodb(i) for i in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; rules want plain JSON values."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_plain(v) for v in value]
+    if hasattr(value, "as_integer_ratio") and not isinstance(value, bool | int | float):
+        return int(value) if value == int(value) else float(value)
+    return value
+
+
+class RulesLoader:
+    def __init__(self, table_name: str, max_age_seconds: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.table = table_name
+        self.max_age = max_age_seconds
+        self.clock = clock
+        self._book: RuleBook | None = None
+        self._accounts: dict[tuple[str, str], BrandAccount] = {}
+        self._loaded_at = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> RuleBook:
+        with self._lock:
+            if self._book is None or self.clock() - self._loaded_at >= self.max_age:
+                self._book = self._load()
+                self._loaded_at = self.clock()
+            return self._book
+
+    def account(self, platform: str, account_id: str) -> BrandAccount | None:
+        self()
+        return self._accounts.get((platform, account_id))
+
+    def _load(self) -> RuleBook:
+        settings_items = _query(self.table, "SETTINGS")
+        settings = Settings()
+        accounts: dict[tuple[str, str], BrandAccount] = {}
+        for item in settings_items:
+            try:
+                if item["sk"] == "GLOBAL":
+                    settings = Settings.model_validate(_plain(item.get("definition", {})))
+                elif item["sk"].startswith("ACCOUNT#"):
+                    account = BrandAccount.model_validate({k: _plain(item.get(k)) for k in ("platform", "account_id", "handle")})
+                    accounts[(account.platform.value, account.account_id)] = account
+            except ValidationError as exc:
+                logger.error(
+                    "invalid settings item; using defaults for it",
+                    extra={"sk": item["sk"], "reason": describe_validation_error(exc)},
+                )
+                metrics.add_metric("InvalidSettings", MetricUnit.Count, 1)
+        terms = [*settings.brand_names, *(a.handle for a in accounts.values() if a.handle)]
+        settings = settings.model_copy(
+            update={
+                "sentiment": settings.sentiment.model_copy(
+                    update={"brand_terms": tuple(dict.fromkeys([*settings.sentiment.brand_terms, *terms]))}
+                )
+            }
+        )
+        rules, invalid = [], []
+        for item in _query(self.table, "RULE"):
+            rule_id = str(item.get("sk"))
+            try:
+                rule = Rule.model_validate(_plain(item.get("definition")))
+                if rule.id != rule_id:
+                    raise ValueError(f"definition id {rule.id!r} differs from the item's {rule_id!r}")
+                rules.append((rule, int(item.get("version", 1))))
+            except (ValidationError, ValueError) as exc:
+                reason = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
+                invalid.append((rule_id, reason))
+                logger.error("invalid rule skipped", extra={"rule_id": rule_id, "reason": reason})
+                metrics.add_metric("InvalidRules", MetricUnit.Count, 1)
+        self._accounts = accounts
+        return compile_rules(settings, rules, invalid)

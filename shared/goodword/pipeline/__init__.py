@@ -1,0 +1,1 @@
+"""The rules pipeline: score, remember, decide, offer (issue: rules pipeline)."""

@@ -1,0 +1,284 @@
+"""One event through the rules: remember the person, evaluate the rules, charge the limits
+and record the work atomically, queue what is approved, record every decision.
+
+Retries are safe at every step: the profile counts an event once, work records are keyed by
+event + rule + action, and a record found again is queued again only if it never was (the
+actions function dedupes on the idempotency key)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from goodword.aws.actions_queue import ActionsQueue
+from goodword.aws.rules_table import RulesLoader
+from goodword.aws.state_table import StateTable, Write
+from goodword.event_items import decisions_item
+from goodword.events import Event
+from goodword.observability import logger, metrics
+from goodword.pipeline.offers import OfferState, claim_code, work_id
+from goodword.pipeline.profiles import Profile, person_key
+from goodword.rules.engine import CompiledRule, Decision, Outcome, evaluate
+from goodword.rules.model import Action, AutomaticAbove, Review, Rule, Settings
+from goodword.rules.templates import render
+from goodword.sentiment.model import Sentiment, SentimentLabel
+from goodword.sentiment.providers import SentimentProvider, provider_for
+
+_CONTACT = ("offer_sample", "reply", "direct_message")
+
+
+@dataclass
+class EventResult:
+    event_id: str
+    sentiment: Sentiment | None
+    profile: Profile | None
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def event_facts(event: Event, profile: Profile | None, sentiment: Sentiment | None, now: datetime) -> dict[str, Any]:
+    author = event.author
+    facts: dict[str, Any] = {
+        "event.kind": event.kind.value,
+        "event.platform": event.platform.value,
+        "event.brand_account": event.brand_account,
+        "event.text": event.text or "",
+        "event.lang": event.lang,
+        "author.id": author.id if author else None,
+        "author.handle": author.handle if author else None,
+        "author.followers_count": author.followers_count if author else None,
+        "author.has_blocked_brand": author.has_blocked_brand if author else False,
+        "sentiment.label": sentiment.label.value if sentiment else None,
+        "sentiment.score": sentiment.score if sentiment else None,
+        "sentiment.confidence": sentiment.confidence if sentiment else None,
+    }
+    facts.update(profile.facts(event.event_id, now) if profile else {"profile.is_first_mention": False, "profile.is_new": False})
+    return facts
+
+
+class Pipeline:
+    def __init__(
+        self,
+        rules: RulesLoader,
+        state: StateTable,
+        events_table: str,
+        queue: ActionsQueue,
+        decision_retention: timedelta,
+        put_item: Callable[[str, dict[str, Any]], Any],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.rules = rules
+        self.state = state
+        self.events_table = events_table
+        self.queue = queue
+        self.decision_retention = decision_retention
+        self.put_item = put_item
+        self.clock = clock
+
+    def score(self, events: Sequence[Event]) -> dict[str, Sentiment]:
+        """Sentiment for every event with text, in one provider call (batched)."""
+        with_text = [e for e in events if e.text]
+        if not with_text:
+            return {}
+        provider: SentimentProvider = provider_for(self.rules().settings.sentiment)
+        results = provider.analyze([e.text or "" for e in with_text], [e.lang for e in with_text])
+        return {e.event_id: s for e, s in zip(with_text, results, strict=True)}
+
+    def process(self, event: Event, sentiment: Sentiment | None) -> EventResult:
+        now = self.clock()
+        book = self.rules()
+        positive = sentiment is not None and sentiment.label is SentimentLabel.POSITIVE
+        profile = self.state.record_event(event, positive, now)
+        facts = event_facts(event, profile, sentiment, now)
+        result = EventResult(event.event_id, sentiment, profile)
+        stopped_by: str | None = None
+        for compiled, decision in evaluate(book, facts, now):
+            if decision.outcome is Outcome.MATCHED:
+                if stopped_by:
+                    decision.outcome, decision.detail = Outcome.STOPPED, f"{stopped_by} acted and stops later rules"
+                else:
+                    acted = self._act(compiled, decision, event, sentiment, book.settings, now)
+                    if acted and compiled.rule.stop_after:
+                        stopped_by = compiled.rule.id
+            result.decisions.append(decision)
+            metrics.add_metric(f"Rule{decision.outcome.value.title().replace('_', '')}", MetricUnit.Count, 1)
+        self.put_item(
+            self.events_table,
+            decisions_item(
+                event,
+                {
+                    "decided_at": now.isoformat(),
+                    "sentiment": sentiment.model_dump(mode="json") if sentiment else None,
+                    "profile": {k: v for k, v in facts.items() if k.startswith("profile.")},
+                    "decisions": [d.as_item() for d in result.decisions],
+                },
+                self.decision_retention,
+            ),
+        )
+        logger.info(
+            "event decided",
+            extra={"event_id": event.event_id, "decisions": {d.rule_id: d.outcome.value for d in result.decisions}},
+        )
+        return result
+
+    # --- acting ---------------------------------------------------------------------------
+
+    def _act(
+        self,
+        compiled: CompiledRule,
+        decision: Decision,
+        event: Event,
+        sentiment: Sentiment | None,
+        settings: Settings,
+        now: datetime,
+    ) -> bool:
+        """Charge the limits and record the work in one transaction; True if the rule acted."""
+        rule = compiled.rule
+        person = person_key(event)
+        if person is None or event.author is None:
+            decision.outcome, decision.detail = Outcome.LIMITED, "the platform sent no author to act for (ids only)"
+            return False
+        writes: list[Write] = []
+        records: list[dict[str, Any]] = []
+        contact = any(a.kind in _CONTACT for a in rule.actions)
+        if rule.limits.once_per_person is not None:
+            days = None if rule.limits.once_per_person == "forever" else rule.limits.once_per_person.days
+            writes.append(self.state.once_per_person(person, rule.id, days, now))
+        if contact and settings.cooldown_days:
+            writes.append(self.state.cooldown(person, settings.cooldown_days, now))
+        writes.extend(self._caps(rule, settings, now))
+        for index, action in enumerate(rule.actions):
+            record = self._record(action, index, rule, compiled.version, event, person, sentiment, settings, now)
+            if record is not None:
+                records.append(record)
+                writes.append(self.state.put(f"{record['kind']} already recorded", record))
+        if contact:
+            writes.append(self.state.contact(person, now, offer=any(a.offer_sample for a in rule.actions)))
+        claim = self.state.claim(writes)
+        if claim.blocked_by:
+            decision.outcome, decision.detail = Outcome.LIMITED, claim.blocked_by
+            return False
+        for action in rule.actions:
+            if action.tag:
+                self.state.tag(person, action.tag.label)
+        if claim.already_done:  # a retry: re-read what was recorded, queue what never was
+            records = [r for r in (self.state.get(r["pk"], "WORK") for r in records) if r is not None]
+        to_queue = [r for r in records if r.get("state") == OfferState.APPROVED.value and not r.get("queued_at")]
+        if to_queue:
+            self.queue.send([_message(r) for r in to_queue])
+            for record in to_queue:
+                self.state.mark_queued(record["pk"], now)
+        decision.outcome = Outcome.ACTED
+        decision.detail = "; ".join(f"{r['kind']} {r['id']} {r['state']}" for r in records) or "tagged"
+        return True
+
+    def _caps(self, rule: Rule, settings: Settings, now: datetime) -> list[Write]:
+        local = now.astimezone(ZoneInfo(settings.time_zone))
+        year, week, _ = local.isocalendar()
+        caps = [
+            (rule.limits.per_day, f"DAY#{local.date().isoformat()}", "daily"),
+            (rule.limits.per_week, f"WEEK#{year}-W{week:02d}", "weekly"),
+            (rule.limits.total, "TOTAL", "total"),
+        ]
+        return [self.state.cap(rule.id, period, cap, label) for cap, period, label in caps if cap]
+
+    def _record(
+        self,
+        action: Action,
+        index: int,
+        rule: Rule,
+        version: int,
+        event: Event,
+        person: str,
+        sentiment: Sentiment | None,
+        settings: Settings,
+        now: datetime,
+    ) -> dict[str, Any] | None:
+        if action.tag:
+            return None
+        identifier = work_id(event.event_id, rule.id, index)
+        author = event.author
+        account = self.rules.account(event.platform.value, event.brand_account)
+        values: dict[str, Any] = {
+            "author_handle": f"@{author.handle}" if author and author.handle else (author.name if author else ""),
+            "author_name": (author.name or author.handle) if author else "",
+            "brand_handle": f"@{account.handle}" if account and account.handle else "",
+            "platform": event.platform.value,
+        }
+        base = {
+            "id": identifier,
+            "sk": "WORK",
+            "rule_id": rule.id,
+            "rule_version": version,
+            "event_id": event.event_id,
+            "person": person,
+            "platform": event.platform.value,
+            "brand_account": event.brand_account,
+            "author_id": author.id if author else None,
+            "author_handle": author.handle if author else None,
+            "refs": event.refs.model_dump(exclude_none=True),
+            "created_at": now.isoformat(),
+            "idempotency_key": identifier,
+        }
+        if action.offer_sample:
+            offer = action.offer_sample
+            code = claim_code()
+            link = f"{str(settings.claim_link_base_url).rstrip('/')}/{code}"
+            review = offer.review
+            automatic = review is Review.AUTOMATIC or (
+                isinstance(review, AutomaticAbove)
+                and sentiment is not None
+                and sentiment.confidence >= review.automatic_above_confidence
+            )
+            state = OfferState.APPROVED if automatic else OfferState.PENDING_REVIEW
+            return {
+                **base,
+                "pk": f"OFFER#{identifier}",
+                "kind": "offer_sample",
+                "state": state.value,
+                "claim_code": code,
+                "claim_link": link,
+                "product": offer.product,
+                "product_cost": offer.product_cost,
+                "delivery": offer.delivery.value,
+                "message": render(offer.message, {**values, "product": offer.product, "claim_link": link, "claim_code": code}),
+                "gsi1pk": f"OFFERS#{state.value}",
+                "gsi1sk": f"{now.isoformat()}#{identifier}",
+            }
+        kind = action.kind
+        message = action.reply or action.direct_message
+        record = {**base, "pk": f"ACTION#{identifier}", "kind": kind, "state": OfferState.APPROVED.value}
+        if message is not None:
+            record["message"] = render(message.message, values)
+        if action.notify:
+            record["url"] = str(action.notify.url)
+            record["message"] = render(action.notify.message, values) if action.notify.message else None
+            record["text"] = event.text
+        return record
+
+
+def _message(record: dict[str, Any]) -> dict[str, Any]:
+    keys = (
+        "idempotency_key",
+        "kind",
+        "id",
+        "pk",
+        "rule_id",
+        "event_id",
+        "platform",
+        "brand_account",
+        "author_id",
+        "author_handle",
+        "refs",
+        "message",
+        "delivery",
+        "url",
+        "text",
+        "product",
+        "claim_link",
+    )
+    return {k: record[k] for k in keys if record.get(k) is not None}

@@ -1,0 +1,63 @@
+"""Person profiles: one per platform + brand account + author."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from goodword.events import Event, EventKind
+
+# What a person says to or about the brand; the first of these is "the first mention".
+MENTION_KINDS = frozenset({EventKind.MENTION, EventKind.REPLY, EventKind.QUOTE, EventKind.COMMENT})
+
+
+def person_key(event: Event) -> str | None:
+    if event.author is None:
+        return None
+    return f"PERSON#{event.platform.value}#{event.brand_account}#{event.author.id}"
+
+
+@dataclass(frozen=True)
+class Profile:
+    key: str
+    first_seen: str
+    last_seen: str
+    first_event_id: str
+    first_mention_event_id: str | None = None
+    mention_count: int = 0
+    positive_mention_count: int = 0
+    offers_received: int = 0
+    last_contact_at: str | None = None
+    followers_count: int | None = None
+    tags: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Profile:
+        return cls(
+            key=item["pk"],
+            first_seen=item["first_seen"],
+            last_seen=item["last_seen"],
+            first_event_id=item["first_event_id"],
+            first_mention_event_id=item.get("first_mention_event_id"),
+            mention_count=int(item.get("mention_count", 0)),
+            positive_mention_count=int(item.get("positive_mention_count", 0)),
+            offers_received=int(item.get("offers_received", 0)),
+            last_contact_at=item.get("last_contact_at"),
+            followers_count=int(item["followers_count"]) if item.get("followers_count") is not None else None,
+            tags=frozenset(item.get("tags", ())),
+        )
+
+    def facts(self, event_id: str, now: datetime) -> dict[str, Any]:
+        days = None
+        if self.last_contact_at:
+            days = (now - datetime.fromisoformat(self.last_contact_at)).total_seconds() / 86400
+        return {
+            "profile.is_first_mention": self.first_mention_event_id == event_id,
+            "profile.is_new": self.first_event_id == event_id,
+            "profile.mention_count": self.mention_count,
+            "profile.positive_mention_count": self.positive_mention_count,
+            "profile.offers_received": self.offers_received,
+            "profile.days_since_last_contact": round(days, 2) if days is not None else None,
+            "profile.tags": sorted(self.tags),
+        }
