@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from boto3.dynamodb.types import TypeDeserializer
+
 from local_stack import dev_config
 from local_stack.aws import client
 from local_stack.signing import signed_headers
 from local_stack.stack import LocalStack, Options, StackError
 
 ROOT = Path(__file__).resolve().parents[1]
+_deserializer = TypeDeserializer()
 DELIVERIES = ROOT / "events" / "deliveries"
 
 
@@ -122,20 +125,58 @@ def send(base_url: str, delivery: Delivery) -> Answer:
         return Answer(delivery, error.code, error.read().decode())
 
 
-def stored_events(table: str) -> list[dict[str, Any]]:
+def _scan(table: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
-    paginator = client("dynamodb").get_paginator("scan")
-    for page in paginator.paginate(TableName=table, ConsistentRead=True):
-        items.extend(i for i in page["Items"] if i.get("sk", {}).get("S") == "EVENT")
-    return sorted(items, key=lambda i: i["received_at"]["S"])
+    for page in client("dynamodb").get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
+        items.extend(_deserializer.deserialize({"M": i}) for i in page["Items"])
+    return items
 
 
-def _event_line(item: dict[str, Any]) -> str:
-    author = item.get("author", {}).get("M", {})
-    who = author.get("handle", author.get("name", author.get("id", {"S": "(ids only)"})))["S"] if author else "(ids only)"
-    text = item.get("text", {}).get("S", "").replace("\n", " ")
-    text = (text[:48] + "…") if len(text) > 49 else text
-    return f"  {item['platform']['S']:10} {item['kind']['S']:15} {who[:22]:22} {text}"
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _who(item: dict[str, Any]) -> str:
+    author = item.get("author") or {}
+    return f"@{author['handle']}" if author.get("handle") else author.get("name") or author.get("id") or "(ids only)"
+
+
+def event_lines(events_table: str) -> list[str]:
+    """Each stored event with its sentiment, what Goodword knew of the person, and every
+    rule's decision."""
+    items = _scan(events_table)
+    decided = {i["pk"]: i for i in items if i["sk"] == "DECISIONS"}
+    lines = []
+    for event in sorted((i for i in items if i["sk"] == "EVENT"), key=lambda i: i["received_at"]):
+        record = decided.get(event["pk"], {})
+        sentiment = record.get("sentiment") or {}
+        profile = record.get("profile") or {}
+        notes = [f"{sentiment['label']} {float(sentiment['score']):+.2f}"] if sentiment else []
+        notes += ["new person"] if profile.get("profile.is_new") else []
+        notes += ["first mention"] if profile.get("profile.is_first_mention") else []
+        text = f' "{_short(event["text"], 44)}"' if event.get("text") else ""
+        lines.append(f"  {event['platform']:9} {event['kind']:14} {_who(event)[:20]:20}{text}")
+        if notes:
+            lines.append(f"      {' · '.join(notes)}")
+        for decision in record.get("decisions", []):
+            detail = f": {_short(decision['detail'], 80)}" if decision.get("detail") else ""
+            lines.append(f"      {decision['rule_id']} -> {decision['outcome']}{detail}")
+    return lines
+
+
+def work_lines(state_table: str) -> list[str]:
+    work = sorted((i for i in _scan(state_table) if i.get("sk") == "WORK"), key=lambda i: i["created_at"])
+    lines = []
+    for item in work:
+        waiting = "waiting for review" if item["state"] == "pending_review" else ""
+        queued = "queued for the actions function" if item.get("queued_at") else waiting
+        what = item.get("product") or item.get("url") or ""
+        who = item.get("author_handle") or item.get("author_id")
+        lines.append(f"  {item['kind']:13} {item['state']:15} @{who}  {what}  {queued}")
+        if item.get("message"):
+            lines.append(f'      "{_short(item["message"], 100)}"')
+    return lines
 
 
 def run(options: Options) -> int:
@@ -161,12 +202,15 @@ def run(options: Options) -> int:
             print(
                 f"  {number:2} {answer.delivery.platform:8} {answer.delivery.label:41} {answer.status} {answer.summary()}{mark}"
             )
-        assert stack.deployment is not None  # noqa: S101
-        events = stored_events(stack.deployment.physical("EventsTable"))
-        print(f"\nEvents stored in EventsTable: {len(events)}")
-        print(f"  {'platform':10} {'kind':15} {'who':22} text")
-        for item in events:
-            print(_event_line(item))
+        deployment = stack.deployment
+        assert deployment is not None  # noqa: S101
+        lines = event_lines(deployment.physical("EventsTable"))
+        stored = sum(1 for line in lines if not line.startswith("      "))
+        print(f"\nEvents stored in EventsTable: {stored}, each with its sentiment and every rule's decision")
+        print("\n".join(lines))
+        work = work_lines(deployment.physical("StateTable"))
+        print(f"\nOffers and actions made: {sum(1 for line in work if not line.startswith('      '))}")
+        print("\n".join(work) or "  none")
         failures = [inv for _, _, inv in stack.invocations if not inv.ok]
         print(
             f"\nFunction invocations: {len(stack.invocations)}, errors: {len(failures)}. "

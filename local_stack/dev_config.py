@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import yaml
 from boto3.dynamodb.types import TypeSerializer
 
 from local_stack.aws import client
@@ -42,4 +43,20 @@ def apply(document: dict[str, Any], deployment: Deployment) -> list[str]:
                 TableName=deployment.physical(logical_id), Item={k: serializer.serialize(v) for k, v in item.items()}
             )
         loaded.append(f"{len(items)} item(s) in {logical_id}")
+    rules = document.get("rules")
+    if rules:
+        paths = sorted((ROOT / rules["directory"]).glob("*.yaml"))
+        for path in paths:
+            definition = json.loads(json.dumps(yaml.safe_load(path.read_text())), parse_float=Decimal)
+            client("dynamodb").put_item(
+                TableName=deployment.physical(rules["table"]),
+                Item={
+                    "pk": {"S": "RULE"},
+                    "sk": {"S": str(definition["id"])},
+                    "version": {"N": "1"},
+                    "definition": serializer.serialize(definition),
+                    "source": {"S": path.name},
+                },
+            )
+        loaded.append(f"{len(paths)} rule(s) from {rules['directory']}/ in {rules['table']}")
     return loaded

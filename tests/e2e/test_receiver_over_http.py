@@ -109,7 +109,12 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
     assert result.returncode == 0, output + result.stderr
     for line in (
         "Deliveries (real HTTP, signed with config/local-dev.json)",
-        "Events stored in EventsTable: 11",
+        "Events stored in EventsTable: 14",
+        "positive +0.96 · new person · first mention",
+        "first-positive-mention-sample -> acted: offer_sample",
+        "negative-mentions-to-support -> acted: notify",
+        "thank-positive-repeat-mentioners -> limited: cooldown",
+        "Offers and actions made: 3",
         "errors: 0. Pipeline idle",
         "Demo OK.",
     ):

@@ -97,7 +97,7 @@ def test_failure_explains_the_first_condition_and_the_value_seen() -> None:
     failure = check({"sentiment.label": "positive", "author.followers_count": 12})
     assert failure is not None
     assert failure.path == "conditions.all[1]"
-    assert failure.explain() == "author.followers_count at_least 100.0 was false (saw 12)"
+    assert failure.explain() == "author.followers_count at_least 100 was false (saw 12)"
 
 
 def test_templates_know_their_placeholders() -> None:

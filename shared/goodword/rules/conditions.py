@@ -133,7 +133,13 @@ class Failure:
     seen: Any
 
     def explain(self) -> str:
-        return f"{self.field} {self.operator} {self.expected!r} was false (saw {self.seen!r})"
+        return f"{self.field} {self.operator} {_shown(self.expected)} was false (saw {_shown(self.seen)})"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value)
 
 
 Check = Callable[[dict[str, Any]], Failure | None]

@@ -1,0 +1,71 @@
+"""The rules pipeline on the local stack, with the example rules of rules/: deliveries over
+HTTP, through the stream, to offers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import RunningStack
+from tests.e2e.test_receiver_over_http import post
+from tests.support.platforms import load_fixture, signed_headers
+
+pytestmark = pytest.mark.e2e
+
+
+def mention(post_id: str, author: str, text: str) -> bytes:
+    body = load_fixture("x/aaa_tweet_create_events_mention.constructed.json")
+    tweet = body["tweet_create_events"][0]
+    tweet.update({"id_str": post_id, "text": text})
+    tweet["user"].update({"id_str": author, "screen_name": f"user_{author}"})
+    return json.dumps(body).encode()
+
+
+def deliver(stack: RunningStack, post_id: str, author: str, text: str) -> None:
+    body = mention(post_id, author, text)
+    status, answer = post(stack, "x", body, {"content-type": "application/json", **signed_headers("x", body)})
+    assert (status, answer["stored"]) == (200, 1)
+
+
+def work_for(stack: RunningStack, author: str) -> list[dict[str, Any]]:
+    items = stack.client("dynamodb").scan(TableName=stack.physical("StateTable"), ConsistentRead=True)["Items"]
+    return [i for i in items if i["sk"]["S"] == "WORK" and i.get("author_id", {}).get("S") == author]
+
+
+def decisions(stack: RunningStack, post_id: str) -> dict[str, str]:
+    item = stack.client("dynamodb").get_item(
+        TableName=stack.physical("EventsTable"),
+        ConsistentRead=True,
+        Key={"pk": {"S": f"EVENT#x#2244994945#tweet:{post_id}"}, "sk": {"S": "DECISIONS"}},
+    )["Item"]
+    return {d["M"]["rule_id"]["S"]: d["M"]["outcome"]["S"] for d in item["decisions"]["L"]}
+
+
+def test_a_positive_first_mention_gets_one_offer_and_the_second_none(goodword_stack: RunningStack) -> None:
+    deliver(
+        goodword_stack,
+        "9100000000000000001",
+        "e2e-fan",
+        "@XDevelopers I love your coffee, wonderful and amazing, best ever, thank you!",
+    )
+    goodword_stack.wait_idle()
+    (offer,) = work_for(goodword_stack, "e2e-fan")
+    assert (offer["kind"]["S"], offer["state"]["S"]) == ("offer_sample", "approved")
+    assert decisions(goodword_stack, "9100000000000000001")["first-positive-mention-sample"] == "acted"
+
+    deliver(goodword_stack, "9100000000000000002", "e2e-fan", "@XDevelopers another wonderful, amazing cup, love it, thank you!")
+    goodword_stack.wait_idle()
+    assert len([w for w in work_for(goodword_stack, "e2e-fan") if w["kind"]["S"] == "offer_sample"]) == 1
+    assert decisions(goodword_stack, "9100000000000000002")["first-positive-mention-sample"] == "condition_failed"
+
+
+def test_a_negative_mention_is_routed_not_rewarded(goodword_stack: RunningStack) -> None:
+    deliver(
+        goodword_stack, "9100000000000000003", "e2e-unhappy", "@XDevelopers stale beans, torn bag, terrible and disappointing."
+    )
+    goodword_stack.wait_idle()
+    kinds = sorted(w["kind"]["S"] for w in work_for(goodword_stack, "e2e-unhappy"))
+    assert kinds == ["notify"]
+    assert decisions(goodword_stack, "9100000000000000003")["negative-mentions-to-support"] == "acted"
