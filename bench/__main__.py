@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import cold_start, ingest, local_stack_throughput, sentiment_quality
+from bench import cold_start, ingest, local_stack_throughput, rule_engines, sentiment_quality
 
 
 def main() -> None:
@@ -15,6 +15,7 @@ def main() -> None:
     cold_start.main(quick=args.quick)
     local_stack_throughput.main(quick=args.quick)
     sentiment_quality.main(quick=args.quick)
+    rule_engines.main(quick=args.quick)
 
 
 if __name__ == "__main__":

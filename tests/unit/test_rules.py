@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from goodword.rules.conditions import Condition, compile_condition
+from goodword.rules.conditions import Condition, compile_condition, compile_matcher
 from goodword.rules.engine import Outcome, compile_rules, evaluate, in_window
 from goodword.rules.model import Rule, Settings, Window
 from goodword.rules.templates import render, validate_template
@@ -18,7 +20,11 @@ CONDITION: TypeAdapter[Any] = TypeAdapter(Condition)
 
 
 def holds(condition: dict[str, Any], facts: dict[str, Any]) -> bool:
-    return compile_condition(CONDITION.validate_python(condition))(facts) is None
+    """Both compiled forms must agree: the fast matcher and the explaining checker."""
+    parsed = CONDITION.validate_python(condition)
+    explained = compile_condition(parsed)(dict(facts)) is None
+    assert compile_matcher(parsed)(dict(facts)) is explained
+    return explained
 
 
 TEXT = {"event.text": "I LOVE the Ethiopian roast ☕, best café in town! #coffee"}
@@ -38,6 +44,8 @@ TEXT = {"event.text": "I LOVE the Ethiopian roast ☕, best café in town! #coff
         ({"field": "event.text", "matches": r"^worst"}, TEXT, False),
         ({"field": "sentiment.label", "equals": "Positive"}, {"sentiment.label": "positive"}, True),  # case-insensitive
         ({"field": "sentiment.label", "not_equals": "negative"}, {"sentiment.label": "positive"}, True),
+        ({"field": "sentiment.label", "equals": "negative"}, {"sentiment.label": "Negative"}, False),  # canonical: exact
+        ({"field": "author.handle", "equals": "ana"}, {"author.handle": "Ana"}, True),  # free strings: any case
         ({"field": "sentiment.label", "not_equals": "negative"}, {}, False),  # missing is not "not equal"
         ({"field": "author.followers_count", "at_least": 10}, {"author.followers_count": 10}, True),
         ({"field": "author.followers_count", "greater_than": 10}, {"author.followers_count": 10}, False),
@@ -189,3 +197,54 @@ def test_evaluation_is_indexed_by_trigger_ordered_and_explained() -> None:
     paused = compile_rules(Settings(paused=True), [(Rule.model_validate(FLAGSHIP), 1)])
     assert evaluate(paused, facts(), datetime.now(UTC))[0][1].outcome is Outcome.PAUSED
     assert [c.rule.id for c in book.candidates("twitch", "follow", "b")] == ["welcome"]
+
+
+FACT_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 500),
+    st.floats(-1, 1, allow_nan=False),
+    st.sampled_from(["positive", "Negative", "mention", "x", "love it", "LOVE", "café au lait", "refund please"]),
+    st.lists(st.sampled_from(["vip", "FAN", "sampled"]), max_size=3),
+)
+LEAVES = st.one_of(
+    st.builds(lambda v: {"field": "sentiment.label", "equals": v}, st.sampled_from(["positive", "negative"])),
+    st.builds(lambda v: {"field": "author.handle", "not_equals": v}, st.sampled_from(["ana", "LOVE"])),
+    st.builds(lambda v: {"field": "author.followers_count", "at_least": v}, st.integers(0, 400)),
+    st.builds(lambda v: {"field": "sentiment.score", "less_than": v}, st.floats(-1, 1, allow_nan=False)),
+    st.builds(lambda v: {"field": "event.kind", "one_of": v}, st.lists(st.sampled_from(["mention", "reply", "x"]), min_size=1)),
+    st.builds(lambda v: {"field": "profile.tags", "not_one_of": v}, st.lists(st.sampled_from(["vip", "fan"]), min_size=1)),
+    st.builds(
+        lambda v: {"field": "event.text", "contains_any": v}, st.lists(st.sampled_from(["love", "refund", "café"]), min_size=1)
+    ),
+    st.builds(lambda v: {"field": "event.text", "contains_all": v}, st.lists(st.sampled_from(["love", "it"]), min_size=1)),
+    st.builds(lambda v: {"field": "profile.tags", "contains_any": v}, st.lists(st.sampled_from(["vip", "fan"]), min_size=1)),
+    st.builds(lambda v: {"field": "event.text", "matches": v}, st.sampled_from([r"^lo", r"\d+", "é"])),
+    st.builds(lambda v: {"field": "profile.is_first_mention", "equals": v}, st.booleans()),
+    st.builds(lambda v: {"field": "author.followers_count", "exists": v}, st.booleans()),
+)
+CONDITIONS = st.recursive(
+    LEAVES,
+    lambda inner: st.one_of(
+        st.builds(lambda c: {"all": c}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda c: {"any": c}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda c: {"not": c}, inner),
+    ),
+    max_leaves=6,
+)
+FIELDS_USED = [
+    "sentiment.label",
+    "author.handle",
+    "author.followers_count",
+    "sentiment.score",
+    "event.kind",
+    "profile.tags",
+    "event.text",
+    "profile.is_first_mention",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(condition=CONDITIONS, facts=st.dictionaries(st.sampled_from(FIELDS_USED), FACT_VALUES))
+def test_the_fast_matcher_agrees_with_the_explaining_checker(condition: dict[str, Any], facts: dict[str, Any]) -> None:
+    holds(condition, facts)

@@ -197,13 +197,14 @@ def _words(phrases: list[str]) -> list[re.Pattern[str]]:
 def _compile_leaf(leaf: Leaf, path: str) -> Check:
     field, operator = leaf.field, leaf.operator
     expected = getattr(leaf, operator)
+    canonical = FIELDS[field].canonical  # always lower-case: compared exactly, as the fast path does
     test: Callable[[Any], bool]
     if operator == "exists":
         test = (lambda v: v is not None) if expected else (lambda v: v is None)
     elif operator in ("equals", "not_equals"):
         want = expected.lower() if isinstance(expected, str) else expected
         same: Callable[[Any], bool] = (
-            (lambda v: isinstance(v, str) and v.lower() == want)
+            (lambda v: isinstance(v, str) and (v if canonical else v.lower()) == want)
             if isinstance(want, str)
             else (
                 lambda v: v is not None and not isinstance(v, str) and v == want and isinstance(v, bool) == isinstance(want, bool)
@@ -223,7 +224,7 @@ def _compile_leaf(leaf: Leaf, path: str) -> Check:
 
         def member(v: Any) -> bool:
             values = v if isinstance(v, list | tuple | set | frozenset) else [v]
-            return any((x.lower() if isinstance(x, str) else x) in options for x in values if x is not None)
+            return any((x.lower() if isinstance(x, str) and not canonical else x) in options for x in values if x is not None)
 
         test = member if operator == "one_of" else (lambda v: v is not None and not member(v))
     elif operator in ("contains_any", "contains_all"):
@@ -246,3 +247,104 @@ def _compile_leaf(leaf: Leaf, path: str) -> Check:
         return None if test(value) else Failure(path, field, operator, expected, value)
 
     return check
+
+
+# --- the fast path --------------------------------------------------------------------------
+# Most rules do not match most events, so the pipeline first asks a yes/no question of a
+# function generated once per rules load, and only builds an explanation (the closures
+# above) when the answer is no. The generated source holds no user data: every field name
+# and value reaches it as a bound constant.
+
+
+def _member(value: Any, options: frozenset[Any]) -> bool:
+    values = value if isinstance(value, list | tuple | set | frozenset) else (value,)
+    return any((x.lower() if isinstance(x, str) else x) in options for x in values if x is not None)
+
+
+def _contains_any(facts: dict[Any, Any], key: str, text: str, first_words: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+    """Word-boundary search, after a cheap substring test on the text lower-cased once per
+    event (cached in the facts): most texts contain none of the words."""
+    lower = facts.get((key, "lower"))
+    if lower is None:
+        lower = facts[(key, "lower")] = text[:MAX_TEXT].lower()
+    return any(w in lower for w in first_words) and pattern.search(text[:MAX_TEXT]) is not None
+
+
+def _tags_contain(value: Any, wanted: tuple[str, ...], every: bool) -> bool:
+    if not isinstance(value, list | tuple | set | frozenset):
+        return False
+    labels = {str(x).lower() for x in value}
+    return (all if every else any)(w in labels for w in wanted)
+
+
+class _Generator:
+    def __init__(self) -> None:
+        self.constants: list[Any] = []
+
+    def const(self, value: Any) -> str:
+        self.constants.append(value)
+        return f"c{len(self.constants) - 1}"
+
+    def expression(self, condition: Condition) -> str:
+        if isinstance(condition, All):
+            return "(" + " and ".join(self.expression(c) for c in condition.all) + ")"
+        if isinstance(condition, Any_):
+            return "(" + " or ".join(self.expression(c) for c in condition.any) + ")"
+        if isinstance(condition, Not):
+            return f"(not {self.expression(condition.not_)})"
+        return self.leaf(condition)
+
+    def leaf(self, leaf: Leaf) -> str:
+        key, operator = self.const(leaf.field), leaf.operator
+        expected = getattr(leaf, operator)
+        get = f"(v := get({key}))"
+        canonical = FIELDS[leaf.field].canonical
+        if operator == "exists":
+            return f"(get({key}) is {'not ' if expected else ''}None)"
+        if operator in ("equals", "not_equals"):
+            if isinstance(expected, bool):
+                same = f"({get} is {self.const(expected)})"
+            elif isinstance(expected, str) and canonical:
+                same = f"({get} == {self.const(expected.lower())})"
+            elif isinstance(expected, str):
+                same = f"(isinstance({get}, str) and v.lower() == {self.const(expected.lower())})"
+            else:
+                same = f"({get} is not None and not isinstance(v, (str, bool)) and v == {self.const(expected)})"
+            return same if operator == "equals" else f"({get} is not None and not {same.replace(get, 'v', 1)})"
+        if operator in ("at_least", "at_most", "greater_than", "less_than"):
+            symbol = {"at_least": ">=", "at_most": "<=", "greater_than": ">", "less_than": "<"}[operator]
+            return f"({get}.__class__ in {self.const(frozenset({int, float}))} and v {symbol} {self.const(expected)})"
+        if operator in ("one_of", "not_one_of"):
+            options = self.const(frozenset(o.lower() if isinstance(o, str) else o for o in expected))
+            member = f"(v.__class__ is str and v in {options})" if canonical else f"member(v, {options})"
+            return f"({get} is not None and {'' if operator == 'one_of' else 'not '}{member})"
+        if operator in ("contains_any", "contains_all"):
+            every = operator == "contains_all"
+            tags = self.const(tuple(str(w).lower() for w in expected))
+            if every:
+                patterns = self.const(tuple(_words(list(expected))))
+                text = f"all(p.search(v[:{MAX_TEXT}]) is not None for p in {patterns})"
+            else:
+                alternation = "|".join(r"\s+".join(re.escape(w) for w in phrase.split()) for phrase in expected)
+                pattern = self.const(re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE))
+                first_words = self.const(tuple(phrase.split()[0].lower() for phrase in expected))
+                text = f"contains_any(facts, {key}, v, {first_words}, {pattern})"
+            return f"((isinstance({get}, str) and {text}) or tags(v, {tags}, {every}))"
+        pattern = self.const(re.compile(str(expected), re.IGNORECASE))
+        return f"(isinstance({get}, str) and {pattern}.search(v[:{MAX_TEXT}]) is not None)"
+
+
+def compile_matcher(condition: Condition) -> Callable[[dict[str, Any]], bool]:
+    """One generated function: True when the condition holds. Agrees with
+    compile_condition (property-tested); much faster, without the explanation."""
+    generator = _Generator()
+    body = generator.expression(condition)
+    names = ", ".join(f"c{i}" for i in range(len(generator.constants)))
+    source = (
+        f"def factory({names}):\n    def matches(facts):\n        get = facts.get\n"
+        f"        return bool({body})\n    return matches\n"
+    )
+    namespace: dict[str, Any] = {"member": _member, "tags": _tags_contain, "contains_any": _contains_any}
+    exec(compile(source, "<goodword rule>", "exec"), namespace)  # noqa: S102 (generated from validated models)
+    matcher: Callable[[dict[str, Any]], bool] = namespace["factory"](*generator.constants)
+    return matcher

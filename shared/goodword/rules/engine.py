@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from goodword.rules.conditions import Check, compile_condition
+from goodword.rules.conditions import Check, compile_condition, compile_matcher
 from goodword.rules.fields import FIELDS
 from goodword.rules.model import Rule, Settings, Window
 
@@ -52,7 +53,8 @@ class Decision:
 class CompiledRule:
     rule: Rule
     version: int
-    check: Check | None
+    matches: Callable[[dict[str, Any]], bool] | None  # the fast yes/no
+    check: Check | None  # the explanation, asked only when the answer is no
     fields: tuple[str, ...]  # the facts its conditions read, recorded with each decision
 
 
@@ -82,8 +84,12 @@ class RuleBook:
 def compile_rules(settings: Settings, rules: list[tuple[Rule, int]], invalid: list[tuple[str, str]] | None = None) -> RuleBook:
     compiled = []
     for rule, version in rules:
-        check = compile_condition(rule.conditions) if rule.conditions is not None else None
-        compiled.append(CompiledRule(rule, version, check, _fields_of(rule)))
+        if rule.conditions is None:
+            compiled.append(CompiledRule(rule, version, None, None, ()))
+            continue
+        compiled.append(
+            CompiledRule(rule, version, compile_matcher(rule.conditions), compile_condition(rule.conditions), _fields_of(rule))
+        )
     return RuleBook(settings, compiled, list(invalid or []))
 
 
@@ -128,7 +134,9 @@ def evaluate(book: RuleBook, facts: dict[str, Any], now: datetime) -> list[tuple
             decision.outcome, decision.detail = Outcome.OUTSIDE_WINDOW, why
         elif blocked:
             decision.outcome, decision.detail = Outcome.BLOCKED, "the author has blocked the brand"
-        elif compiled.check is not None and (failure := compiled.check(facts)) is not None:
-            decision.outcome, decision.detail = Outcome.CONDITION_FAILED, f"{failure.path}: {failure.explain()}"
+        elif compiled.matches is not None and compiled.check is not None and not compiled.matches(facts):
+            failure = compiled.check(facts)
+            detail = f"{failure.path}: {failure.explain()}" if failure else "conditions were false"
+            decision.outcome, decision.detail = Outcome.CONDITION_FAILED, detail
         results.append((compiled, decision))
     return results

@@ -18,11 +18,14 @@ class FieldType(StrEnum):
 class FieldSpec:
     type: FieldType
     description: str
+    canonical: bool = False  # values are always lower-case already: equality needs no case folding
 
 
 FIELDS: dict[str, FieldSpec] = {
-    "event.kind": FieldSpec(FieldType.STRING, "mention, reply, quote, comment, share, like, follow, unfollow, direct_message"),
-    "event.platform": FieldSpec(FieldType.STRING, "x, instagram, facebook, linkedin, twitch, mastodon, bluesky"),
+    "event.kind": FieldSpec(
+        FieldType.STRING, "mention, reply, quote, comment, share, like, follow, unfollow, direct_message", canonical=True
+    ),
+    "event.platform": FieldSpec(FieldType.STRING, "x, instagram, facebook, linkedin, twitch, mastodon, bluesky", canonical=True),
     "event.brand_account": FieldSpec(FieldType.STRING, "the brand account the event concerns"),
     "event.text": FieldSpec(FieldType.TEXT, "what the person wrote (empty for follows and likes)"),
     "event.lang": FieldSpec(FieldType.STRING, "language code, when the platform says"),
@@ -37,7 +40,7 @@ FIELDS: dict[str, FieldSpec] = {
     "profile.offers_received": FieldSpec(FieldType.NUMBER, "offers made to this person so far"),
     "profile.days_since_last_contact": FieldSpec(FieldType.NUMBER, "days since the last automated contact (absent if never)"),
     "profile.tags": FieldSpec(FieldType.TAGS, "labels given by tag actions"),
-    "sentiment.label": FieldSpec(FieldType.STRING, "positive, negative, neutral or mixed"),
+    "sentiment.label": FieldSpec(FieldType.STRING, "positive, negative, neutral or mixed", canonical=True),
     "sentiment.score": FieldSpec(FieldType.NUMBER, "-1 .. 1"),
     "sentiment.confidence": FieldSpec(FieldType.NUMBER, "0 .. 1"),
 }
