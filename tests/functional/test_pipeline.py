@@ -328,3 +328,18 @@ def test_cooldown_and_stop_after(aws: Aws, pipeline: Any, lambda_context: Any) -
     thanks_decision = decisions(aws, second)["decisions"][1]
     assert thanks_decision["outcome"] == "limited"
     assert thanks_decision["detail"] == "cooldown: this person had automated contact within 7 days"
+
+
+def test_the_example_rules_of_the_repository_run(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    import yaml
+
+    from tests.support.paths import ROOT
+
+    examples = [yaml.safe_load(p.read_text()) for p in sorted((ROOT / "rules").glob("*.yaml"))]
+    put_rules(aws, *examples, settings={"time_zone": "Europe/Berlin", "cooldown_days": 7})
+    fan, complaint = event(POSITIVE, author="fan", post="1"), event(NEGATIVE, author="grump", post="2")
+    assert run(pipeline, lambda_context, fan, complaint) == {"batchItemFailures": []}
+    outcomes = {d["rule_id"]: d["outcome"] for d in decisions(aws, fan)["decisions"]}
+    assert outcomes["first-positive-mention-sample"] == "acted"
+    assert {d["rule_id"]: d["outcome"] for d in decisions(aws, complaint)["decisions"]}["negative-mentions-to-support"] == "acted"
+    assert sorted(w["kind"] for w in work(aws)) == ["notify", "offer_sample"]

@@ -261,12 +261,13 @@ def _member(value: Any, options: frozenset[Any]) -> bool:
     return any((x.lower() if isinstance(x, str) else x) in options for x in values if x is not None)
 
 
-def _contains_any(facts: dict[Any, Any], key: str, text: str, first_words: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+def _contains_any(facts: dict[str, Any], key: str, text: str, first_words: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
     """Word-boundary search, after a cheap substring test on the text lower-cased once per
     event (cached in the facts): most texts contain none of the words."""
-    lower = facts.get((key, "lower"))
+    cache_key = f"__lower__:{key}"  # not a documented field name, so no rule can read it
+    lower = facts.get(cache_key)
     if lower is None:
-        lower = facts[(key, "lower")] = text[:MAX_TEXT].lower()
+        lower = facts[cache_key] = text[:MAX_TEXT].lower()
     return any(w in lower for w in first_words) and pattern.search(text[:MAX_TEXT]) is not None
 
 
