@@ -343,3 +343,26 @@ def test_the_example_rules_of_the_repository_run(aws: Aws, pipeline: Any, lambda
     assert outcomes["first-positive-mention-sample"] == "acted"
     assert {d["rule_id"]: d["outcome"] for d in decisions(aws, complaint)["decisions"]}["negative-mentions-to-support"] == "acted"
     assert sorted(w["kind"] for w in work(aws)) == ["notify", "offer_sample"]
+
+
+def test_rules_are_read_once_per_cache_period_not_per_event(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    put_rules(aws, FLAGSHIP)
+    from goodword.aws import clients
+
+    real = clients.dynamodb()
+    queries: list[str] = []
+    original = real.query
+
+    def counting(**kwargs: Any) -> Any:
+        queries.append(kwargs["ExpressionAttributeValues"][":pk"]["S"])
+        return original(**kwargs)
+
+    with __import__("unittest").mock.patch.object(real, "query", side_effect=counting):
+        run(pipeline, lambda_context, *(event(POSITIVE, author=f"a{n}", post=str(n)) for n in range(5)))
+        run(pipeline, lambda_context, event(POSITIVE, author="late", post="9"), start=9)
+        assert sorted(queries) == ["RULE", "SETTINGS"], "one load for both batches, within RULES_CACHE_SECONDS"
+        loader = pipeline._pipeline().rules
+        later = loader._loaded_at + loader.max_age
+        loader.clock = lambda: later  # the cache period has passed (and time then stands still)
+        run(pipeline, lambda_context, event(POSITIVE, author="later", post="10"), start=10)
+    assert sorted(queries) == ["RULE", "RULE", "SETTINGS", "SETTINGS"]
