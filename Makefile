@@ -43,7 +43,7 @@ typecheck: $(STAMP) ## mypy, strict
 	$(BIN)/mypy shared functions tests bench scripts local_stack
 
 bench: $(STAMP) ## Benchmarks; figures go to stdout and bench/results/
-	PYTHONPATH=shared:functions/receive_webhook:. $(BIN)/python -m bench $(BENCH_ARGS)
+	PYTHONPATH=shared:functions/receive_webhook:functions/apply_rules:. $(BIN)/python -m bench $(BENCH_ARGS)
 
 validate: $(STAMP) ## sam validate --lint (offline; needs only a region)
 	$(BIN)/sam validate --lint --template template.yaml
