@@ -146,9 +146,9 @@ def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to 
                 assert answer["statusCode"] == 200, answer
                 receive_ms.append((time.perf_counter() - started) * 1000)
                 stored.append(tweet["id_str"])
-            items = [
-                i for i in boto3.client("dynamodb").scan(TableName=tables["EventsTable"])["Items"] if i["sk"]["S"] == "EVENT"
-            ]
+            pages = boto3.client("dynamodb").get_paginator("scan").paginate(TableName=tables["EventsTable"])
+            items = [i for page in pages for i in page["Items"] if i["sk"]["S"] == "EVENT"]
+            assert len(items) == deliveries, f"{len(items)} events stored of {deliveries}"
             for start in range(0, len(items), 25):
                 batch = items[start : start + 25]
                 records = [

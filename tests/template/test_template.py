@@ -3,6 +3,7 @@ product requires (no physical names, least privilege, durable tables)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import struct
@@ -133,3 +134,21 @@ def test_layer_lock_matches_the_development_pins() -> None:
     lock, dev = pins(ROOT / "shared" / "requirements.lock"), pins(ROOT / "constraints.txt")
     assert {name: dev.get(name) for name in lock} == lock
     assert set(pins(ROOT / "shared" / "requirements.txt")) <= set(lock)
+
+
+def test_rules_pipeline_consumes_new_events_only_with_partial_failures_and_a_failure_queue() -> None:
+    tpl: dict[str, Any] = template()
+    function = tpl["Resources"]["ApplyRulesFunction"]["Properties"]
+    (source,) = [e["Properties"] for e in function["Events"].values() if e["Type"] == "DynamoDB"]
+    assert source["Stream"] == {"Fn::GetAtt": ["EventsTable", "StreamArn"]}
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert source["BisectBatchOnFunctionError"] is True
+    assert 0 < source["MaximumRetryAttempts"] <= 10
+    assert source["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["ApplyRulesFailureQueue", "Arn"]}
+    pattern = json.loads(source["FilterCriteria"]["Filters"][0]["Pattern"])
+    assert pattern == {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"sk": {"S": ["EVENT"]}}}}
+    queue = tpl["Resources"]["ActionsQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["ActionsDeadLetterQueue", "Arn"]}
+    assert {"STATE_TABLE_NAME", "RULES_TABLE_NAME", "ACTIONS_QUEUE_URL", "DECISION_RETENTION_DAYS"} <= set(
+        function["Environment"]["Variables"]
+    )
