@@ -366,3 +366,20 @@ def test_rules_are_read_once_per_cache_period_not_per_event(aws: Aws, pipeline: 
         loader.clock = lambda: later  # the cache period has passed (and time then stands still)
         run(pipeline, lambda_context, event(POSITIVE, author="later", post="10"), start=10)
     assert sorted(queries) == ["RULE", "RULE", "SETTINGS", "SETTINGS"]
+
+
+def test_a_rule_that_breaks_platform_policy_is_refused_with_the_reason(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    welcome_dm = {
+        "id": "welcome-dm",
+        "name": "Welcome DM",
+        "triggers": {"kinds": ["follow"], "platforms": ["x"]},
+        "actions": [{"direct_message": {"message": "Welcome {author_handle}!"}}],
+    }
+    put_rules(aws, FLAGSHIP, welcome_dm)
+    run(pipeline, lambda_context, event(POSITIVE))
+    from apply_rules.handler import _pipeline
+
+    assert _pipeline().rules().invalid == [
+        ("welcome-dm", "platform policy: actions[0].direct_message: direct_message is not allowed after a follow on x")
+    ]
+    assert len(work(aws, "offer_sample")) == 1

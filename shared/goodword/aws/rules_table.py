@@ -22,6 +22,7 @@ from goodword.aws.state_table import from_dynamodb
 from goodword.observability import logger, metrics
 from goodword.rules.engine import RuleBook, compile_rules
 from goodword.rules.model import BrandAccount, Rule, Settings
+from goodword.rules.policy_check import policy_problems
 from goodword.validation import describe_validation_error
 
 
@@ -105,6 +106,8 @@ class RulesLoader:
                 rule = Rule.model_validate(_plain(item.get("definition")))
                 if rule.id != rule_id:
                     raise ValueError(f"definition id {rule.id!r} differs from the item's {rule_id!r}")
+                if problems := policy_problems(rule):
+                    raise ValueError("platform policy: " + "; ".join(problems))
                 rules.append((rule, int(item.get("version", 1))))
             except (ValidationError, ValueError) as exc:
                 reason = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
