@@ -383,3 +383,33 @@ def test_a_rule_that_breaks_platform_policy_is_refused_with_the_reason(aws: Aws,
         ("welcome-dm", "platform policy: actions[0].direct_message: direct_message is not allowed after a follow on x")
     ]
     assert len(work(aws, "offer_sample")) == 1
+
+
+def test_contact_the_platform_forbids_is_refused_before_any_limit_is_charged(
+    aws: Aws, pipeline: Any, lambda_context: Any
+) -> None:
+    put_rules(aws, FLAGSHIP)
+    now = datetime.now(UTC)
+    bridged = Event(
+        platform=Platform.MASTODON,
+        kind=EventKind.MENTION,
+        natural_id="status:1",
+        brand_account="@roaster@coffee.example",
+        occurred_at=now,
+        received_at=now,
+        source="standard",
+        author=Author(id="42", handle="ana"),
+        text=POSITIVE,
+    )
+    run(pipeline, lambda_context, bridged)
+    (decision,) = decisions(aws, bridged)["decisions"]
+    assert (decision["outcome"], decision["detail"]) == (
+        "refused",
+        "platform policy: Goodword cannot contact people on mastodon yet",
+    )
+    assert work(aws) == []
+    x_mention = event(POSITIVE)
+    run(pipeline, lambda_context, x_mention, start=2)
+    (offer,) = work(aws, "offer_sample")
+    assert (offer["channel"], offer["event_kind"]) == ("reply", "mention")
+    assert queued(aws)[0]["channel"] == "reply"

@@ -23,8 +23,10 @@ from goodword.events import Event
 from goodword.observability import logger, metrics
 from goodword.pipeline.offers import OfferState, claim_code, work_id
 from goodword.pipeline.profiles import Profile, person_key
+from goodword.policy import Channel, automatic_channel, refusal
 from goodword.rules.engine import CompiledRule, Decision, Outcome, evaluate
 from goodword.rules.model import Action, AutomaticAbove, Review, Rule, Settings
+from goodword.rules.policy_check import channel_of
 from goodword.rules.templates import render
 from goodword.sentiment.model import Sentiment, SentimentLabel
 from goodword.sentiment.providers import SentimentProvider, provider_for
@@ -142,18 +144,19 @@ class Pipeline:
         if person is None or event.author is None:
             decision.outcome, decision.detail = Outcome.LIMITED, "the platform sent no author to act for (ids only)"
             return False
+        channels = _channels(rule, event)
+        if isinstance(channels, str):
+            decision.outcome, decision.detail = Outcome.REFUSED, f"platform policy: {channels}"
+            return False
         writes: list[Write] = []
         records: list[dict[str, Any]] = []
-        contact = any(a.kind in _CONTACT for a in rule.actions)
-        if rule.limits.once_per_person is not None:
-            days = None if rule.limits.once_per_person == "forever" else rule.limits.once_per_person.days
-            writes.append(self.state.once_per_person(person, rule.id, days, now))
-        if contact and settings.cooldown_days:
-            writes.append(self.state.cooldown(person, settings.cooldown_days, now))
-        writes.extend(self._caps(rule, settings, now))
+        contact = bool(channels)
+        writes.extend(self._limits(rule, person, contact, settings, now))
         for index, action in enumerate(rule.actions):
             record = self._record(action, index, rule, compiled.version, event, person, sentiment, settings, now)
             if record is not None:
+                if index in channels:
+                    record["channel"] = channels[index].value
                 records.append(record)
                 writes.append(self.state.put(f"{record['kind']} already recorded", record))
         if contact:
@@ -175,6 +178,16 @@ class Pipeline:
         decision.outcome = Outcome.ACTED
         decision.detail = "; ".join(f"{r['kind']} {r['id']} {r['state']}" for r in records) or "tagged"
         return True
+
+    def _limits(self, rule: Rule, person: str, contact: bool, settings: Settings, now: datetime) -> list[Write]:
+        """The conditional writes that charge the rule's limits (all or none, with the work)."""
+        writes = []
+        if rule.limits.once_per_person is not None:
+            days = None if rule.limits.once_per_person == "forever" else rule.limits.once_per_person.days
+            writes.append(self.state.once_per_person(person, rule.id, days, now))
+        if contact and settings.cooldown_days:
+            writes.append(self.state.cooldown(person, settings.cooldown_days, now))
+        return writes + self._caps(rule, settings, now)
 
     def _caps(self, rule: Rule, settings: Settings, now: datetime) -> list[Write]:
         local = now.astimezone(ZoneInfo(settings.time_zone))
@@ -212,6 +225,8 @@ class Pipeline:
         base = {
             "id": identifier,
             "sk": "WORK",
+            "event_kind": event.kind.value,
+            "event_time": event.occurred_at.isoformat(),
             "rule_id": rule.id,
             "rule_version": version,
             "event_id": event.event_id,
@@ -261,6 +276,28 @@ class Pipeline:
         return record
 
 
+def _channels(rule: Rule, event: Event) -> dict[int, Channel] | str:
+    """The channel of each contact action for this event, or why one of them has none."""
+    channels: dict[int, Channel] = {}
+    for index, action in enumerate(rule.actions):
+        if action.kind in _CONTACT:
+            channel, reason = _channel(action, event)
+            if channel is None:
+                return str(reason)
+            channels[index] = channel
+    return channels
+
+
+def _channel(action: Action, event: Event) -> tuple[Channel | None, str | None]:
+    """The channel a contact action will use for this event, or why there is none."""
+    wanted = channel_of(action)
+    channel = automatic_channel(event.platform, event.kind) if wanted is None else wanted
+    reason = refusal(event.platform, event.kind, channel if isinstance(channel, Channel) else None)
+    if reason or not isinstance(channel, Channel):
+        return None, reason or f"no channel may answer a {event.kind.value} on {event.platform.value}"
+    return channel, None
+
+
 def _message(record: dict[str, Any]) -> dict[str, Any]:
     keys = (
         "idempotency_key",
@@ -269,6 +306,8 @@ def _message(record: dict[str, Any]) -> dict[str, Any]:
         "pk",
         "rule_id",
         "event_id",
+        "event_kind",
+        "event_time",
         "platform",
         "brand_account",
         "author_id",
@@ -276,6 +315,7 @@ def _message(record: dict[str, Any]) -> dict[str, Any]:
         "refs",
         "message",
         "delivery",
+        "channel",
         "url",
         "text",
         "product",

@@ -28,6 +28,7 @@ class Outcome(StrEnum):
     PAUSED = "paused"
     BLOCKED = "blocked"  # the author blocked the brand: no automated contact
     LIMITED = "limited"  # a limit (once per person, cooldown, cap) stopped it
+    REFUSED = "refused"  # platform policy forbids its contact after this event
     STOPPED = "stopped"  # an earlier rule with stop_after acted
 
 
