@@ -1,0 +1,98 @@
+"""One HTTP transport with timeouts, and what an answer means: sent, retry (when), or
+failed (why). Credentials are never logged: requests are not logged at all."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from goodword.outbound.platform_requests import HttpRequest
+
+TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body) if self.body else None
+        except ValueError:
+            return None
+
+
+class TransportError(Exception):
+    """No answer: timeout, refused or reset connection. The request may or may not have
+    reached the platform."""
+
+
+def send(request: HttpRequest, timeout: float = TIMEOUT_SECONDS) -> HttpResponse:
+    prepared = urllib.request.Request(  # noqa: S310 (the platforms' https URLs, or a test server)
+        request.url, data=request.body or None, method=request.method, headers=request.headers
+    )
+    try:
+        with urllib.request.urlopen(prepared, timeout=timeout) as response:  # noqa: S310
+            return HttpResponse(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
+    except urllib.error.HTTPError as error:
+        return HttpResponse(error.code, {k.lower(): v for k, v in (error.headers or {}).items()}, error.read() or b"")
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+        raise TransportError(type(exc).__name__) from None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # "sent", "retry", "failed"
+    detail: str = ""
+    retry_after: float | None = None  # seconds; None: back off
+    body: Any = None
+
+
+def judge(response: HttpResponse, now: datetime | None = None) -> Verdict:
+    """2xx: sent (even when the body is unreadable: never send twice). 429: retry when the
+    platform says. 5xx: retry with backoff. Other 4xx: failed, with the platform's message."""
+    body = response.json()
+    if 200 <= response.status < 300:
+        return Verdict("sent", body=body)
+    if response.status == 429:
+        return Verdict("retry", "rate limited (429)", _retry_after(response.headers, now or datetime.now(UTC)))
+    if response.status >= 500:
+        return Verdict("retry", f"platform error {response.status}")
+    return Verdict("failed", f"{response.status}: {_message(body) or response.body[:200].decode(errors='replace')}")
+
+
+def _retry_after(headers: dict[str, str], now: datetime) -> float:
+    value = headers.get("retry-after")
+    if value:
+        if value.strip().isdigit():
+            return float(value)
+        try:
+            return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
+        except (TypeError, ValueError):
+            pass
+    reset = headers.get("x-rate-limit-reset") or headers.get("ratelimit-reset")  # X: epoch seconds; Twitch: epoch
+    if reset and reset.strip().isdigit():
+        return max(0.0, float(reset) - now.timestamp())
+    return 60.0
+
+
+def _message(body: Any) -> str:
+    if not isinstance(body, dict):
+        return ""
+    error = body.get("error")
+    if isinstance(error, dict):
+        return str(error.get("message") or error)[:300]
+    for key in ("detail", "message", "title", "error_description", "error"):
+        if isinstance(body.get(key), str):
+            return str(body[key])[:300]
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return str(errors[0].get("message") or errors[0])[:300]
+    return ""
