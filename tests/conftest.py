@@ -31,10 +31,10 @@ import pytest
 from moto import mock_aws
 
 from goodword.aws import clients
-from goodword.settings import pipeline_settings, receiver_settings
+from goodword.settings import actions_settings, pipeline_settings, receiver_settings
 from tests.support.lambda_context import FakeLambdaContext
-from tests.support.platforms import SECRETS
-from tests.support.template import create_queues, create_secrets, create_tables, function_environment
+from tests.support.platforms import CREDENTIALS, SECRETS
+from tests.support.template import create_event_buses, create_queues, create_secrets, create_tables, function_environment
 
 
 @pytest.fixture
@@ -73,14 +73,16 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         clients.reset()
         receiver_settings.cache_clear()
         pipeline_settings.cache_clear()
+        actions_settings.cache_clear()
         dynamodb = boto3.client("dynamodb")
         secretsmanager = boto3.client("secretsmanager")
         sqs = boto3.client("sqs")
         tables = create_tables(dynamodb)
-        secrets = create_secrets(secretsmanager, SECRETS)
+        secrets = create_secrets(secretsmanager, {"WebhookSecret": SECRETS, "PlatformCredentials": CREDENTIALS})
         queues = create_queues(sqs)
-        refs = {**tables, **secrets, **queues}
-        for function in ("ReceiveWebhookFunction", "ApplyRulesFunction"):
+        buses = create_event_buses(boto3.client("events"))
+        refs = {**tables, **secrets, **queues, **buses}
+        for function in ("ReceiveWebhookFunction", "ApplyRulesFunction", "PerformActionsFunction"):
             for key, value in function_environment(function, refs).items():
                 if not key.startswith("POWERTOOLS_"):
                     monkeypatch.setenv(key, value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -56,3 +56,19 @@ class PipelineSettings(BaseModel):
 @cache
 def pipeline_settings() -> PipelineSettings:
     return _from_environment(PipelineSettings)
+
+
+class ActionsSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    state_table_name: str = Field(min_length=1)
+    actions_queue_url: str = Field(min_length=1)
+    credentials_secret_id: str = Field(min_length=1)
+    event_bus_name: str = Field(min_length=1)
+    actions_mode: Literal["dry_run", "live"] = "dry_run"
+    max_receives: int = Field(default=5, ge=1, le=100)
+
+
+@cache
+def actions_settings() -> ActionsSettings:
+    return _from_environment(ActionsSettings)

@@ -15,7 +15,7 @@ import pytest
 from goodword.aws.events_table import to_dynamodb
 from goodword.aws.state_table import from_dynamodb
 from goodword.event_items import event_item
-from goodword.events import Author, Event, EventKind, Platform
+from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from tests.conftest import Aws
 
 BRAND = "2244994945"
@@ -125,6 +125,7 @@ def event(text: str, author: str = "p1", post: str = "1", kind: EventKind = Even
         source="x",
         author=Author(id=author, handle=f"fan_{author}", followers_count=10),
         text=text,
+        refs=EventRefs(post_id=post),
     )
 
 

@@ -14,6 +14,7 @@ from tests.support.paths import FIXTURES, ROOT
 
 # The checked-in development secrets (obviously fake), shared with the demo and samples.
 SECRETS: dict[str, Any] = json.loads((ROOT / "config" / "local-dev.json").read_text())["secrets"]["WebhookSecret"]
+CREDENTIALS: dict[str, Any] = json.loads((ROOT / "config" / "local-dev.json").read_text())["secrets"]["PlatformCredentials"]
 X_SECRET: str = SECRETS["x"]["consumer_secret"]
 META_SECRET: str = SECRETS["meta"]["app_secret"]
 META_VERIFY_TOKEN: str = SECRETS["meta"]["verify_token"]

@@ -40,11 +40,11 @@ def create_tables(dynamodb: Any) -> dict[str, str]:
 
 
 def create_secrets(secretsmanager: Any, values: dict[str, Any]) -> dict[str, str]:
-    """Create every AWS::SecretsManager::Secret of the template holding ``values``;
-    returns logical id -> ARN."""
+    """Create every AWS::SecretsManager::Secret of the template holding ``values[logical id]``
+    (empty when not given); returns logical id -> ARN."""
     arns = {}
     for logical_id in resources_of_type("AWS::SecretsManager::Secret"):
-        created = secretsmanager.create_secret(Name=f"{logical_id}-test", SecretString=json.dumps(values))
+        created = secretsmanager.create_secret(Name=f"{logical_id}-test", SecretString=json.dumps(values.get(logical_id, {})))
         arns[logical_id] = created["ARN"]
     return arns
 
@@ -89,3 +89,12 @@ def create_queues(sqs: Any) -> dict[str, str]:
             arns[logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             del pending[logical_id]
     return urls
+
+
+def create_event_buses(events: Any) -> dict[str, str]:
+    """Create every AWS::Events::EventBus of the template; returns logical id -> name."""
+    names = {}
+    for logical_id in resources_of_type("AWS::Events::EventBus"):
+        events.create_event_bus(Name=f"{logical_id}-test")
+        names[logical_id] = f"{logical_id}-test"
+    return names

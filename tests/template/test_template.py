@@ -89,6 +89,9 @@ def test_no_physical_names() -> None:
         if resource["Type"] == "AWS::Logs::LogGroup" and "LogGroupName" in props:
             assert "Fn::Sub" in props["LogGroupName"], name
             named.discard("LogGroupName")
+        if resource["Type"] == "AWS::Events::EventBus":  # Name is required: derived from the stack's
+            assert "${AWS::StackName}" in props["Name"]["Fn::Sub"], name
+            named.discard("Name")
         assert not named, f"{name} sets a physical name: {named}"
 
 

@@ -15,19 +15,20 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from goodword.aws.events_table import EventsTable
-from goodword.aws.webhook_secrets import WebhookSecretsLoader
+from goodword.aws.webhook_secrets import SecretLoader, webhook_secrets_loader
 from goodword.observability import logger, metrics, tracer
 from goodword.settings import receiver_settings
 from goodword.webhooks.errors import WebhookError
 from goodword.webhooks.http_api import http_api_response, request_from_http_api
 from goodword.webhooks.receive import ADAPTERS, Outcome, error_response, receive
+from goodword.webhooks.secrets import WebhookSecrets
 
 
 @cache
-def _dependencies() -> tuple[EventsTable, WebhookSecretsLoader, int]:
+def _dependencies() -> tuple[EventsTable, SecretLoader[WebhookSecrets], int]:
     settings = receiver_settings()
     table = EventsTable(settings.events_table_name, timedelta(days=settings.raw_payload_retention_days))
-    secrets = WebhookSecretsLoader(settings.webhook_secret_id, settings.secrets_cache_seconds)
+    secrets = webhook_secrets_loader(settings.webhook_secret_id, settings.secrets_cache_seconds)
     return table, secrets, settings.max_body_bytes
 
 

@@ -36,6 +36,10 @@ def sqs() -> Any:
     return _client("sqs")
 
 
+def events() -> Any:
+    return _client("events")
+
+
 def comprehend() -> Any:
     return _client("comprehend")
 

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
@@ -17,6 +18,8 @@ from goodword.validation import describe_validation_error
 from goodword.webhooks.errors import WebhookError
 from goodword.webhooks.secrets import WebhookSecrets
 
+T = TypeVar("T")
+
 
 class SecretsUnavailableError(WebhookError):
     """Secrets Manager could not be read, or the secret is not valid: retryable (503)."""
@@ -24,16 +27,21 @@ class SecretsUnavailableError(WebhookError):
     status, code = 503, "secrets_unavailable"
 
 
-class WebhookSecretsLoader:
-    def __init__(self, secret_id: str, max_age_seconds: int, clock: Callable[[], float] = time.monotonic) -> None:
+class SecretLoader(Generic[T]):
+    """A JSON secret, parsed by ``parse`` and cached for ``max_age_seconds``."""
+
+    def __init__(
+        self, secret_id: str, max_age_seconds: int, parse: Callable[[Any], T], clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.secret_id = secret_id
         self.max_age = max_age_seconds
+        self.parse = parse
         self.clock = clock
-        self._value: WebhookSecrets | None = None
+        self._value: T | None = None
         self._fetched_at = 0.0
         self._lock = threading.Lock()
 
-    def __call__(self) -> WebhookSecrets:
+    def __call__(self) -> T:
         with self._lock:
             if self._value is not None and self.clock() - self._fetched_at < self.max_age:
                 return self._value
@@ -44,18 +52,22 @@ class WebhookSecretsLoader:
                 if self._value is None:
                     raise
                 # Keep verifying with the last good secrets rather than failing deliveries.
-                logger.warning("webhook secret refresh failed; using the cached value")
+                logger.warning("secret refresh failed; using the cached value")
             return self._value
 
-    def _fetch(self) -> WebhookSecrets:
+    def _fetch(self) -> T:
         try:
             response = clients.secretsmanager().get_secret_value(SecretId=self.secret_id)
         except (ClientError, BotoCoreError) as exc:
-            logger.error("cannot read the webhook secret", extra={"error": type(exc).__name__})
-            raise SecretsUnavailableError("the webhook secret cannot be read") from None
+            logger.error("cannot read a secret", extra={"error": type(exc).__name__})
+            raise SecretsUnavailableError("the secret cannot be read") from None
         try:
-            return WebhookSecrets.model_validate(json.loads(response.get("SecretString") or "{}"))
+            return self.parse(json.loads(response.get("SecretString") or "{}"))
         except ValueError as exc:
             reason = describe_validation_error(exc) if isinstance(exc, ValidationError) else "not JSON"
-            logger.error("the webhook secret is not valid", extra={"reason": reason})
-            raise SecretsUnavailableError(f"the webhook secret is not valid: {reason}") from None
+            logger.error("a secret is not valid", extra={"reason": reason})
+            raise SecretsUnavailableError(f"the secret is not valid: {reason}") from None
+
+
+def webhook_secrets_loader(secret_id: str, max_age_seconds: int) -> SecretLoader[WebhookSecrets]:
+    return SecretLoader(secret_id, max_age_seconds, WebhookSecrets.model_validate)

@@ -30,8 +30,13 @@ class HttpResponse:
 
 
 class TransportError(Exception):
-    """No answer: timeout, refused or reset connection. The request may or may not have
-    reached the platform."""
+    """No answer. ``maybe_sent`` is False when the connection never opened (refused, name
+    not found, connect timeout): safe to retry. True when it broke after the request was
+    written (read timeout, reset): the platform may have acted on it."""
+
+    def __init__(self, reason: str, maybe_sent: bool) -> None:
+        super().__init__(reason)
+        self.maybe_sent = maybe_sent
 
 
 def send(request: HttpRequest, timeout: float = TIMEOUT_SECONDS) -> HttpResponse:
@@ -43,8 +48,10 @@ def send(request: HttpRequest, timeout: float = TIMEOUT_SECONDS) -> HttpResponse
             return HttpResponse(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
     except urllib.error.HTTPError as error:
         return HttpResponse(error.code, {k.lower(): v for k, v in (error.headers or {}).items()}, error.read() or b"")
-    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-        raise TransportError(type(exc).__name__) from None
+    except urllib.error.URLError as exc:  # raised while connecting
+        raise TransportError(f"{type(exc.reason).__name__}", maybe_sent=False) from None
+    except (TimeoutError, ConnectionError, OSError) as exc:  # raised while waiting for the answer
+        raise TransportError(type(exc).__name__, maybe_sent=True) from None
 
 
 @dataclass(frozen=True)

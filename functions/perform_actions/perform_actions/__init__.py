@@ -1,0 +1,1 @@
+"""Lambda function: performs approved offers and actions from ActionsQueue."""

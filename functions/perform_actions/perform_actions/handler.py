@@ -1,0 +1,84 @@
+"""Thin handler: a batch of ActionsQueue messages, each performed at most once. A message
+that must be retried is reported alone (partial batch response), with a growing delay."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from goodword.actions.perform import Performer
+from goodword.aws import clients
+from goodword.aws.state_table import StateTable
+from goodword.aws.webhook_secrets import SecretLoader
+from goodword.observability import logger, metrics, tracer
+from goodword.outbound.transport import send
+from goodword.settings import actions_settings
+
+# All failing is still a partial response: each message keeps its own retry delay.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+class RetryLaterError(Exception):
+    pass
+
+
+@cache
+def _performer() -> Performer:
+    settings = actions_settings()
+
+    def publish(detail: dict[str, Any]) -> None:
+        kind = "Offer sent" if detail.get("kind") == "offer_sample" else "Action sent"
+        clients.events().put_events(
+            Entries=[
+                {
+                    "Source": "goodword",
+                    "DetailType": kind,
+                    "EventBusName": settings.event_bus_name,
+                    "Detail": json.dumps(detail, default=str),
+                }
+            ]
+        )
+
+    def requeue(message: dict[str, Any], delay: int) -> None:
+        clients.sqs().send_message(
+            QueueUrl=settings.actions_queue_url, MessageBody=json.dumps(message), DelaySeconds=min(900, delay)
+        )
+
+    return Performer(
+        state=StateTable(settings.state_table_name),
+        credentials=SecretLoader(settings.credentials_secret_id, 300, dict),
+        publish=publish,
+        requeue=requeue,
+        http=send,
+        clock=lambda: datetime.now(UTC),
+        mode=settings.actions_mode,
+        max_receives=settings.max_receives,
+    )
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    performer = _performer()
+
+    def handle(record: SQSRecord) -> None:
+        message = json.loads(record.body)
+        receives = int(record.attributes.approximate_receive_count or 1)
+        with logger.append_context_keys(work_id=message.get("id")):
+            result = performer.perform(message, receives)
+            logger.info("work performed" if result.done else "work will be retried", extra={"detail": result.detail})
+        if not result.done:
+            backoff = min(900, 10 * 2 ** min(receives, 6))
+            clients.sqs().change_message_visibility(
+                QueueUrl=actions_settings().actions_queue_url, ReceiptHandle=record.receipt_handle, VisibilityTimeout=backoff
+            )
+            raise RetryLaterError(result.detail)
+
+    return dict(process_partial_response(event=event, record_handler=handle, processor=processor, context=context))

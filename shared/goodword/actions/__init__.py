@@ -1,0 +1,1 @@
+"""Performing approved offers and actions: policy-checked, paced, sent at most once."""
