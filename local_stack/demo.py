@@ -169,11 +169,15 @@ def work_lines(state_table: str) -> list[str]:
     work = sorted((i for i in _scan(state_table) if i.get("sk") == "WORK"), key=lambda i: i["created_at"])
     lines = []
     for item in work:
-        waiting = "waiting for review" if item["state"] == "pending_review" else ""
-        queued = "queued for the actions function" if item.get("queued_at") else waiting
         what = item.get("product") or item.get("url") or ""
         who = item.get("author_handle") or item.get("author_id")
-        lines.append(f"  {item['kind']:13} {item['state']:15} @{who}  {what}  {queued}")
+        via = f" via {item['channel']}" if item.get("channel") else ""
+        state = {
+            "sent": f"sent{via}{' (dry run: not really sent)' if item.get('dry_run') else ''}",
+            "pending_review": "waiting for review",
+            "failed": f"failed: {item.get('reason', '')}",
+        }.get(item["state"], item["state"])
+        lines.append(f"  {item['kind']:13} @{who}  {what}  {state}")
         if item.get("message"):
             lines.append(f'      "{_short(item["message"], 100)}"')
     return lines

@@ -53,7 +53,7 @@ class Deployment:
 def deploy(translated: Translated, stack_name: str) -> Deployment:
     cfn = translated.cfn
     _upload_code(translated.code_paths)
-    literals = _create_emulated_secrets(cfn, stack_name)
+    literals = {**_create_emulated_secrets(cfn, stack_name), **_create_emulated_event_buses(cfn, stack_name)}
     body = deployable(cfn, literals)
     probes = _add_probes(cfn, body, literals)
     cloudformation = client("cloudformation")
@@ -104,6 +104,21 @@ def _create_emulated_secrets(cfn: dict[str, Any], stack_name: str) -> dict[str, 
             value = "{}"  # GenerateSecretString or an intrinsic: the development config fills it in
         created = secretsmanager.create_secret(Name=f"{stack_name}-{logical_id}", SecretString=value)
         literals[logical_id] = created["ARN"]
+    return literals
+
+
+def _create_emulated_event_buses(cfn: dict[str, Any], stack_name: str) -> dict[str, str]:
+    events = client("events")
+    literals = {}
+    for logical_id, resource in cfn["Resources"].items():
+        if resource["Type"] != "AWS::Events::EventBus":
+            continue
+        name = resource.get("Properties", {}).get("Name")
+        if isinstance(name, dict) and isinstance(name.get("Fn::Sub"), str):
+            name = name["Fn::Sub"].replace("${AWS::StackName}", stack_name)
+        name = name if isinstance(name, str) and "${" not in name else f"{stack_name}-{logical_id}"
+        events.create_event_bus(Name=name)
+        literals[logical_id] = name  # what !Ref gives
     return literals
 
 

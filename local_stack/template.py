@@ -24,6 +24,7 @@ EMULATED_TYPES = (
     "AWS::Events::Rule",  # schedules
     "AWS::Scheduler::Schedule",
     "AWS::SecretsManager::Secret",  # moto's CloudFormation skips it without an error
+    "AWS::Events::EventBus",  # moto's CloudFormation gives an object, not the name, for !Ref
 )
 
 

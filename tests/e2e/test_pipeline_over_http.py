@@ -4,6 +4,7 @@ HTTP, through the stream, to offers."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -52,7 +53,7 @@ def test_a_positive_first_mention_gets_one_offer_and_the_second_none(goodword_st
     )
     goodword_stack.wait_idle()
     (offer,) = work_for(goodword_stack, "e2e-fan")
-    assert (offer["kind"]["S"], offer["state"]["S"]) == ("offer_sample", "approved")
+    assert (offer["kind"]["S"], offer["state"]["S"]) == ("offer_sample", "sent")  # performed in dry run
     assert decisions(goodword_stack, "9100000000000000001")["first-positive-mention-sample"] == "acted"
 
     deliver(goodword_stack, "9100000000000000002", "e2e-fan", "@XDevelopers another wonderful, amazing cup, love it, thank you!")
@@ -69,3 +70,32 @@ def test_a_negative_mention_is_routed_not_rewarded(goodword_stack: RunningStack)
     kinds = sorted(w["kind"]["S"] for w in work_for(goodword_stack, "e2e-unhappy"))
     assert kinds == ["notify"]
     assert decisions(goodword_stack, "9100000000000000003")["negative-mentions-to-support"] == "acted"
+
+
+def test_dry_run_x_reply_with_a_claim_link_is_recorded_as_sent(goodword_stack: RunningStack) -> None:
+    deliver(
+        goodword_stack,
+        "9100000000000000011",
+        "e2e-dry",
+        "@XDevelopers I love your coffee, wonderful and amazing, best ever, thank you!",
+    )
+    goodword_stack.wait_idle()
+    (offer,) = work_for(goodword_stack, "e2e-dry")
+    assert (offer["state"]["S"], offer["channel"]["S"], offer["dry_run"]["BOOL"]) == ("sent", "reply", True)
+    assert offer["claim_link"]["S"] in offer["message"]["S"]
+
+
+def test_an_instagram_comment_gets_a_private_reply(goodword_stack: RunningStack) -> None:
+    body = load_fixture("meta/instagram_comments_fblogin.constructed.json")
+    body["entry"][0]["time"] = int(time.time())  # private replies must come within 7 days of the comment
+    value = body["entry"][0]["changes"][0]["value"]
+    value.update(
+        {"comment_id": "e2e-comment-1", "text": "I love this roast, wonderful and amazing, best coffee ever, thank you!"}
+    )
+    value["from"] = {"id": "e2e-ig-fan", "username": "ig_fan"}
+    raw = json.dumps(body).encode()
+    status, answer = post(goodword_stack, "meta", raw, {"content-type": "application/json", **signed_headers("meta", raw)})
+    assert (status, answer["stored"]) == (200, 1)
+    goodword_stack.wait_idle()
+    (offer,) = work_for(goodword_stack, "e2e-ig-fan")
+    assert (offer["state"]["S"], offer["channel"]["S"]) == ("sent", "private_reply")

@@ -115,6 +115,7 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
         "negative-mentions-to-support -> acted: notify",
         "thank-positive-repeat-mentioners -> limited: cooldown",
         "Offers and actions made: 3",
+        "sent via reply (dry run: not really sent)",
         "errors: 0. Pipeline idle",
         "Demo OK.",
     ):
