@@ -155,3 +155,14 @@ def test_rules_pipeline_consumes_new_events_only_with_partial_failures_and_a_fai
     assert {"STATE_TABLE_NAME", "RULES_TABLE_NAME", "ACTIONS_QUEUE_URL", "DECISION_RETENTION_DAYS"} <= set(
         function["Environment"]["Variables"]
     )
+
+
+def test_actions_function_consumes_the_queue_with_partial_failures_and_starts_in_dry_run() -> None:
+    tpl: dict[str, Any] = template()
+    function = tpl["Resources"]["PerformActionsFunction"]["Properties"]
+    (source,) = [e["Properties"] for e in function["Events"].values() if e["Type"] == "SQS"]
+    assert source["Queue"] == {"Fn::GetAtt": ["ActionsQueue", "Arn"]}
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert tpl["Parameters"]["ActionsMode"]["Default"] == "dry_run"
+    redrive = tpl["Resources"]["ActionsQueue"]["Properties"]["RedrivePolicy"]
+    assert function["Environment"]["Variables"]["MAX_RECEIVES"] == str(redrive["maxReceiveCount"])
