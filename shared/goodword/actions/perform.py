@@ -36,6 +36,17 @@ LEASE = timedelta(minutes=5)  # longer than the function's timeout
 FINAL = ("sent", "failed", "rejected", "expired")
 
 
+def _conditional(write: Callable[..., Any], **request: Any) -> bool:
+    """True if the conditional write happened, False if its condition was false."""
+    try:
+        write(**request)
+        return True
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
 @dataclass(frozen=True)
 class Result:
     done: bool  # False: leave the message for a retry (backoff by visibility)
@@ -84,22 +95,17 @@ class Performer:
     # --- the state machine -----------------------------------------------------------------
 
     def _claim(self, record: dict[str, Any], attempt: str, now: datetime) -> bool:
-        try:
-            clients.dynamodb().update_item(
-                TableName=self.state.table,
-                Key=to_dynamodb({"pk": record["pk"], "sk": "WORK"}),
-                UpdateExpression="SET #s = :sending, attempt_id = :a, attempt_started_at = :t",
-                ConditionExpression="#s = :approved",
-                ExpressionAttributeNames={"#s": "state"},
-                ExpressionAttributeValues=to_dynamodb(
-                    {":sending": "sending", ":approved": "approved", ":a": attempt, ":t": now.isoformat()}
-                ),
-            )
-            return True
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
+        return _conditional(
+            clients.dynamodb().update_item,
+            TableName=self.state.table,
+            Key=to_dynamodb({"pk": record["pk"], "sk": "WORK"}),
+            UpdateExpression="SET #s = :sending, attempt_id = :a, attempt_started_at = :t",
+            ConditionExpression="#s = :approved",
+            ExpressionAttributeNames={"#s": "state"},
+            ExpressionAttributeValues=to_dynamodb(
+                {":sending": "sending", ":approved": "approved", ":a": attempt, ":t": now.isoformat()}
+            ),
+        )
 
     def _claimed_elsewhere(self, record: dict[str, Any], now: datetime) -> Result:
         current = self.state.get(record["pk"], "WORK") or record
@@ -122,20 +128,16 @@ class Performer:
         if record.get("kind") == "offer_sample":
             values["gsi1pk"] = f"OFFERS#{state}"  # the ByState index lists offers by state
         names = {f"#{i}": name for i, name in enumerate(values)}
-        try:
-            clients.dynamodb().update_item(
-                TableName=self.state.table,
-                Key=to_dynamodb({"pk": record["pk"], "sk": "WORK"}),
-                UpdateExpression="SET " + ", ".join(f"#{i} = :{i}" for i in range(len(values))),
-                ConditionExpression="attempt_id = :attempt",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_dynamodb(
-                    {**{f":{i}": v for i, v in enumerate(values.values())}, ":attempt": attempt}
-                ),
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        finished = _conditional(
+            clients.dynamodb().update_item,
+            TableName=self.state.table,
+            Key=to_dynamodb({"pk": record["pk"], "sk": "WORK"}),
+            UpdateExpression="SET " + ", ".join(f"#{i} = :{i}" for i in range(len(values))),
+            ConditionExpression="attempt_id = :attempt",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_dynamodb({**{f":{i}": v for i, v in enumerate(values.values())}, ":attempt": attempt}),
+        )
+        if not finished:
             logger.warning("the record changed hands before it could be finished", extra={"pk": record["pk"]})
             return
         if state == "sent":
@@ -187,19 +189,14 @@ class Performer:
 
     def _mark(self, key: str, owner: str) -> bool:
         """Once per key, ever; the same owner may re-mark (retries)."""
-        try:
-            clients.dynamodb().put_item(
-                TableName=self.state.table,
-                Item=to_dynamodb({"pk": key, "sk": "MARK", "owner": owner}),
-                ConditionExpression="attribute_not_exists(pk) OR #o = :o",
-                ExpressionAttributeNames={"#o": "owner"},
-                ExpressionAttributeValues=to_dynamodb({":o": owner}),
-            )
-            return True
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
+        return _conditional(
+            clients.dynamodb().put_item,
+            TableName=self.state.table,
+            Item=to_dynamodb({"pk": key, "sk": "MARK", "owner": owner}),
+            ConditionExpression="attribute_not_exists(pk) OR #o = :o",
+            ExpressionAttributeNames={"#o": "owner"},
+            ExpressionAttributeValues=to_dynamodb({":o": owner}),
+        )
 
     def _pace(self, record: dict[str, Any], now: datetime) -> int:
         """0 when within every rate limit (and counted); else seconds to wait."""
@@ -208,20 +205,16 @@ class Performer:
         for window in windows(record["platform"], Channel(record["channel"])):
             bucket = int(now.timestamp()) // window.seconds
             key = f"RATE#{record['platform']}#{record['brand_account']}#{record['channel']}#{window.seconds}#{bucket}"
-            try:
-                clients.dynamodb().update_item(
-                    TableName=self.state.table,
-                    Key=to_dynamodb({"pk": key, "sk": "RATE"}),
-                    UpdateExpression="ADD #n :one SET expires_at = :e",
-                    ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
-                    ExpressionAttributeNames={"#n": "count"},
-                    ExpressionAttributeValues=to_dynamodb(
-                        {":one": 1, ":limit": window.limit, ":e": (bucket + 2) * window.seconds}
-                    ),
-                )
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                    raise
+            counted = _conditional(
+                clients.dynamodb().update_item,
+                TableName=self.state.table,
+                Key=to_dynamodb({"pk": key, "sk": "RATE"}),
+                UpdateExpression="ADD #n :one SET expires_at = :e",
+                ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
+                ExpressionAttributeNames={"#n": "count"},
+                ExpressionAttributeValues=to_dynamodb({":one": 1, ":limit": window.limit, ":e": (bucket + 2) * window.seconds}),
+            )
+            if not counted:
                 return max(1, (bucket + 1) * window.seconds - int(now.timestamp()))
         return 0
 
