@@ -45,7 +45,7 @@ def apply(document: dict[str, Any], deployment: Deployment) -> list[str]:
         loaded.append(f"{len(items)} item(s) in {logical_id}")
     rules = document.get("rules")
     if rules:
-        paths = sorted((ROOT / rules["directory"]).glob("*.yaml"))
+        paths = sorted(p for directory in rules["directories"] for p in (ROOT / directory).glob("*.yaml"))
         for path in paths:
             definition = json.loads(json.dumps(yaml.safe_load(path.read_text())), parse_float=Decimal)
             client("dynamodb").put_item(
@@ -58,5 +58,5 @@ def apply(document: dict[str, Any], deployment: Deployment) -> list[str]:
                     "source": {"S": path.name},
                 },
             )
-        loaded.append(f"{len(paths)} rule(s) from {rules['directory']}/ in {rules['table']}")
+        loaded.append(f"{len(paths)} rule(s) from {', '.join(rules['directories'])} in {rules['table']}")
     return loaded

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,3 +100,23 @@ def test_an_instagram_comment_gets_a_private_reply(goodword_stack: RunningStack)
     goodword_stack.wait_idle()
     (offer,) = work_for(goodword_stack, "e2e-ig-fan")
     assert (offer["state"]["S"], offer["channel"]["S"]) == ("sent", "private_reply")
+
+
+def test_a_welcome_dm_rule_for_x_followers_is_refused_when_loaded_with_the_policy_reason(goodword_stack: RunningStack) -> None:
+    body = load_fixture("x/xaa_follow_follow.json")
+    payload = body["data"]["payload"]
+    payload["source"], payload["target"] = payload["target"], payload["source"]  # someone follows the brand
+    body["data"]["event_uuid"] = "e2e-follow-1"
+    raw = json.dumps(body).encode()
+    status, _ = post(goodword_stack, "x", raw, {"content-type": "application/json", **signed_headers("x", raw)})
+    assert status == 200
+    goodword_stack.wait_idle()
+    function = goodword_stack.status["functions"]["ApplyRulesFunction"]
+    log = Path(function["log"]).read_text()  # shared by every local stack: keep this deployment's lines
+    lines = [json.loads(line) for line in log.splitlines() if '"invalid rule skipped"' in line]
+    refusals = [line for line in lines if line.get("function_name") == function["name"]]
+    assert refusals, "the pipeline loaded the rules and refused the welcome DM"
+    assert {r["rule_id"] for r in refusals} == {"welcome-dm-x-followers"}
+    assert refusals[-1]["reason"] == (
+        "platform policy: actions[0].direct_message: direct_message is not allowed after a follow on x"
+    )
