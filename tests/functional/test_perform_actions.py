@@ -90,6 +90,13 @@ def perform(actions: Any, context: Any, records: list[dict[str, Any]]) -> dict[s
     return result
 
 
+def delayed_messages(aws: Aws) -> int:
+    attributes = aws.sqs.get_queue_attributes(
+        QueueUrl=aws.queues["ActionsQueue"], AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+    )
+    return int(attributes["Attributes"]["ApproximateNumberOfMessagesDelayed"])
+
+
 def the_offer(aws: Aws) -> dict[str, Any]:
     (offer,) = work(aws, "offer_sample")
     return offer
@@ -170,10 +177,7 @@ def test_a_429_waits_as_long_as_the_platform_says(
     records = offer_for_a_fan(aws, pipeline, lambda_context)
     assert perform(actions, lambda_context, records) == {"batchItemFailures": []}
     assert the_offer(aws)["state"] == "approved"
-    counts = aws.sqs.get_queue_attributes(
-        QueueUrl=aws.queues["ActionsQueue"], AttributeNames=["ApproximateNumberOfMessagesDelayed"]
-    )
-    assert counts["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "1", "delayed, not dropped"
+    assert delayed_messages(aws) == 1, "delayed, not dropped"
 
 
 def test_a_4xx_is_final_with_the_platforms_message(
@@ -246,10 +250,7 @@ def test_rate_limits_delay_work_instead_of_dropping_it(
     perform(actions, lambda_context, records)
     assert seen == []
     assert the_offer(aws)["state"] == "approved"
-    counts = aws.sqs.get_queue_attributes(
-        QueueUrl=aws.queues["ActionsQueue"], AttributeNames=["ApproximateNumberOfMessagesDelayed"]
-    )
-    assert counts["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "1"
+    assert delayed_messages(aws) == 1, "delayed, not dropped"
 
 
 def test_policy_is_checked_again_at_send(aws: Aws, pipeline: Any, actions: Any, lambda_context: Any) -> None:
