@@ -13,9 +13,9 @@ import operator as operator_module
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from goodword.rules.fields import FIELDS, FieldType
 
@@ -105,7 +105,21 @@ class Not(BaseModel):
     not_: Condition = Field(alias="not")
 
 
-Condition = Union[All, Any_, Not, Leaf]  # noqa: UP007 (a forward-referenced recursive union)
+def _condition_kind(value: Any) -> str:
+    """Which member of the union a condition is, from its key, so that a mistake is reported
+    once, against the kind of condition the marketer wrote (not against all four)."""
+    if isinstance(value, dict):
+        return next((tag for key, tag in (("all", "All"), ("any", "Any"), ("not", "Not")) if key in value), "Leaf")
+    return {All: "All", Any_: "Any", Not: "Not"}.get(type(value), "Leaf")
+
+
+UNION_TAGS = frozenset({"All", "Any", "Not", "Leaf"})  # appear in validation error paths; dropped when shown
+Condition = Annotated[  # a forward-referenced recursive union
+    Union[  # noqa: UP007
+        Annotated[All, Tag("All")], Annotated[Any_, Tag("Any")], Annotated[Not, Tag("Not")], Annotated[Leaf, Tag("Leaf")]
+    ],
+    Discriminator(_condition_kind),
+]
 for _model in (All, Any_, Not):
     _model.model_rebuild()
 
