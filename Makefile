@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt shared/requirements.txt constraints.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt shared/requirements.txt constraints.txt pyproject.toml | cksum | cut -d' ' -f1)
 export AWS_DEFAULT_REGION ?= us-east-1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -14,10 +14,11 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): requirements-dev.txt shared/requirements.txt constraints.txt
+$(STAMP): requirements-dev.txt shared/requirements.txt constraints.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP) ## Create .venv with the pinned development dependencies
@@ -40,7 +41,7 @@ lint: $(STAMP) ## ruff (style and bugs) and cfn-lint (template)
 	$(BIN)/cfn-lint template.yaml
 
 typecheck: $(STAMP) ## mypy, strict
-	$(BIN)/mypy shared functions tests bench scripts local_stack
+	$(BIN)/mypy shared functions tests bench scripts local_stack goodword_cli
 
 bench: $(STAMP) ## Benchmarks; figures go to stdout and bench/results/
 	PYTHONPATH=shared:functions/receive_webhook:functions/apply_rules:. $(BIN)/python -m bench $(BENCH_ARGS)

@@ -8,9 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from boto3.dynamodb.types import TypeSerializer
 
+from goodword.aws import clients
+from goodword_cli import rule_files
+from goodword_cli.rules_store import RulesStore
 from local_stack.aws import client
 from local_stack.deploy import Deployment
 
@@ -46,17 +48,11 @@ def apply(document: dict[str, Any], deployment: Deployment) -> list[str]:
     rules = document.get("rules")
     if rules:
         paths = sorted(p for directory in rules["directories"] for p in (ROOT / directory).glob("*.yaml"))
+        clients.reset()  # the layer's cached clients: point them at this stack's endpoint
+        store = RulesStore(deployment.physical(rules["table"]))
         for path in paths:
-            definition = json.loads(json.dumps(yaml.safe_load(path.read_text())), parse_float=Decimal)
-            client("dynamodb").put_item(
-                TableName=deployment.physical(rules["table"]),
-                Item={
-                    "pk": {"S": "RULE"},
-                    "sk": {"S": str(definition["id"])},
-                    "version": {"N": "1"},
-                    "definition": serializer.serialize(definition),
-                    "source": {"S": path.name},
-                },
-            )
+            # as `goodword rules push` writes them: version 1, with its history entry
+            definition = rule_files.load(path).definition or {}
+            store.write(str(definition["id"]), definition, None, "push", path.name, f"local stack ({path.parent.name}/)")
         loaded.append(f"{len(paths)} rule(s) from {', '.join(rules['directories'])} in {rules['table']}")
     return loaded

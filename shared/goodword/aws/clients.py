@@ -44,6 +44,10 @@ def comprehend() -> Any:
     return _client("comprehend")
 
 
+def sts() -> Any:
+    return _client("sts")
+
+
 def reset() -> None:
     """Forget every client (tests, and the local stack after it changes endpoints)."""
     _client.cache_clear()

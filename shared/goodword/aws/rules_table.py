@@ -42,12 +42,12 @@ def _query(table: str, pk: str) -> list[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """DynamoDB numbers come back as Decimal; rules want plain JSON values."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | set):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if hasattr(value, "as_integer_ratio") and not isinstance(value, bool | int | float):
         return int(value) if value == int(value) else float(value)
     return value
@@ -70,6 +70,11 @@ class RulesLoader:
                 self._loaded_at = self.clock()
             return self._book
 
+    def accounts(self) -> dict[tuple[str, str], BrandAccount]:
+        """The brand accounts by (platform, account id), as last loaded."""
+        self()
+        return dict(self._accounts)
+
     def account(self, platform: str, account_id: str) -> BrandAccount | None:
         self()
         return self._accounts.get((platform, account_id))
@@ -81,9 +86,9 @@ class RulesLoader:
         for item in settings_items:
             try:
                 if item["sk"] == "GLOBAL":
-                    settings = Settings.model_validate(_plain(item.get("definition", {})))
+                    settings = Settings.model_validate(plain(item.get("definition", {})))
                 elif item["sk"].startswith("ACCOUNT#"):
-                    account = BrandAccount.model_validate({k: _plain(item.get(k)) for k in ("platform", "account_id", "handle")})
+                    account = BrandAccount.model_validate({k: plain(item.get(k)) for k in ("platform", "account_id", "handle")})
                     accounts[(account.platform.value, account.account_id)] = account
             except ValidationError as exc:
                 logger.error(
@@ -103,7 +108,7 @@ class RulesLoader:
         for item in _query(self.table, "RULE"):
             rule_id = str(item.get("sk"))
             try:
-                rule = Rule.model_validate(_plain(item.get("definition")))
+                rule = Rule.model_validate(plain(item.get("definition")))
                 if rule.id != rule_id:
                     raise ValueError(f"definition id {rule.id!r} differs from the item's {rule_id!r}")
                 if problems := policy_problems(rule):

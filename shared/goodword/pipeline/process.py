@@ -144,7 +144,7 @@ class Pipeline:
         if person is None or event.author is None:
             decision.outcome, decision.detail = Outcome.LIMITED, "the platform sent no author to act for (ids only)"
             return False
-        channels = _channels(rule, event)
+        channels = contact_channels(rule, event)
         if isinstance(channels, str):
             decision.outcome, decision.detail = Outcome.REFUSED, f"platform policy: {channels}"
             return False
@@ -172,7 +172,7 @@ class Pipeline:
             records = [r for r in (self.state.get(r["pk"], "WORK") for r in records) if r is not None]
         to_queue = [r for r in records if r.get("state") == OfferState.APPROVED.value and not r.get("queued_at")]
         if to_queue:
-            self.queue.send([_message(r) for r in to_queue])
+            self.queue.send([queue_message(r) for r in to_queue])
             for record in to_queue:
                 self.state.mark_queued(record["pk"], now)
         decision.outcome = Outcome.ACTED
@@ -276,7 +276,7 @@ class Pipeline:
         return record
 
 
-def _channels(rule: Rule, event: Event) -> dict[int, Channel] | str:
+def contact_channels(rule: Rule, event: Event) -> dict[int, Channel] | str:
     """The channel of each contact action for this event, or why one of them has none."""
     channels: dict[int, Channel] = {}
     for index, action in enumerate(rule.actions):
@@ -298,7 +298,7 @@ def _channel(action: Action, event: Event) -> tuple[Channel | None, str | None]:
     return channel, None
 
 
-def _message(record: dict[str, Any]) -> dict[str, Any]:
+def queue_message(record: dict[str, Any]) -> dict[str, Any]:
     keys = (
         "idempotency_key",
         "kind",

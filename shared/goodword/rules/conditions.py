@@ -110,7 +110,8 @@ def _condition_kind(value: Any) -> str:
     once, against the kind of condition the marketer wrote (not against all four)."""
     if isinstance(value, dict):
         return next((tag for key, tag in (("all", "All"), ("any", "Any"), ("not", "Not")) if key in value), "Leaf")
-    return {All: "All", Any_: "Any", Not: "Not"}.get(type(value), "Leaf")
+    kinds: dict[type[BaseModel], str] = {All: "All", Any_: "Any", Not: "Not"}
+    return kinds.get(type(value), "Leaf")
 
 
 UNION_TAGS = frozenset({"All", "Any", "Not", "Leaf"})  # appear in validation error paths; dropped when shown

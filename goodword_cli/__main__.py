@@ -1,0 +1,5 @@
+import sys
+
+from goodword_cli.main import main
+
+sys.exit(main())

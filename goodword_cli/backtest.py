@@ -1,0 +1,150 @@
+"""`rules backtest`: stored events through the real Pipeline on a simulated state. Nothing is
+written or sent. Each event gets the sentiment and profile facts the live pipeline recorded
+for it (its DECISIONS item) when there is one, so the answer is what the live pipeline would
+have decided; limits (once per person, cooldown, caps) start empty, as for a rule that never
+ran, and only the rules backtested together charge them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from goodword.event_items import event_from_item
+from goodword.events import Event
+from goodword.pipeline.process import Pipeline
+from goodword.rules.engine import Outcome, RuleBook
+from goodword.rules.model import BrandAccount
+from goodword.sentiment.model import Sentiment
+from goodword_cli.simulation import CollectingQueue, FixedRules, SimulatedState
+
+_MATCHED = {Outcome.ACTED, Outcome.LIMITED, Outcome.REFUSED, Outcome.STOPPED}
+
+
+def _stop_reason(detail: str) -> str:
+    """'daily cap of 20 reached' -> 'daily cap'; 'once per person: ...' -> 'once per person'."""
+    for reason in ("once per person", "cooldown", "daily cap", "weekly cap", "total cap", "platform policy", "no author"):
+        if detail.startswith(reason) or reason in detail:
+            return reason
+    return detail.split(":", maxsplit=1)[0]
+
+
+@dataclass
+class RuleResult:
+    rule_id: str
+    version: int
+    considered: int = 0  # events the rule's triggers selected
+    matched: int = 0  # conditions held (whether or not a limit then stopped it)
+    acted: int = 0
+    offers: int = 0
+    automatic: int = 0  # offers approved without review
+    for_review: int = 0
+    cost: float = 0.0
+    cost_unknown: int = 0  # offers whose product has no product_cost
+    outcomes: Counter[str] = field(default_factory=Counter)
+    stopped_by: Counter[str] = field(default_factory=Counter)
+    recipients: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "version": self.version,
+            "events_considered": self.considered,
+            "matched": self.matched,
+            "acted": self.acted,
+            "offers": self.offers,
+            "offers_automatic": self.automatic,
+            "offers_for_review": self.for_review,
+            "stopped_by": dict(self.stopped_by),
+            "outcomes": dict(self.outcomes),
+            "estimated_cost": round(self.cost, 2),
+            "offers_without_cost": self.cost_unknown,
+            "recipients": self.recipients,
+        }
+
+
+@dataclass
+class BacktestResult:
+    since: datetime
+    events: int
+    rules: dict[str, RuleResult]
+    rescored: int  # events without a recorded sentiment, scored again now
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat(),
+            "events": self.events,
+            "events_rescored": self.rescored,
+            "rules": [r.as_json() for r in self.rules.values()],
+        }
+
+
+def _recorded_sentiment(record: dict[str, Any] | None) -> Sentiment | None:
+    value = (record or {}).get("sentiment")
+    return Sentiment.model_validate(value) if value else None
+
+
+def backtest(
+    items: Iterable[dict[str, Any]],
+    decisions: dict[str, dict[str, Any]],
+    book: RuleBook,
+    accounts: dict[tuple[str, str], BrandAccount],
+    since: datetime,
+    progress: Callable[[int], None] = lambda _n: None,
+) -> BacktestResult:
+    """``items`` are stored event items, oldest first; ``decisions`` the DECISIONS items by
+    event id (what the live pipeline recorded)."""
+    events: list[Event] = [event_from_item(i) for i in items]
+    recorded = {e: d["profile"] for e, d in decisions.items() if d.get("profile")}
+    state = SimulatedState(recorded_profiles=recorded)
+    clock: list[datetime] = [since]
+    pipeline = Pipeline(
+        rules=FixedRules(book, accounts),
+        state=state,
+        events_table="(simulated)",
+        queue=CollectingQueue(),
+        decision_retention=timedelta(days=1),
+        put_item=lambda _table, _item: None,
+        clock=lambda: clock[0],
+    )
+    missing = [e for e in events if e.text and _recorded_sentiment(decisions.get(e.event_id)) is None]
+    scored = pipeline.score(missing) if missing else {}
+    results = {c.rule.id: RuleResult(c.rule.id, c.version) for c in book.rules}
+    for number, event in enumerate(events, 1):
+        clock[0] = event.received_at  # the live pipeline decides moments after receipt
+        sentiment = _recorded_sentiment(decisions.get(event.event_id)) or scored.get(event.event_id)
+        for decision in pipeline.process(event, sentiment).decisions:
+            result = results[decision.rule_id]
+            result.considered += 1
+            result.outcomes[decision.outcome.value] += 1
+            if decision.outcome in _MATCHED:
+                result.matched += 1
+            if decision.outcome is Outcome.ACTED:
+                result.acted += 1
+            elif decision.outcome in (Outcome.LIMITED, Outcome.REFUSED, Outcome.STOPPED):
+                reason = "earlier rule stopped it" if decision.outcome is Outcome.STOPPED else _stop_reason(decision.detail)
+                result.stopped_by[reason] += 1
+        progress(number)
+    for work in state.work():
+        if work["kind"] != "offer_sample":
+            continue
+        result = results[work["rule_id"]]
+        result.offers += 1
+        result.automatic += work["state"] == "approved"
+        result.for_review += work["state"] == "pending_review"
+        if work.get("product_cost") is None:
+            result.cost_unknown += 1
+        else:
+            result.cost += float(work["product_cost"])
+        result.recipients.append(
+            {
+                "platform": work["platform"],
+                "author_handle": work.get("author_handle"),
+                "author_id": work.get("author_id"),
+                "event_id": work["event_id"],
+                "state": work["state"],
+            }
+        )
+    return BacktestResult(since, len(events), results, len(missing))

@@ -1,0 +1,204 @@
+"""goodword events list|show|tail: what the platforms delivered, and what the rules decided."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import click
+
+from goodword.pipeline.offers import work_id
+from goodword_cli import stored
+from goodword_cli.main import App, pass_app
+from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
+
+PLATFORMS = ["x", "instagram", "facebook", "linkedin", "twitch", "mastodon", "bluesky"]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def since_option(default: str) -> Callable[[F], F]:
+    return click.option("--since", default=default, show_default=True, help="How far back: 30m, 24h, 7d, 2w, or a date.")
+
+
+def parse_since(text: str) -> datetime:
+    try:
+        return stored.parse_since(text)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_PROBLEMS) from None
+
+
+def _filters(f: F) -> F:
+    for option in (
+        click.option("--platform", type=click.Choice(PLATFORMS), multiple=True, help="Only these platforms (repeatable)."),
+        click.option("--kind", multiple=True, help="Only these kinds: mention, reply, comment, follow... (repeatable)."),
+        click.option("--author", help="Only this person: handle (with or without @) or platform id."),
+    ):
+        f = option(f)
+    return f
+
+
+def _wanted(item: dict[str, Any], platform: tuple[str, ...], kind: tuple[str, ...], author: str | None) -> bool:
+    if platform and item.get("platform") not in platform:
+        return False
+    if kind and item.get("kind") not in kind:
+        return False
+    if author:
+        person = item.get("author") or {}
+        name = author.removeprefix("@").lower()
+        return name in {str(person.get("handle") or "").lower(), str(person.get("id") or "").lower()}
+    return True
+
+
+def who(item: dict[str, Any]) -> str:
+    author = item.get("author") or {}
+    return f"@{author['handle']}" if author.get("handle") else author.get("name") or author.get("id") or "(ids only)"
+
+
+def _rows(items: Iterable[dict[str, Any]], decisions: dict[str, dict[str, Any]]) -> list[tuple[Any, ...]]:
+    rows = []
+    for item in items:
+        record = decisions.get(item["event_id"]) or {}
+        sentiment = record.get("sentiment") or {}
+        acted = [d["rule_id"] for d in record.get("decisions", []) if d.get("outcome") == "acted"]
+        rows.append(
+            (
+                item["received_at"][:19],
+                item["platform"],
+                item["kind"],
+                who(item),
+                short(item.get("text"), 50),
+                f"{sentiment['label']} {float(sentiment['score']):+.2f}" if sentiment else "",
+                ", ".join(acted) or ("none" if record else "not decided yet"),
+                item["event_id"],
+            )
+        )
+    return rows
+
+
+_COLUMNS = ["received (UTC)", "platform", "kind", "author", "text", "sentiment", "rules acted", "id"]
+
+
+@click.group()
+def events() -> None:
+    """Stored events: list, show one with its payload and decisions, tail new ones."""
+
+
+@events.command("list")
+@since_option("24h")
+@_filters
+@click.option("--limit", default=100, show_default=True, help="At most this many (newest).")
+@json_option
+@pass_app
+def list_events(
+    app: App, since: str, platform: tuple[str, ...], kind: tuple[str, ...], author: str | None, limit: int, as_json: bool
+) -> None:
+    """Events received since a time, newest last, with their sentiment and the rules that acted."""
+    target = app.target()
+    items = [i for i in stored.events_since(target.events_table, parse_since(since)) if _wanted(i, platform, kind, author)][
+        -limit:
+    ]
+    decisions = stored.decisions_for(target.events_table, (i["event_id"] for i in items))
+    if as_json:
+        emit_json({"events": [{**i, "decisions": decisions.get(i["event_id"])} for i in items]})
+        return
+    table(f"Events since {since}", _COLUMNS, _rows(items, decisions), empty="none")
+
+
+@events.command()
+@click.argument("event_id")
+@click.option("--raw", is_flag=True, help="Also print the platform's payload (kept for RawPayloadRetentionDays).")
+@json_option
+@pass_app
+def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
+    """One event: the normalized event, every rule's decision, and the offers and actions it led to."""
+    target = app.target()
+    found = stored.get_event(target.events_table, event_id)
+    if found is None:
+        raise CliError(f"no stored event {event_id} (see `goodword events list`)", EXIT_PROBLEMS)
+    record = found.decisions or {}
+    rule_ids = [d["rule_id"] for d in record.get("decisions", [])]
+    keys = [(f"{prefix}#{work_id(event_id, r, i)}", "WORK") for r in rule_ids for i in range(5) for prefix in ("OFFER", "ACTION")]
+    work = list(stored.batch_get(target.state_table, keys).values())
+    payload = json.loads(found.raw["raw"]) if found.raw and found.raw.get("raw") else None
+    if as_json:
+        emit_json({"event": found.event, "decisions": found.decisions, "work": work, **({"raw": payload} if raw else {})})
+        return
+    event = found.event
+    console.print(f"[bold]{event_id}[/bold]")
+    console.print(
+        f"  {event['platform']} {event['kind']} by {who(event)} at {event['occurred_at']} (received {event['received_at']})"
+    )
+    if event.get("text"):
+        console.print(f'  "{event["text"]}"', markup=False)
+    sentiment = record.get("sentiment")
+    if sentiment:
+        console.print(
+            f"  sentiment: {sentiment['label']} {float(sentiment['score']):+.2f}, confidence {float(sentiment['confidence']):.2f}"
+        )
+    profile = record.get("profile") or {}
+    if profile:
+        console.print("  profile: " + ", ".join(f"{k.removeprefix('profile.')} {v}" for k, v in profile.items()), markup=False)
+    table(
+        "Decisions" + (f" at {record['decided_at'][:19]}" if record.get("decided_at") else ""),
+        ["rule", "version", "outcome", "why"],
+        [(d["rule_id"], d["version"], d["outcome"], d.get("detail")) for d in record.get("decisions", [])],
+        empty="none yet (the pipeline has not decided, or the decisions expired)",
+    )
+    table(
+        "Offers and actions",
+        ["kind", "id", "state", "message"],
+        [(w["kind"], w["id"], w["state"], short(w.get("message"), 80)) for w in work],
+        empty="none",
+    )
+    if raw:
+        console.print_json(data=payload) if payload is not None else console.print("raw payload: expired or not kept")
+
+
+@events.command()
+@_filters
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between looks.")
+@click.option("--max-events", type=int, help="Stop after this many events.")
+@click.option("--timeout", type=float, help="Stop after this many seconds.")
+@json_option
+@pass_app
+def tail(
+    app: App,
+    platform: tuple[str, ...],
+    kind: tuple[str, ...],
+    author: str | None,
+    interval: float,
+    max_events: int | None,
+    timeout: float | None,
+    as_json: bool,
+) -> None:
+    """Print events as they arrive (one JSON object a line with --json) until Ctrl-C,
+    --max-events or --timeout."""
+    target = app.target()
+    since = datetime.now(UTC)
+    seen: set[str] = set()
+    count, started = 0, time.monotonic()
+    try:
+        while True:
+            fresh = [i for i in stored.events_since(target.events_table, since) if i["event_id"] not in seen]
+            for item in fresh:
+                seen.add(item["event_id"])
+                if not _wanted(item, platform, kind, author):
+                    continue
+                count += 1
+                if as_json:
+                    click.echo(json.dumps(item, default=str))
+                else:
+                    line = f"{item['received_at'][11:19]}  {item['platform']:9} {item['kind']:14} {who(item):20}"
+                    console.print(f"{line} {short(item.get('text'), 70)}", markup=False)
+                if max_events is not None and count >= max_events:
+                    return
+            if timeout is not None and time.monotonic() - started >= timeout:
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        return

@@ -1,0 +1,91 @@
+"""goodword report: per rule, per platform and per day; a PNG chart with --chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from goodword_cli import stored
+from goodword_cli.commands.events import parse_since, since_option
+from goodword_cli.main import App, pass_app
+from goodword_cli.output import console, emit_json, json_option, table
+from goodword_cli.report import Report, Row, build, chart
+from goodword_cli.rules_store import RulesStore
+
+_COLUMNS = ["events", "matches", "offers", "waiting review", "sent", "failed", "rejected", "budget used (sent)"]
+
+
+def _cells(row: Row) -> list[object]:
+    return [row.events, row.matches, row.offers, row.pending_review, row.sent, row.failed, row.rejected, f"{row.cost_sent:.2f}"]
+
+
+@click.command()
+@since_option("30d")
+@click.option(
+    "--chart", "chart_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the report as a PNG here."
+)
+@json_option
+@pass_app
+def report(app: App, since: str, chart_path: Path | None, as_json: bool) -> None:
+    """What happened since a time: per rule and per platform, events, matches (conditions
+    held), offers, sent, failed and the budget used (product_cost of sent samples); per day
+    counts; each rule's total cap used. `--chart FILE` draws it as a PNG."""
+    target = app.target()
+    start = parse_since(since)
+    events = list(stored.events_since(target.events_table, start))
+    decisions = stored.decisions_for(target.events_table, (e["event_id"] for e in events))
+    offers = stored.offers(target.state_table, since=start)
+    caps = {}
+    rules = RulesStore(target.rules_table).all()
+    totals = stored.batch_get(target.state_table, ((f"CAP#{r.rule_id}", "TOTAL") for r in rules))
+    for rule in rules:
+        total = (rule.definition.get("limits") or {}).get("total")
+        if total:
+            caps[rule.rule_id] = {
+                "used": int(totals.get((f"CAP#{rule.rule_id}", "TOTAL"), {}).get("count", 0)),
+                "total": int(total),
+            }
+    result = build(start.isoformat(), events, decisions, offers, caps)
+    if chart_path is not None:
+        chart(result, chart_path)
+    if as_json:
+        emit_json({**result.as_json(), **({"chart": str(chart_path)} if chart_path else {})})
+        return
+    _print(result, since)
+    if chart_path is not None:
+        console.print(f"Chart: {chart_path}")
+
+
+def _print(result: Report, since: str) -> None:
+    console.print(f"Goodword report since {result.since[:16]} ({since})")
+    table(
+        "Per rule",
+        ["rule", *_COLUMNS, "total cap used"],
+        [
+            (
+                rule_id,
+                *_cells(row),
+                f"{result.caps[rule_id]['used']} of {result.caps[rule_id]['total']}" if rule_id in result.caps else "",
+            )
+            for rule_id, row in sorted(result.rules.items())
+        ],
+        empty="no rule decided anything",
+    )
+    table(
+        "Per platform",
+        ["platform", *_COLUMNS],
+        [(p, *_cells(row)) for p, row in sorted(result.platforms.items())],
+        empty="no events",
+    )
+    table(
+        "Per day (UTC)",
+        ["day", "events", "matches", "offers", "sent"],
+        [(day, row.events, row.matches, row.offers, row.sent) for day, row in sorted(result.days.items())],
+        empty="no events",
+    )
+    totals = result.totals
+    console.print(
+        f"Total: {totals.events} events, {totals.matches} matched a rule, {totals.offers} offers, "
+        f"{totals.sent} sent, {totals.failed} failed, budget used {totals.cost_sent:.2f}"
+    )

@@ -1,0 +1,278 @@
+"""goodword rules test|backtest: rules evaluated by the real Pipeline on a simulated state
+(goodword_cli/simulation.py), so what they say is what the live pipeline does. Nothing is
+written or sent."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from goodword.aws.rules_table import RulesLoader
+from goodword.event_items import event_from_item
+from goodword.events import Event
+from goodword.pipeline.process import Pipeline, event_facts
+from goodword.rules.engine import CompiledRule, RuleBook, compile_rules
+from goodword.rules.explain import explain
+from goodword.rules.model import BrandAccount, Rule, Settings
+from goodword.sentiment.model import Sentiment
+from goodword.validation import describe_validation_error
+from goodword_cli import stored
+from goodword_cli.backtest import backtest as run_backtest
+from goodword_cli.main import App, pass_app
+from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
+from goodword_cli.rule_files import load_all
+from goodword_cli.simulation import CollectingQueue, FixedRules, SimulatedState
+
+progress_console = Console(stderr=True)
+
+
+def _live(app: App) -> tuple[RuleBook, dict[tuple[str, str], BrandAccount]]:
+    loader = RulesLoader(app.target().rules_table, 0)
+    return loader(), loader.accounts()
+
+
+def _draft(path: Path) -> tuple[Rule, int]:
+    rule_file = load_all([path])[0]
+    if rule_file.rule is None:
+        raise CliError("; ".join(str(p) for p in rule_file.problems), EXIT_PROBLEMS)
+    return rule_file.rule, rule_file.base_version or 0
+
+
+def _chosen(book: RuleBook, names: tuple[str, ...]) -> list[tuple[Rule, int]]:
+    """Live rules by id and drafts by file; a draft replaces the live rule with its id."""
+    live = {c.rule.id: c for c in book.rules}
+    invalid = dict(book.invalid)
+    chosen: dict[str, tuple[Rule, int]] = {}
+    for name in names:
+        if Path(name).is_file():
+            rule, version = _draft(Path(name))
+        elif name in live:
+            rule, version = live[name].rule, live[name].version
+        elif name in invalid:
+            raise CliError(f"live rule {name} is invalid (the pipeline skips it): {invalid[name]}", EXIT_PROBLEMS)
+        else:
+            raise CliError(f"{name} is neither a rule file nor a live rule id", EXIT_PROBLEMS)
+        chosen[rule.id] = (rule, version)
+    return list(chosen.values()) or [(c.rule, c.version) for c in book.rules]
+
+
+def _event_from_file(path: Path) -> Event:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CliError(f"{path}: not a JSON event: {exc}", EXIT_PROBLEMS) from None
+    data = data.get("event", data) if isinstance(data, dict) else data
+    if not isinstance(data, dict):
+        raise CliError(f"{path}: an event is a JSON object (as `goodword events show --json` prints it)", EXIT_PROBLEMS)
+    now = datetime.now(UTC).isoformat()
+    defaults = {
+        "natural_id": "test-event",
+        "brand_account": "test-brand",
+        "source": "test",
+        "occurred_at": now,
+        "received_at": now,
+    }
+    keep = set(Event.model_fields)
+    try:
+        return Event.model_validate({**defaults, **{k: v for k, v in data.items() if k in keep}})
+    except ValidationError as exc:
+        raise CliError(f"{path}: not a valid event: {describe_validation_error(exc, limit=5)}", EXIT_PROBLEMS) from None
+
+
+def _reader(state_table: str) -> Any:
+    return lambda pk, sk: stored.batch_get(state_table, [(pk, sk)]).get((pk, sk))
+
+
+@click.command()
+@click.argument("rule")
+@click.option("--event", "event_ref", required=True, help="A JSON file with one event, or a stored event id.")
+@json_option
+@pass_app
+def test(app: App, rule: str, event_ref: str, as_json: bool) -> None:
+    """Evaluate one rule (a live rule id or a rule file) against one event (a JSON file or a
+    stored event id) and explain: each condition with the value it saw, the window, limits
+    and platform policy, and what it would make. Nothing is written or sent.
+
+    Without a target (--stack/--local) a file event is tested with default settings, for a
+    person never seen before."""
+    online = app.has_target or not (Path(rule).is_file() and Path(event_ref).is_file())
+    book, accounts = _live(app) if online else (RuleBook(Settings(), []), {})
+    (chosen_rule, version) = _chosen(book, (rule,))[0]
+    recorded: dict[str, Any] | None = None
+    if Path(event_ref).is_file():
+        event = _event_from_file(Path(event_ref))
+    else:
+        found = stored.get_event(app.target().events_table, event_ref)
+        if found is None:
+            raise CliError(f"no stored event {event_ref} (see `goodword events list`)", EXIT_PROBLEMS)
+        event, recorded = event_from_item(found.event), found.decisions
+    state = SimulatedState(
+        read_through=_reader(app.target().state_table) if online else SimulatedState().read_through,
+        recorded_profiles={event.event_id: recorded["profile"]} if recorded and recorded.get("profile") else None,
+    )
+    pipeline = Pipeline(
+        rules=FixedRules(compile_rules(book.settings, [(chosen_rule, version)]), accounts),
+        state=state,
+        events_table="(simulated)",
+        queue=CollectingQueue(),
+        decision_retention=timedelta(days=1),
+        put_item=lambda _table, _item: None,
+        clock=lambda: event.received_at,
+    )
+    sentiment = Sentiment.model_validate(recorded["sentiment"]) if recorded and recorded.get("sentiment") else None
+    if sentiment is None and event.text:
+        sentiment = pipeline.score([event]).get(event.event_id)
+    result = pipeline.process(event, sentiment)
+    facts = event_facts(event, result.profile, sentiment, event.received_at)
+    decision = result.decisions[0] if result.decisions else None
+    steps = explain(chosen_rule.conditions, facts)
+    report = {
+        "rule_id": chosen_rule.id,
+        "version": version,
+        "event_id": event.event_id,
+        "triggered": decision is not None,
+        "outcome": decision.outcome.value if decision else "not_triggered",
+        "detail": decision.detail
+        if decision
+        else f"its triggers do not select a {event.kind.value} on {event.platform.value} for {event.brand_account}",
+        "sentiment": sentiment.model_dump(mode="json") if sentiment else None,
+        "facts": facts,
+        "conditions": [s.as_json() for s in steps],
+        "limits": chosen_rule.limits.model_dump(mode="json"),
+        "cooldown_days": book.settings.cooldown_days,
+        "would_make": [
+            {k: w.get(k) for k in ("kind", "state", "channel", "product", "product_cost", "message") if w.get(k) is not None}
+            for w in state.work()
+        ],
+    }
+    if as_json:
+        emit_json(report)
+        return
+    _print_test(report, event)
+
+
+def _print_test(report: dict[str, Any], event: Event) -> None:
+    who = (
+        f"@{event.author.handle}"
+        if event.author and event.author.handle
+        else (event.author.id if event.author else "(no author)")
+    )
+    console.print(f"Rule {report['rule_id']} (version {report['version']}) on {event.platform.value} {event.kind.value} by {who}")
+    if event.text:
+        console.print(f'  "{short(event.text, 100)}"', markup=False)
+    sentiment = report["sentiment"]
+    if sentiment:
+        guards = f", guards {', '.join(sentiment['guards'])}" if sentiment["guards"] else ""
+        console.print(
+            f"  sentiment: {sentiment['label']} {sentiment['score']:+.2f} (confidence {sentiment['confidence']:.2f}{guards})"
+        )
+    console.print("Conditions:")
+    for step in report["conditions"]:
+        mark = "yes" if step["holds"] else "NO "
+        group = step["test"] in ("all of", "any of", "not") or step["test"].startswith("no conditions")
+        seen = "" if group else f"   (saw {short(repr(step['seen']), 60)})"
+        console.print(f"  {mark} {'  ' * step['path'].count('[')}{step['test']}{seen}", markup=False)
+    limits = report["limits"]
+    caps = ", ".join(f"{k} {v}" for k, v in limits.items() if k != "once_per_person" and v)
+    once, cooldown = limits["once_per_person"], report["cooldown_days"]
+    console.print(f"Limits: once per person {once}; {caps or 'no caps'}; cooldown {cooldown} days between contacts")
+    console.print(f"Outcome: {report['outcome']}" + (f" ({report['detail']})" if report["detail"] else ""), markup=False)
+    for work in report["would_make"]:
+        via = f" via {work['channel']}" if work.get("channel") else ""
+        console.print(f"Would make: {work['kind']} ({work['state']}){via}", markup=False)
+        if work.get("message"):
+            console.print(f'  "{work["message"]}"', markup=False)
+
+
+@click.command()
+@click.argument("rules_or_files", nargs=-1)
+@click.option("--since", default="7d", show_default=True, help="How far back: 30m, 24h, 7d, 2w, or a date.")
+@click.option("--show", default=20, show_default=True, help="Recipients listed per rule (all with --json).")
+@json_option
+@pass_app
+def backtest(app: App, rules_or_files: tuple[str, ...], since: str, show: int, as_json: bool) -> None:
+    """Run rules (live ids, or drafts from files; all live rules when none is named) over the
+    stored events since a time, as the live pipeline would have, without writing or sending
+    anything: matches, offers, what the limits would stop, who would get offers, and the
+    estimated cost (product_cost per sample).
+
+    Each event is judged with the sentiment and profile facts recorded when it arrived;
+    the rules' limits start empty, as if they had just been switched on."""
+    try:
+        start = stored.parse_since(since)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_PROBLEMS) from None
+    book, accounts = _live(app)
+    chosen = _chosen(book, rules_or_files)
+    target = app.target()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=progress_console,
+        transient=True,
+        disable=as_json or not progress_console.is_terminal,
+    ) as progress:
+        reading = progress.add_task("reading events", total=None)
+        items = []
+        for item in stored.events_since(target.events_table, start):
+            items.append(item)
+            progress.advance(reading)
+        decisions = stored.decisions_for(target.events_table, (i["event_id"] for i in items))
+        running = progress.add_task("backtesting", total=len(items))
+        result = run_backtest(
+            items,
+            decisions,
+            compile_rules(book.settings, chosen),
+            accounts,
+            start,
+            progress=lambda n: progress.update(running, completed=n),
+        )
+    if as_json:
+        emit_json(result.as_json())
+        return
+    _print_backtest(result.as_json(), compile_rules(book.settings, chosen).rules, show)
+
+
+def _print_backtest(data: dict[str, Any], compiled: list[CompiledRule], show: int) -> None:
+    console.print(
+        f"Backtest over {data['events']} stored event(s) since {data['since'][:16]} "
+        f"(nothing written or sent; {data['events_rescored']} without a recorded sentiment were scored now)"
+    )
+    table(
+        None,
+        ["rule", "considered", "matched", "acted", "offers (auto/review)", "stopped by limits and policy", "est. cost"],
+        [
+            (
+                r["rule_id"],
+                r["events_considered"],
+                r["matched"],
+                r["acted"],
+                f"{r['offers']} ({r['offers_automatic']}/{r['offers_for_review']})",
+                ", ".join(f"{k} {v}" for k, v in r["stopped_by"].items()) or "-",
+                f"{r['estimated_cost']:.2f}"
+                + (f" + {r['offers_without_cost']} without cost" if r["offers_without_cost"] else ""),
+            )
+            for r in data["rules"]
+        ],
+    )
+    for rule in data["rules"]:
+        if not rule["recipients"]:
+            continue
+        people = rule["recipients"]
+        table(
+            f"Would receive offers from {rule['rule_id']}" + (f" (first {show} of {len(people)})" if len(people) > show else ""),
+            ["platform", "person", "state", "event"],
+            [
+                (p["platform"], f"@{p['author_handle']}" if p["author_handle"] else p["author_id"], p["state"], p["event_id"])
+                for p in people[:show]
+            ],
+        )

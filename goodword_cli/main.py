@@ -1,0 +1,94 @@
+"""The `goodword` command: global options choose the target; the commands live in
+goodword_cli/commands/. See docs/cli.md."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+# The pipeline code this command runs (replay, backtest) logs and counts metrics for Lambda;
+# here its logs go to stderr (never into --json output) and metrics nowhere.
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "goodword-cli")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Goodword")
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", os.environ.get("GOODWORD_LOG_LEVEL", "WARNING"))
+
+import click
+
+from goodword.observability import logger
+from goodword_cli.output import EXIT_TARGET, CliError
+from goodword_cli.target import Target, TargetError, resolve
+
+
+@dataclass
+class App:
+    stack: str | None = None
+    local: bool = False
+    local_url: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    _target: Target | None = field(default=None, repr=False)
+
+    @property
+    def has_target(self) -> bool:
+        return bool(self.stack or self.local or os.environ.get("GOODWORD_STACK"))
+
+    def target(self) -> Target:
+        if self._target is None:
+            try:
+                self._target = resolve(self.stack, self.local, self.local_url, self.region, self.profile)
+            except TargetError as exc:
+                raise CliError(str(exc), EXIT_TARGET) from None
+        return self._target
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--stack", metavar="NAME", help="A deployed Goodword stack (env GOODWORD_STACK); uses standard AWS credentials.")
+@click.option("--local", is_flag=True, help="The local stack started with `make serve`.")
+@click.option(
+    "--local-url", metavar="URL", help="Where the local stack answers (env GOODWORD_LOCAL_URL; default http://127.0.0.1:3000)."
+)
+@click.option("--region", help="AWS region of --stack (default: AWS_REGION / your profile's).")
+@click.option("--profile", help="AWS profile for --stack.")
+@click.version_option(package_name="goodword", prog_name="goodword")
+@click.pass_context
+def cli(
+    ctx: click.Context, stack: str | None, local: bool, local_url: str | None, region: str | None, profile: str | None
+) -> None:
+    """Goodword's command: rules as files, the review queue, events, offers, the report, replay.
+
+    Every command works the same against a deployed stack (--stack NAME) and the local stack
+    (--local). `goodword COMMAND --help` explains each.
+    """
+    ctx.obj = App(stack, local or bool(local_url), local_url, region, profile)
+
+
+def _register() -> None:
+    from goodword_cli.commands import events, offers, replay, report, review, rules  # noqa: PLC0415 (they import cli)
+
+    for group in (rules.rules, review.review, events.events, offers.offers, report.report, replay.replay):
+        cli.add_command(group)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    handler = logger.registered_handler
+    if hasattr(handler, "setStream"):
+        handler.setStream(sys.stderr)
+    try:
+        cli.main(args=argv, prog_name="goodword", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    return 0

@@ -1,0 +1,56 @@
+"""How results reach people (rich tables, progress bars) and scripts (--json)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+# Tables are as wide as the terminal; piped output is not cut at 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 200, highlight=False)
+
+
+class CliError(click.ClickException):
+    """A problem the user can fix, shown as one line; ``exit_code`` says which kind."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"goodword: {self.format_message()}", err=True)
+
+
+EXIT_PROBLEMS = 1  # invalid rules, an offer not in the right state, a failed replay
+EXIT_TARGET = 2  # no such stack or local stack, bad arguments (click's own usage errors are 2 too)
+EXIT_CONFLICT = 3  # the rule changed since it was read
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts) instead of a table.")
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], empty: str = "nothing found") -> None:
+    rows = list(rows)
+    if not rows:
+        console.print(f"{title + ': ' if title else ''}{empty}")
+        return
+    grid = Table(title=title, title_justify="left", show_lines=False)
+    for column in columns:
+        grid.add_column(column, overflow="fold")
+    for row in rows:
+        grid.add_row(*("" if v is None else str(v) for v in row))
+    console.print(grid)
+
+
+def short(text: str | None, width: int = 60) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"

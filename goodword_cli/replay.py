@@ -1,0 +1,97 @@
+"""`goodword replay`: stored events through the current rules again, with the live state,
+queue and tables: the real Pipeline, as ApplyRulesFunction runs it.
+
+Nothing is offered twice because the pipeline is idempotent: the profile counts an event
+once (its SEEN marker), work records are keyed by event + rule + action (a replayed event
+finds its record and queues it only if it never was), and once-per-person limits hold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from goodword.aws import clients
+from goodword.aws.actions_queue import ActionsQueue
+from goodword.aws.events_table import to_dynamodb
+from goodword.aws.rules_table import RulesLoader
+from goodword.aws.state_table import StateTable
+from goodword.event_items import DECISIONS_SK, event_from_item
+from goodword.pipeline.process import Pipeline
+from goodword.rules.engine import RuleBook
+from goodword_cli import stored
+from goodword_cli.simulation import FixedRules
+from goodword_cli.target import Target
+
+
+@dataclass
+class ReplayResult:
+    events: int = 0
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # rule -> outcome -> count
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (event id, error)
+
+    def count(self, rule_id: str, outcome: str) -> None:
+        per_rule = self.outcomes.setdefault(rule_id, {})
+        per_rule[outcome] = per_rule.get(outcome, 0) + 1
+
+    def as_json(self) -> dict[str, Any]:
+        return {"events": self.events, "outcomes": self.outcomes, "failed": [{"event_id": e, "error": m} for e, m in self.failed]}
+
+
+def subset(book: RuleBook, rule_ids: Iterable[str]) -> RuleBook:
+    wanted = set(rule_ids)
+    return RuleBook(book.settings, [c for c in book.rules if c.rule.id in wanted], [i for i in book.invalid if i[0] in wanted])
+
+
+def _merging_put(events_table: str, replayed: set[str] | None) -> Callable[[str, dict[str, Any]], Any]:
+    """Replaying some rules keeps the other rules' recorded decisions for the event."""
+
+    def put(table: str, item: dict[str, Any]) -> Any:
+        if replayed is not None and item.get("sk") == DECISIONS_SK:
+            before = stored.batch_get(events_table, [(item["pk"], DECISIONS_SK)]).get((item["pk"], DECISIONS_SK)) or {}
+            kept = [d for d in before.get("decisions", []) if d["rule_id"] not in replayed]
+            item = {**item, "decisions": kept + item["decisions"]}
+        return clients.dynamodb().put_item(TableName=table, Item=to_dynamodb(item))
+
+    return put
+
+
+def replay(
+    target: Target,
+    since: datetime,
+    rule_ids: list[str] | None,
+    progress: Callable[[int, int], None] = lambda _done, _total: None,
+    decision_retention_days: int = 90,
+) -> ReplayResult:
+    loader = RulesLoader(target.rules_table, 0)
+    book = loader()
+    if rule_ids:
+        unknown = set(rule_ids) - {c.rule.id for c in book.rules} - {i[0] for i in book.invalid}
+        if unknown:
+            raise ValueError(f"no live rule {', '.join(sorted(unknown))}")
+        book = subset(book, rule_ids)
+    pipeline = Pipeline(
+        rules=FixedRules(book, loader.accounts()),
+        state=StateTable(target.state_table),
+        events_table=target.events_table,
+        queue=ActionsQueue(target.actions_queue_url),
+        decision_retention=timedelta(days=decision_retention_days),
+        put_item=_merging_put(target.events_table, set(rule_ids) if rule_ids else None),
+        clock=lambda: datetime.now(UTC),
+    )
+    items = list(stored.events_since(target.events_table, since))
+    result = ReplayResult(events=len(items))
+    for start in range(0, len(items), 25):  # the stream's batch size: sentiment is scored per batch
+        events = [event_from_item(i) for i in items[start : start + 25]]
+        sentiments = pipeline.score(events)
+        for event in events:
+            try:
+                decided = pipeline.process(event, sentiments.get(event.event_id))
+            except Exception as exc:
+                result.failed.append((event.event_id, f"{type(exc).__name__}: {exc}"))
+                continue
+            for decision in decided.decisions:
+                result.count(decision.rule_id, decision.outcome.value)
+        progress(min(start + 25, len(items)), len(items))
+    return result

@@ -1,0 +1,99 @@
+"""Which Goodword the command talks to: a deployed stack (its CloudFormation outputs name
+the tables and queue) or the local stack (its status page gives the local AWS endpoint and
+the stack name, then the same outputs are read there)."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+
+from goodword.aws import clients
+
+DEFAULT_LOCAL_URL = "http://127.0.0.1:3000"
+_FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+
+
+class TargetError(RuntimeError):
+    """The stack or the local stack cannot be found or read."""
+
+
+@dataclass(frozen=True)
+class Target:
+    description: str  # for messages: "stack goodword-prod (eu-west-1)"
+    events_table: str
+    rules_table: str
+    state_table: str
+    actions_queue_url: str
+
+
+def resolve(stack: str | None, local: bool, local_url: str | None, region: str | None, profile: str | None) -> Target:
+    if stack and local:
+        raise TargetError("choose one target: --stack NAME or --local, not both")
+    if local:
+        return _local(local_url or os.environ.get("GOODWORD_LOCAL_URL") or DEFAULT_LOCAL_URL)
+    stack = stack or os.environ.get("GOODWORD_STACK")
+    if not stack:
+        raise TargetError("choose a target: --stack NAME (a deployed stack), or --local (make serve); or set GOODWORD_STACK")
+    if profile:
+        os.environ["AWS_PROFILE"] = profile
+    if region:
+        os.environ["AWS_DEFAULT_REGION"] = region
+    clients.reset()
+    return from_stack_outputs(stack)
+
+
+def _local(url: str) -> Target:
+    status_url = f"{url.rstrip('/')}/__local/status"
+    try:
+        with urllib.request.urlopen(status_url, timeout=5) as response:  # noqa: S310 (a local http URL the user gave)
+            status = json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise TargetError(
+            f"no local stack answers at {url} ({getattr(exc, 'reason', exc)}); start one with `make serve`, "
+            "or give its address with --local-url / GOODWORD_LOCAL_URL"
+        ) from None
+    os.environ.update(_FAKE_CREDENTIALS)
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ["AWS_ENDPOINT_URL"] = status["aws_endpoint_url"]
+    os.environ["AWS_DEFAULT_REGION"] = status.get("region", "us-east-1")
+    clients.reset()
+    target = from_stack_outputs(status["stack"])
+    return Target(f"local stack at {url}", target.events_table, target.rules_table, target.state_table, target.actions_queue_url)
+
+
+_OUTPUTS = {
+    "events_table": "EventsTableName",
+    "rules_table": "RulesTableName",
+    "state_table": "StateTableName",
+    "actions_queue_url": "ActionsQueueUrl",
+}
+
+
+def from_stack_outputs(stack: str) -> Target:
+    try:
+        cloudformation = boto3.session.Session().client("cloudformation")
+        region = cloudformation.meta.region_name
+        stacks = cloudformation.describe_stacks(StackName=stack)["Stacks"]
+    except NoRegionError:
+        raise TargetError("no AWS region: pass --region or set AWS_REGION / AWS_DEFAULT_REGION") from None
+    except NoCredentialsError:
+        raise TargetError("no AWS credentials: pass --profile or configure credentials (aws configure / aws sso login)") from None
+    except ClientError as exc:
+        message = exc.response.get("Error", {}).get("Message", str(exc))
+        if "does not exist" in message:
+            raise TargetError(f"stack {stack!r} not found in {region} (check --region and --profile)") from None
+        raise TargetError(f"cannot read stack {stack!r}: {message}") from None
+    except BotoCoreError as exc:
+        raise TargetError(f"cannot reach AWS to read stack {stack!r}: {exc}") from None
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+    missing = [key for key in _OUTPUTS.values() if key not in outputs]
+    if missing:
+        raise TargetError(f"stack {stack!r} is not a Goodword stack (no output {', '.join(missing)})")
+    values = {name: outputs[key] for name, key in _OUTPUTS.items()}
+    return Target(f"stack {stack} ({region})", **values)
