@@ -14,6 +14,7 @@ from typing import Any
 
 from goodword.event_items import event_from_item
 from goodword.events import Event
+from goodword.observability import metrics
 from goodword.pipeline.process import Pipeline
 from goodword.rules.engine import Outcome, RuleBook
 from goodword.rules.model import BrandAccount
@@ -126,6 +127,7 @@ def backtest(
             elif decision.outcome in (Outcome.LIMITED, Outcome.REFUSED, Outcome.STOPPED):
                 reason = "earlier rule stopped it" if decision.outcome is Outcome.STOPPED else _stop_reason(decision.detail)
                 result.stopped_by[reason] += 1
+        metrics.clear_metrics()  # counted for Lambda; Powertools would print them here at 100
         progress(number)
     for work in state.work():
         if work["kind"] != "offer_sample":

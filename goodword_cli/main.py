@@ -3,22 +3,26 @@ goodword_cli/commands/. See docs/cli.md."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
-
-# The pipeline code this command runs (replay, backtest) logs and counts metrics for Lambda;
-# here its logs go to stderr (never into --json output) and metrics nowhere.
-os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "goodword-cli")
-os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Goodword")
-os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-os.environ.setdefault("POWERTOOLS_LOG_LEVEL", os.environ.get("GOODWORD_LOG_LEVEL", "WARNING"))
 
 import click
 
 from goodword.observability import logger
 from goodword_cli.output import EXIT_TARGET, CliError
 from goodword_cli.target import Target, TargetError, resolve
+
+
+class _CurrentStderr:
+    """Whatever sys.stderr is when a line is logged (tests swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 @dataclass
@@ -64,7 +68,8 @@ def cli(
     Every command works the same against a deployed stack (--stack NAME) and the local stack
     (--local). `goodword COMMAND --help` explains each.
     """
-    ctx.obj = App(stack, local or bool(local_url), local_url, region, profile)
+    if ctx.obj is None:  # tests may hand in an App with its target already chosen
+        ctx.obj = App(stack, local or bool(local_url), local_url, region, profile)
 
 
 def _register() -> None:
@@ -77,10 +82,16 @@ def _register() -> None:
 _register()
 
 
+def _quiet_pipeline_logs() -> None:
+    """The pipeline code this command runs (replay, backtest) logs for Lambda: here warnings
+    and errors only (GOODWORD_LOG_LEVEL), on stderr, never into --json output."""
+    logger.setLevel(os.environ.get("GOODWORD_LOG_LEVEL", "WARNING").upper())
+    if isinstance(logger.registered_handler, logging.StreamHandler):
+        logger.registered_handler.stream = _CurrentStderr()
+
+
 def main(argv: list[str] | None = None) -> int:
-    handler = logger.registered_handler
-    if hasattr(handler, "setStream"):
-        handler.setStream(sys.stderr)
+    _quiet_pipeline_logs()
     try:
         cli.main(args=argv, prog_name="goodword", standalone_mode=False)
     except click.exceptions.Exit as exc:

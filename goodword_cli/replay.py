@@ -18,6 +18,7 @@ from goodword.aws.events_table import to_dynamodb
 from goodword.aws.rules_table import RulesLoader
 from goodword.aws.state_table import StateTable
 from goodword.event_items import DECISIONS_SK, event_from_item
+from goodword.observability import metrics
 from goodword.pipeline.process import Pipeline
 from goodword.rules.engine import RuleBook
 from goodword_cli import stored
@@ -93,5 +94,6 @@ def replay(
                 continue
             for decision in decided.decisions:
                 result.count(decision.rule_id, decision.outcome.value)
+            metrics.clear_metrics()  # counted for Lambda; Powertools would print them here at 100
         progress(min(start + 25, len(items)), len(items))
     return result

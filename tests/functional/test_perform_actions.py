@@ -19,17 +19,8 @@ from werkzeug import Request, Response
 from goodword.aws.events_table import to_dynamodb
 from goodword.aws.state_table import from_dynamodb
 from tests.conftest import Aws
-from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, atomic_moto, event, put_rules, run, work  # noqa: F401
+from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, event, put_rules, run, work
 from tests.support.platforms import CREDENTIALS
-
-
-@pytest.fixture
-def pipeline(aws: Aws) -> Iterator[Any]:
-    from apply_rules import handler
-
-    handler._pipeline.cache_clear()
-    yield handler
-    handler._pipeline.cache_clear()
 
 
 @pytest.fixture

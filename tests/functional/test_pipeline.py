@@ -5,7 +5,6 @@ recorded, a poison record fails alone."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -52,36 +51,6 @@ SUPPORT: dict[str, Any] = {
 }
 POSITIVE = "I love the Ethiopian roast, wonderful and amazing, best coffee ever, thank you!"
 NEGATIVE = "The beans arrived stale and the bag was torn. Terrible."
-
-
-@pytest.fixture
-def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DynamoDB applies each request atomically; moto's in-memory backend does not under
-    threads (a transaction deep-copies tables while another thread writes). One lock per
-    request gives moto DynamoDB's atomicity, no more: code that read and then wrote would
-    still race between its two requests, which is what the concurrency tests look for."""
-    import threading
-
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("transact_write_items", "put_item", "update_item", "get_item", "query", "scan", "delete_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
-
-
-@pytest.fixture
-def pipeline(aws: Aws) -> Iterator[Any]:
-    from apply_rules import handler
-
-    handler._pipeline.cache_clear()
-    yield handler
-    handler._pipeline.cache_clear()
 
 
 def put_rules(
