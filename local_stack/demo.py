@@ -13,6 +13,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from goodword_cli.main import main as goodword
 from local_stack import dev_config
 from local_stack.aws import client
 from local_stack.signing import signed_headers
@@ -220,8 +221,10 @@ def run(options: Options) -> int:
             f"\nFunction invocations: {len(stack.invocations)}, errors: {len(failures)}. "
             f"Pipeline {'idle' if idle else 'NOT idle after 60 s'}. Logs: {options.work_dir / 'logs'}"
         )
+        print(f"\nThe report of this run (goodword --local-url {stack.base_url} report --since 1h):", flush=True)
+        reported = goodword(["--local-url", stack.base_url, "report", "--since", "1h"])
         unexpected = [a for a in answers if a.status != a.delivery.expect]
-        if unexpected or failures or not idle:
+        if unexpected or failures or not idle or reported != 0:
             print("Demo FAILED: see the marked lines and the function logs.")
             return 1
         print("Demo OK.")
