@@ -21,7 +21,15 @@ def _options(args: argparse.Namespace) -> Options:
         concurrency=args.concurrency,
         template=Path(args.template).resolve(),
         config=config,
+        parameters=dict(_parameter(p) for p in args.parameter),
     )
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise SystemExit(f"--parameter takes NAME=VALUE, e.g. RulesCacheSeconds=0 (got {text!r})")
+    return name, value
 
 
 def _add_common(parser: argparse.ArgumentParser, port: int, aws_port: int) -> None:
@@ -45,6 +53,13 @@ def _add_common(parser: argparse.ArgumentParser, port: int, aws_port: int) -> No
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes per function at most (default 2)")
     root = Path(__file__).resolve().parents[1]
     parser.add_argument("--template", default=str(root / "template.yaml"), help="the SAM template to run (default template.yaml)")
+    parser.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a template parameter, e.g. RulesCacheSeconds=0 (repeatable)",
+    )
     parser.add_argument(
         "--config",
         default=str(root / "config" / "local-dev.json"),

@@ -62,6 +62,7 @@ def deploy(translated: Translated, stack_name: str) -> Deployment:
             StackName=stack_name,
             TemplateBody=json.dumps(body),
             Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in translated.parameters.items()],
         )
     except Exception as exc:
         raise DeployError(f"moto could not create the stack {stack_name}: {exc}") from exc

@@ -82,7 +82,10 @@ class LocalStack:
         _check_port_free(options.host, options.port, "the HTTP front end (--port / GOODWORD_LOCAL_PORT)")
         _check_port_free(options.host, options.aws_port, "the local AWS endpoint (--aws-port / GOODWORD_LOCAL_AWS_PORT)")
         self._start_moto()
-        translated = translate(options.template, options.parameters)
+        try:
+            translated = translate(options.template, options.parameters)
+        except ValueError as exc:
+            raise StackError(str(exc)) from None
         self.deployment = deployment = deploy(translated, options.stack_name)
         if options.config:
             self.loaded = dev_config.apply(dev_config.load(options.config), deployment)

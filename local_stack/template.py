@@ -37,6 +37,7 @@ class Translated:
     sam: dict[str, Any]  # the template as written
     cfn: dict[str, Any]  # plain CloudFormation, code locations pointing at the local code bucket
     code_paths: dict[str, Path] = field(default_factory=dict)  # function/layer logical id -> source folder
+    parameters: dict[str, str] = field(default_factory=dict)  # overrides of the template's defaults
 
 
 def translate(template_path: Path, parameters: dict[str, str] | None = None) -> Translated:
@@ -55,7 +56,10 @@ def translate(template_path: Path, parameters: dict[str, str] | None = None) -> 
     cfn: dict[str, Any] = Translator(None, Parser()).translate(
         to_translate, parameter_values=dict(parameters or {}), get_managed_policy_map=lambda: {}
     )
-    return Translated(sam=sam, cfn=cfn, code_paths=code_paths)
+    unknown = set(parameters or {}) - set(sam.get("Parameters", {}))
+    if unknown:
+        raise ValueError(f"the template has no parameter {', '.join(sorted(unknown))}")
+    return Translated(sam=sam, cfn=cfn, code_paths=code_paths, parameters=dict(parameters or {}))
 
 
 def deployable(cfn: dict[str, Any], literals: dict[str, str]) -> dict[str, Any]:

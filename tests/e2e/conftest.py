@@ -92,7 +92,14 @@ def goodword_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
     if reuse:
         yield RunningStack(get_json(f"{reuse.rstrip('/')}/__local/status"), None)
         return
-    stack = start_stack(tmp_path_factory.mktemp("goodword-stack"), "--config", str(ROOT / "tests/e2e/stack/local-e2e.json"))
+    # rules pushed by a test take effect at once (deployed: within RulesCacheSeconds)
+    stack = start_stack(
+        tmp_path_factory.mktemp("goodword-stack"),
+        "--config",
+        str(ROOT / "tests/e2e/stack/local-e2e.json"),
+        "--parameter",
+        "RulesCacheSeconds=0",
+    )
     yield stack
     assert stop_stack(stack) == 0, "SIGTERM stops the stack cleanly"
 

@@ -123,6 +123,17 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
     ):
         assert line in output
     flagship = next(line for line in output.splitlines() if "│ first-positive-mention-sample" in line)
-    assert [cell.strip() for cell in flagship.split("│")[1:-1]] == ["first-positive-mention-sample", "11", "1", "1", "0", "1", "0", "0", "6.50", "1 of 500"]
+    assert [cell.strip() for cell in flagship.split("│")[1:-1]] == [
+        "first-positive-mention-sample",
+        "11",
+        "1",
+        "1",
+        "0",
+        "1",
+        "0",
+        "0",
+        "6.50",
+        "1 of 500",
+    ]
     assert "invalid_signature" in output, "the demo shows a forged delivery refused"
     assert "duplicate 1 (already stored, nothing new)" in output, "and a redelivery stored once"
