@@ -98,5 +98,6 @@ def main(quick: bool = False) -> None:
         f"Backtest: {len(rules)} example rules over {count:,} stored events ({offers:,} offers): "
         f"{figures['backtest_events_per_second']:,} events/s, "
         f"engine alone {figures['engine_only_events_per_second']:,} events/s "
-        f"(backtest costs {figures['backtest_vs_engine_only']}x the engine; {figures['seconds_per_100k_events']} s per 100k events)"
+        f"(backtest costs {figures['backtest_vs_engine_only']}x the engine; "
+        f"{figures['seconds_per_100k_events']} s per 100k events)"
     )
