@@ -9,10 +9,27 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 # Tables are as wide as the terminal; piped output is not cut at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 200, highlight=False)
+
+
+progress_console = Console(stderr=True)  # progress never mixes with the output
+
+
+def progress_bar(quiet: bool) -> Progress:
+    """A progress bar on stderr for people at a terminal; nothing for --json or a pipe."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=progress_console,
+        transient=True,
+        disable=quiet or not progress_console.is_terminal,
+    )
 
 
 class CliError(click.ClickException):

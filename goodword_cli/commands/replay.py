@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from goodword_cli.commands.events import parse_since
-from goodword_cli.commands.rules_eval import progress_console
 from goodword_cli.main import App, pass_app
-from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, table
+from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, progress_bar, table
 from goodword_cli.replay import replay as run_replay
 
 
@@ -23,15 +21,8 @@ def replay(app: App, since: str, rule_ids: tuple[str, ...], as_json: bool) -> No
     (in the stack's ActionsMode). Safe to repeat: an event already acted on finds its offer
     and is not offered again, and once-per-person limits hold."""
     start = parse_since(since)
-    with Progress(
-        TextColumn("replaying"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=progress_console,
-        transient=True,
-        disable=as_json or not progress_console.is_terminal,
-    ) as progress:
-        task = progress.add_task("replay", total=None)
+    with progress_bar(as_json) as progress:
+        task = progress.add_task("replaying", total=None)
         try:
             result = run_replay(
                 app.target(),

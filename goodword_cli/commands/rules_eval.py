@@ -11,8 +11,6 @@ from typing import Any
 
 import click
 from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from goodword.aws.rules_table import RulesLoader
 from goodword.event_items import event_from_item
@@ -26,11 +24,9 @@ from goodword.validation import describe_validation_error
 from goodword_cli import stored
 from goodword_cli.backtest import backtest as run_backtest
 from goodword_cli.main import App, pass_app
-from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
+from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, progress_bar, short, table
 from goodword_cli.rule_files import load_all
 from goodword_cli.simulation import CollectingQueue, FixedRules, SimulatedState
-
-progress_console = Console(stderr=True)
 
 
 def _live(app: App) -> tuple[RuleBook, dict[tuple[str, str], BrandAccount]]:
@@ -212,15 +208,7 @@ def backtest(app: App, rules_or_files: tuple[str, ...], since: str, show: int, a
     book, accounts = _live(app)
     chosen = _chosen(book, rules_or_files)
     target = app.target()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=progress_console,
-        transient=True,
-        disable=as_json or not progress_console.is_terminal,
-    ) as progress:
+    with progress_bar(as_json) as progress:
         reading = progress.add_task("reading events", total=None)
         items = []
         for item in stored.events_since(target.events_table, start):
