@@ -24,7 +24,7 @@ from goodword.rules.model import BrandAccount
 Reader = Callable[[str, str], dict[str, Any] | None]  # (pk, sk) -> item from the live table
 
 
-def _never(_pk: str, _sk: str) -> dict[str, Any] | None:
+def no_live_state(_pk: str, _sk: str) -> dict[str, Any] | None:
     return None
 
 
@@ -55,7 +55,7 @@ def profile_from_facts(event: Event, facts: dict[str, Any], now: datetime) -> Pr
 
 
 class SimulatedState(StateTable):
-    def __init__(self, read_through: Reader = _never, recorded_profiles: dict[str, dict[str, Any]] | None = None) -> None:
+    def __init__(self, read_through: Reader = no_live_state, recorded_profiles: dict[str, dict[str, Any]] | None = None) -> None:
         super().__init__("(simulated)")
         self.items: dict[tuple[str, str], dict[str, Any]] = {}
         self.read_through = read_through

@@ -109,7 +109,7 @@ def decisions_for(table: str, event_ids: Iterable[str]) -> dict[str, dict[str, A
 def offers(table: str, states: Iterable[str] | None = None, since: datetime | None = None) -> list[dict[str, Any]]:
     """Offer records by state (every state when None), newest first."""
     result: list[dict[str, Any]] = []
-    for state in states or [s.value for s in OfferState] + ["sending"]:
+    for state in states or [s.value for s in OfferState]:
         condition, values = "gsi1pk = :state", {":state": f"OFFERS#{state}"}
         if since is not None:
             condition += " AND gsi1sk >= :since"

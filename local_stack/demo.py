@@ -13,6 +13,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from goodword_cli.commands.events import who
 from goodword_cli.main import main as goodword
 from local_stack import dev_config
 from local_stack.aws import client
@@ -138,11 +139,6 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _who(item: dict[str, Any]) -> str:
-    author = item.get("author") or {}
-    return f"@{author['handle']}" if author.get("handle") else author.get("name") or author.get("id") or "(ids only)"
-
-
 def event_lines(events_table: str) -> list[str]:
     """Each stored event with its sentiment, what Goodword knew of the person, and every
     rule's decision."""
@@ -157,7 +153,7 @@ def event_lines(events_table: str) -> list[str]:
         notes += ["new person"] if profile.get("profile.is_new") else []
         notes += ["first mention"] if profile.get("profile.is_first_mention") else []
         text = f' "{_short(event["text"], 44)}"' if event.get("text") else ""
-        lines.append(f"  {event['platform']:9} {event['kind']:14} {_who(event)[:20]:20}{text}")
+        lines.append(f"  {event['platform']:9} {event['kind']:14} {who(event)[:20]:20}{text}")
         if notes:
             lines.append(f"      {' · '.join(notes)}")
         for decision in record.get("decisions", []):

@@ -84,11 +84,13 @@ def list_pending(app: App, as_json: bool) -> None:
 
 def _resolve(target: Target, ids: tuple[str, ...]) -> list[dict[str, Any]]:
     """Offers by full id or by a unique prefix of at least 6 characters among pending ones."""
-    pending = stored.offers(target.state_table, [OfferState.PENDING_REVIEW.value])
+    pending: list[dict[str, Any]] | None = None  # read once, and only for prefixes
     found = []
     for identifier in ids:
         record = stored.work_record(target.state_table, identifier) if len(identifier) == 32 else None
         if record is None and len(identifier) >= 6:
+            if pending is None:
+                pending = stored.offers(target.state_table, [OfferState.PENDING_REVIEW.value])
             matches = [o for o in pending if o["id"].startswith(identifier)]
             if len(matches) > 1:
                 raise CliError(f"{identifier} matches {len(matches)} pending offers; give more characters", EXIT_PROBLEMS)

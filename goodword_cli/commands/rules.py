@@ -11,6 +11,7 @@ from typing import Any
 import click
 import yaml
 
+from goodword_cli.commands import rules_eval
 from goodword_cli.main import App, pass_app
 from goodword_cli.output import EXIT_CONFLICT, EXIT_PROBLEMS, CliError, console, emit_json, json_option, table
 from goodword_cli.rule_files import RuleFile, check_definition, dump, expand, load_all
@@ -301,8 +302,6 @@ def rollback(app: App, rule_id: str, version: int) -> None:
         raise CliError(str(exc), EXIT_CONFLICT) from None
     console.print(f"{rule_id} rolled back to version {version}: now version {stored.version}")
 
-
-from goodword_cli.commands import rules_eval  # noqa: E402  (registers test and backtest on the group)
 
 rules.add_command(rules_eval.test)
 rules.add_command(rules_eval.backtest)

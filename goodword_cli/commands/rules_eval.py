@@ -16,7 +16,7 @@ from goodword.aws.rules_table import RulesLoader
 from goodword.event_items import event_from_item
 from goodword.events import Event
 from goodword.pipeline.process import Pipeline, event_facts
-from goodword.rules.engine import CompiledRule, RuleBook, compile_rules
+from goodword.rules.engine import RuleBook, compile_rules
 from goodword.rules.explain import explain
 from goodword.rules.model import BrandAccount, Rule, Settings
 from goodword.sentiment.model import Sentiment
@@ -26,7 +26,7 @@ from goodword_cli.backtest import backtest as run_backtest
 from goodword_cli.main import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, progress_bar, short, table
 from goodword_cli.rule_files import load_all
-from goodword_cli.simulation import CollectingQueue, FixedRules, SimulatedState
+from goodword_cli.simulation import CollectingQueue, FixedRules, SimulatedState, no_live_state
 
 
 def _live(app: App) -> tuple[RuleBook, dict[tuple[str, str], BrandAccount]]:
@@ -110,7 +110,7 @@ def test(app: App, rule: str, event_ref: str, as_json: bool) -> None:
             raise CliError(f"no stored event {event_ref} (see `goodword events list`)", EXIT_PROBLEMS)
         event, recorded = event_from_item(found.event), found.decisions
     state = SimulatedState(
-        read_through=_reader(app.target().state_table) if online else SimulatedState().read_through,
+        read_through=_reader(app.target().state_table) if online else no_live_state,
         recorded_profiles={event.event_id: recorded["profile"]} if recorded and recorded.get("profile") else None,
     )
     pipeline = Pipeline(
@@ -227,10 +227,10 @@ def backtest(app: App, rules_or_files: tuple[str, ...], since: str, show: int, a
     if as_json:
         emit_json(result.as_json())
         return
-    _print_backtest(result.as_json(), compile_rules(book.settings, chosen).rules, show)
+    _print_backtest(result.as_json(), show)
 
 
-def _print_backtest(data: dict[str, Any], compiled: list[CompiledRule], show: int) -> None:
+def _print_backtest(data: dict[str, Any], show: int) -> None:
     console.print(
         f"Backtest over {data['events']} stored event(s) since {data['since'][:16]} "
         f"(nothing written or sent; {data['events_rescored']} without a recorded sentiment were scored now)"

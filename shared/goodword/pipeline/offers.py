@@ -11,6 +11,7 @@ from enum import StrEnum
 class OfferState(StrEnum):
     PENDING_REVIEW = "pending_review"
     APPROVED = "approved"
+    SENDING = "sending"  # claimed by the actions function, the platform call under way
     SENT = "sent"
     REJECTED = "rejected"
     FAILED = "failed"
