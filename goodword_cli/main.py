@@ -6,13 +6,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from dataclasses import dataclass, field
 
 import click
 
 from goodword.observability import logger
-from goodword_cli.output import EXIT_TARGET, CliError
-from goodword_cli.target import Target, TargetError, resolve
+from goodword_cli.app import App
+from goodword_cli.commands import events, offers, replay, report, review, rules
 
 
 class _CurrentStderr:
@@ -23,31 +22,6 @@ class _CurrentStderr:
 
     def flush(self) -> None:
         sys.stderr.flush()
-
-
-@dataclass
-class App:
-    stack: str | None = None
-    local: bool = False
-    local_url: str | None = None
-    region: str | None = None
-    profile: str | None = None
-    _target: Target | None = field(default=None, repr=False)
-
-    @property
-    def has_target(self) -> bool:
-        return bool(self.stack or self.local or os.environ.get("GOODWORD_STACK"))
-
-    def target(self) -> Target:
-        if self._target is None:
-            try:
-                self._target = resolve(self.stack, self.local, self.local_url, self.region, self.profile)
-            except TargetError as exc:
-                raise CliError(str(exc), EXIT_TARGET) from None
-        return self._target
-
-
-pass_app = click.make_pass_decorator(App)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -72,14 +46,8 @@ def cli(
         ctx.obj = App(stack, local or bool(local_url), local_url, region, profile)
 
 
-def _register() -> None:
-    from goodword_cli.commands import events, offers, replay, report, review, rules  # noqa: PLC0415 (they import cli)
-
-    for group in (rules.rules, review.review, events.events, offers.offers, report.report, replay.replay):
-        cli.add_command(group)
-
-
-_register()
+for _group in (rules.rules, review.review, events.events, offers.offers, report.report, replay.replay):
+    cli.add_command(_group)
 
 
 def _quiet_pipeline_logs() -> None:

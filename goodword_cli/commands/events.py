@@ -12,7 +12,7 @@ import click
 
 from goodword.pipeline.offers import work_id
 from goodword_cli import stored
-from goodword_cli.main import App, pass_app
+from goodword_cli.app import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
 
 PLATFORMS = ["x", "instagram", "facebook", "linkedin", "twitch", "mastodon", "bluesky"]

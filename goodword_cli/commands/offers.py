@@ -6,8 +6,8 @@ import click
 
 from goodword.pipeline.offers import OfferState
 from goodword_cli import stored
+from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import PLATFORMS, parse_since, since_option
-from goodword_cli.main import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
 
 STATES = [s.value for s in OfferState]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import parse_since
-from goodword_cli.main import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, progress_bar, table
 from goodword_cli.replay import replay as run_replay
 

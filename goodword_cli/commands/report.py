@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from goodword_cli import stored
+from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import parse_since, since_option
-from goodword_cli.main import App, pass_app
 from goodword_cli.output import console, emit_json, json_option, table
 from goodword_cli.report import Report, Row, build, chart
 from goodword_cli.rules_store import RulesStore

@@ -16,7 +16,7 @@ from goodword.event_items import EVENT_SK, event_pk
 from goodword.pipeline.offers import OfferState
 from goodword.pipeline.process import queue_message
 from goodword_cli import stored
-from goodword_cli.main import App, pass_app
+from goodword_cli.app import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short
 from goodword_cli.rules_store import who
 from goodword_cli.target import Target

@@ -11,8 +11,8 @@ from typing import Any
 import click
 import yaml
 
+from goodword_cli.app import App, pass_app
 from goodword_cli.commands import rules_eval
-from goodword_cli.main import App, pass_app
 from goodword_cli.output import EXIT_CONFLICT, EXIT_PROBLEMS, CliError, console, emit_json, json_option, table
 from goodword_cli.rule_files import RuleFile, check_definition, dump, expand, load_all
 from goodword_cli.rules_store import ConflictError, RulesStore, StoredRule, who

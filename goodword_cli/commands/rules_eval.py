@@ -22,8 +22,8 @@ from goodword.rules.model import BrandAccount, Rule, Settings
 from goodword.sentiment.model import Sentiment
 from goodword.validation import describe_validation_error
 from goodword_cli import stored
+from goodword_cli.app import App, pass_app
 from goodword_cli.backtest import backtest as run_backtest
-from goodword_cli.main import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, progress_bar, short, table
 from goodword_cli.rule_files import load_all
 from goodword_cli.simulation import CollectingQueue, FixedRules, SimulatedState, no_live_state

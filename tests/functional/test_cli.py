@@ -19,7 +19,8 @@ from goodword.aws.events_table import to_dynamodb
 from goodword.aws.state_table import StateTable, from_dynamodb
 from goodword.event_items import event_item
 from goodword.events import Event, EventKind
-from goodword_cli.main import App, cli
+from goodword_cli.app import App
+from goodword_cli.main import cli
 from goodword_cli.rules_store import ConflictError, RulesStore
 from goodword_cli.target import Target
 from tests.conftest import Aws

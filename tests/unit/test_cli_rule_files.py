@@ -164,3 +164,19 @@ def test_report_counts_per_rule_platform_and_day() -> None:
     assert report["platforms"]["twitch"]["events"] == 1
     assert {day: row["events"] for day, row in report["days"].items()} == {"2026-11-20": 1, "2026-11-21": 2}
     assert report["totals"]["matches"] == 2
+
+
+def test_every_module_of_the_command_imports_first() -> None:
+    """The demo imported a command module before goodword_cli.main and hit an import cycle."""
+    import pkgutil
+    import subprocess
+    import sys
+
+    import goodword_cli
+
+    modules = ["local_stack.demo"] + [m.name for m in pkgutil.walk_packages(goodword_cli.__path__, "goodword_cli.")]
+    for module in modules:
+        if module == "goodword_cli.__main__":
+            continue
+        result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, f"{module}: {result.stderr[-400:]}"
