@@ -114,8 +114,9 @@ def test_handshakes(receiver: Any, lambda_context: Any, aws: Aws) -> None:
     status, answer, headers = call(receiver, lambda_context, http_api_event("meta", method="GET", query=query))
     assert (status, answer, headers["content-type"].split(";")[0]) == (200, "1158201444", "text/plain")
 
-    status, answer, _ = call(receiver, lambda_context, http_api_event("linkedin", method="GET", query="challengeCode=890e"))
-    assert status == 200 and answer["challengeCode"] == "890e" and len(answer["challengeResponse"]) == 64
+    code = "890e4665-4dfe-4ab1-b689-ed553bceeed0"
+    status, answer, _ = call(receiver, lambda_context, http_api_event("linkedin", method="GET", query=f"challengeCode={code}"))
+    assert status == 200 and answer["challengeCode"] == code and len(answer["challengeResponse"]) == 64
 
     body = fixture_bytes("twitch/webhook_callback_verification.json")
     status, answer, _ = deliver(receiver, lambda_context, "twitch", body, message_type="webhook_callback_verification")

@@ -7,8 +7,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from goodword.webhooks.errors import InvalidSignatureError, StaleTimestampError, VerifyTokenMismatchError
+from goodword.webhooks.errors import (
+    InvalidParameterError,
+    InvalidSignatureError,
+    MissingParameterError,
+    StaleTimestampError,
+    VerifyTokenMismatchError,
+)
 from goodword.webhooks.linkedin import LinkedInAdapter
 from goodword.webhooks.meta import MetaAdapter
 from goodword.webhooks.request import WebhookRequest
@@ -116,14 +124,21 @@ def test_linkedin_validation_vectors() -> None:
         assert json.loads(response.body) == vector["expected_response_body"]
 
 
-def test_linkedin_post_signature_all_three_readings_verify() -> None:
+def test_linkedin_post_signature_documented_and_prefixed_header_readings_verify_and_bare_hex_does_not() -> None:
     (vector,) = vectors("linkedin", "post_signature")
     secrets = LinkedInSecrets(client_secret=vector["clientSecret"])
-    readings = [vector["expected_X-LI-Signature_primary"], *vector["alternative_readings_seen_in_open_source_code"].values()]
-    for header in readings:
+    alternatives = vector["alternative_readings_seen_in_open_source_code"]
+    for header in (vector["expected_X-LI-Signature_primary"], alternatives["header_is_prefix_plus_hex_of_body"]):
         LinkedInAdapter().verify(request(vector["body"], {"X-LI-Signature": header}), secrets, NOW)
     with pytest.raises(InvalidSignatureError):
-        LinkedInAdapter().verify(request(vector["body"] + "x", {"X-LI-Signature": readings[0]}), secrets, NOW)
+        LinkedInAdapter().verify(
+            request(vector["body"] + "x", {"X-LI-Signature": vector["expected_X-LI-Signature_primary"]}), secrets, NOW
+        )
+    # The bare hex of the body is exactly what the challenge handshake computes: never a signature.
+    with pytest.raises(InvalidSignatureError):
+        LinkedInAdapter().verify(
+            request(vector["body"], {"X-LI-Signature": alternatives["header_is_hex_of_body_only"]}), secrets, NOW
+        )
 
 
 @pytest.mark.parametrize(
@@ -164,3 +179,28 @@ def test_standard_webhooks_published_vectors() -> None:
         StandardAdapter().verify(
             request(sign["body"], {**headers, "webhook-signature": sign["expected_webhook-signature"]}), secrets, NOW
         )
+
+
+@given(st.text(max_size=200))
+def test_no_x_crc_answer_verifies_a_post_of_the_same_text(token: str) -> None:
+    secrets = XSecrets(consumer_secret="test")
+    try:
+        answer = XAdapter().handshake(request(method="GET", query={"crc_token": token}), secrets)
+    except (InvalidParameterError, MissingParameterError):
+        return
+    signature = json.loads(answer.body)["response_token"]
+    with pytest.raises(InvalidSignatureError):
+        XAdapter().verify(request(token, {"x-twitter-webhooks-signature": signature}), secrets, NOW)
+
+
+@given(st.uuids().map(str) | st.text(max_size=60))
+def test_no_linkedin_challenge_answer_verifies_a_post_of_the_same_text(code: str) -> None:
+    secrets = LinkedInSecrets(client_secret="test")
+    try:
+        answer = LinkedInAdapter().handshake(request(method="GET", query={"challengeCode": code}), secrets)
+    except (InvalidParameterError, MissingParameterError):
+        return
+    response = json.loads(answer.body)["challengeResponse"]
+    for signature in (response, "hmacsha256=" + response):
+        with pytest.raises(InvalidSignatureError):
+            LinkedInAdapter().verify(request(code, {"x-li-signature": signature}), secrets, NOW)

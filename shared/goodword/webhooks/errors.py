@@ -52,6 +52,12 @@ class MissingParameterError(WebhookError):
     status, code = 400, "missing_parameter"
 
 
+class InvalidParameterError(WebhookError):
+    """A handshake parameter that is not the shape the platform documents."""
+
+    status, code = 400, "invalid_parameter"
+
+
 class InvalidJsonError(WebhookError):
     status, code = 400, "invalid_json"
 

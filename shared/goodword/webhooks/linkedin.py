@@ -3,12 +3,13 @@ X-LI-Signature, notifications[]. See platforms.md §3."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from goodword.observability import logger
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
-from goodword.webhooks.errors import InvalidSignatureError, MissingParameterError
+from goodword.webhooks.errors import InvalidParameterError, InvalidSignatureError, MissingParameterError
 from goodword.webhooks.payload import Json, array, id_text, obj, opt_id, opt_obj, opt_text, parse_time, text
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import LinkedInSecrets
@@ -23,15 +24,28 @@ _KINDS = {
 }
 
 
+# LinkedIn's challengeCode is a UUID (platforms.md §3.1). The handshake answers only that shape:
+# its answer is hex(HMAC(client_secret, code)), so answering for arbitrary text would hand out
+# hex(HMAC(client_secret, body)) for any body an attacker chooses.
+CHALLENGE_CODE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def signature_variants(secret: str, body: bytes) -> dict[str, str]:
-    """LinkedIn's documentation is ambiguous (platforms.md §3.2); public implementations
-    use one of these. All three need the client secret, so accepting any is as safe."""
-    body_only = hex_hmac(secret, body)
-    return {
-        "prefixed_body": hex_hmac(secret, b"hmacsha256=" + body),  # the literal reading
-        "prefixed_header": "hmacsha256=" + body_only,
-        "body_only": body_only,
-    }
+    """The readings of X-LI-Signature we accept (platforms.md §3.2 calls the documentation ambiguous).
+
+    - ``prefixed_body``, hex(HMAC(secret, "hmacsha256=" + body)): the literal reading of the docs.
+      No handshake produces it: the handshake's message is a bare UUID, never "hmacsha256=...".
+    - ``prefixed_header``, "hmacsha256=" + hex(HMAC(secret, body)): what some public
+      implementations expect. Its HMAC is the one the handshake computes, so it is accepted only
+      for a body the handshake would refuse to answer (anything but a UUID). The two domains are
+      disjoint, so a handshake answer can never verify a delivery.
+
+    The bare hex(HMAC(secret, body)) reading is not accepted: it *is* a handshake answer.
+    """
+    variants = {"prefixed_body": hex_hmac(secret, b"hmacsha256=" + body)}
+    if not CHALLENGE_CODE.fullmatch(body.decode("latin-1")):
+        variants["prefixed_header"] = "hmacsha256=" + hex_hmac(secret, body)
+    return variants
 
 
 class LinkedInAdapter(PlatformAdapter[LinkedInSecrets]):
@@ -42,6 +56,8 @@ class LinkedInAdapter(PlatformAdapter[LinkedInSecrets]):
         code = request.query.get("challengeCode")
         if not code:
             raise MissingParameterError("GET needs the challengeCode query parameter")
+        if not CHALLENGE_CODE.fullmatch(code):
+            raise InvalidParameterError("challengeCode must be a UUID")
         return WebhookResponse.json(200, {"challengeCode": code, "challengeResponse": hex_hmac(secrets.client_secret[0], code)})
 
     def verify(self, request: WebhookRequest, secrets: LinkedInSecrets, now: datetime) -> None:

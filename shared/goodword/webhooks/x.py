@@ -3,18 +3,30 @@ Account Activity API arrays. See platforms.md §1."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
-from goodword.webhooks.errors import InvalidPayloadError, InvalidSignatureError, MissingParameterError
+from goodword.webhooks.errors import (
+    InvalidParameterError,
+    InvalidPayloadError,
+    InvalidSignatureError,
+    MissingParameterError,
+)
 from goodword.webhooks.payload import Json, array, obj, opt_id, opt_int, opt_obj, opt_text, parse_time, text
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import XSecrets
 from goodword.webhooks.signing import b64_hmac, matches_any
 
 SIGNATURE_HEADER = "x-twitter-webhooks-signature"
+# X's crc_token is a short random string (base64 or base64url in practice; the docs' example is
+# "challenge_string"). The handshake answers only that shape: its answer is the same HMAC the POST
+# signature uses, so answering for arbitrary text (a JSON body) would sign forged deliveries. The
+# verifier refuses any body of that shape, so the two domains are disjoint (no JSON object can
+# match: "{" is outside the alphabet).
+CRC_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{1,128}")
 
 # X Activity API event types and the kind each becomes (when it concerns the brand).
 _XAA_POST_KINDS = {
@@ -40,11 +52,16 @@ class XAdapter(PlatformAdapter[XSecrets]):
         token = request.query.get("crc_token")
         if not token:
             raise MissingParameterError("GET needs the crc_token query parameter")
+        if not CRC_TOKEN.fullmatch(token):
+            raise InvalidParameterError("crc_token must be 1 to 128 base64 or base64url characters")
         # The current consumer secret answers; during a rotation that is the first one listed.
         return WebhookResponse.json(200, {"response_token": "sha256=" + b64_hmac(secrets.consumer_secret[0], token)})
 
     def verify(self, request: WebhookRequest, secrets: XSecrets, now: datetime) -> None:
         presented = self.required_header(request, SIGNATURE_HEADER)
+        if CRC_TOKEN.fullmatch(request.body.decode("latin-1")):
+            # A body the CRC handshake would answer for: its HMAC is public, so never authenticate it.
+            raise InvalidSignatureError(f"{SIGNATURE_HEADER} cannot authenticate a body shaped like a crc_token")
         expected = ("sha256=" + b64_hmac(s, request.body) for s in secrets.consumer_secret)
         if not matches_any(presented, expected):
             raise InvalidSignatureError(f"{SIGNATURE_HEADER} does not match the body")
