@@ -26,7 +26,7 @@ EXPECTED = {
     "wrong-field.yaml": ("wrong-field", "conditions.all[0]", "unknown field 'sentiment.lable'"),
     "unknown-placeholder.yaml": ("unknown-placeholder", "actions[0].offer_sample.message", "unknown placeholder {first_name}"),
     "policy-violation.yaml": ("policy-violation", "actions[0].direct_message", "platform policy"),
-    "bad-regex.yaml": ("bad-regex", "conditions", "nested quantifiers"),
+    "bad-regex.yaml": ("bad-regex", "conditions", "back-references"),
     "bad-schedule.yaml": ("bad-schedule", "window.days[0]", "Input should be 'mon'"),
     "bad-dates.yaml": ("bad-dates", "window", "to_date is before from_date"),
     "not-yaml.yaml": (None, "line 3", "not valid YAML"),

@@ -116,6 +116,8 @@ class StateTable:
     # --- claims ------------------------------------------------------------------------
 
     def claim(self, writes: Sequence[Write]) -> ClaimResult:
+        if not writes:  # a rule with no limits and nothing to record (tags only): nothing to claim
+            return ClaimResult(ok=True)
         try:
             items: list[Any] = [w.item for w in writes]
             clients.dynamodb().transact_write_items(TransactItems=items)

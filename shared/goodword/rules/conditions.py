@@ -1,5 +1,7 @@
 """Conditions: all / any / not over documented fields, with comparison, membership,
-word-boundary keyword and bounded regular-expression operators. No code, bounded time.
+word-boundary keyword and regular-expression operators. No code, bounded time: rule regexes
+run on RE2, whose matching time is linear in the text (no backtracking), on at most
+MAX_TEXT characters.
 
     all:
       - {field: sentiment.label, equals: positive}
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Union
 
+import re2
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from goodword.rules.fields import FIELDS, FieldType
@@ -22,9 +25,17 @@ from goodword.rules.fields import FIELDS, FieldType
 MAX_TEXT = 5000  # characters a keyword or regex operator reads
 MAX_PATTERN = 200
 MAX_LEAVES = 50
-# Nested quantifiers ((a+)+, (a*)*) are what makes a regex take exponential time.
-_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)\s*[*+{]")
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+_LOOKAROUND = re.compile(r"\(\?<?[=!]")
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.case_sensitive = False
+_RE2_OPTIONS.log_errors = False
+
+
+def compile_pattern(pattern: str) -> Any:
+    """A rule's regular expression on RE2 (linear time), any case. Raises re2.error."""
+    return re2.compile(pattern, _RE2_OPTIONS)
+
 
 OPERATORS: dict[str, tuple[FieldType, ...]] = {
     "equals": (FieldType.STRING, FieldType.NUMBER, FieldType.BOOLEAN, FieldType.TEXT),
@@ -82,12 +93,15 @@ class Leaf(BaseModel):
 
 
 def _check_pattern(pattern: str) -> None:
-    if _NESTED_QUANTIFIER.search(pattern) or _BACKREFERENCE.search(pattern):
-        raise ValueError("regular expression has nested quantifiers or back-references (could run for a very long time)")
+    if _BACKREFERENCE.search(pattern) or _LOOKAROUND.search(pattern):
+        raise ValueError(
+            "regular expression uses back-references or look-arounds, which the linear-time engine (RE2) does not support"
+        )
     try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"invalid regular expression: {exc}") from None
+        compile_pattern(pattern)
+    except re2.error as exc:
+        detail = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ValueError(f"invalid regular expression: {detail}") from None
 
 
 class All(BaseModel):
@@ -254,7 +268,7 @@ def _compile_leaf(leaf: Leaf, path: str) -> Check:
 
         test = contains
     else:  # matches
-        pattern = re.compile(str(expected), re.IGNORECASE)
+        pattern = compile_pattern(str(expected))
         test = lambda v: isinstance(v, str) and pattern.search(v[:MAX_TEXT]) is not None  # noqa: E731
 
     def check(facts: dict[str, Any]) -> Failure | None:
@@ -346,7 +360,7 @@ class _Generator:
                 first_words = self.const(tuple(phrase.split()[0].lower() for phrase in expected))
                 text = f"contains_any(facts, {key}, v, {first_words}, {pattern})"
             return f"((isinstance({get}, str) and {text}) or tags(v, {tags}, {every}))"
-        pattern = self.const(re.compile(str(expected), re.IGNORECASE))
+        pattern = self.const(compile_pattern(str(expected)))
         return f"(isinstance({get}, str) and {pattern}.search(v[:{MAX_TEXT}]) is not None)"
 
 
