@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 
 class Platform(StrEnum):
@@ -37,6 +37,23 @@ class EventKind(StrEnum):
 
 
 _ID_PATTERN = r"^[^\s#]{1,256}$"
+# Counts beyond any real account are clamped, not refused: DynamoDB numbers stop at 38 digits
+# and JSON readers at 2**53, and a signed mention is worth keeping whatever its follower count.
+MAX_COUNT = 2**53 - 1
+MAX_REF = 512  # characters of one platform id (LinkedIn URNs are the longest seen, ~60)
+MAX_TEXT_BYTES = 200_000  # UTF-8 bytes of a post's text: the event item stays under 400 KB
+# DynamoDB keys: a partition key of at most 2048 bytes, the ByDay sort key (time#event_id) 1024.
+MAX_EVENT_ID_BYTES = 900
+
+
+def _clamp_count(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_COUNT:
+        return MAX_COUNT
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_clamp_count), Field(ge=0)]
+Ref = Annotated[str, Field(min_length=1, max_length=MAX_REF)]
 
 
 class Author(BaseModel):
@@ -45,7 +62,7 @@ class Author(BaseModel):
     id: str = Field(pattern=_ID_PATTERN)
     handle: str | None = Field(default=None, max_length=256)
     name: str | None = Field(default=None, max_length=512)
-    followers_count: int | None = Field(default=None, ge=0)
+    followers_count: Count | None = None
     # X AAA `user_has_blocked`: the author blocked the brand. Stored for the record;
     # no automated contact may follow.
     has_blocked_brand: bool = False
@@ -56,14 +73,14 @@ class EventRefs(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
-    post_id: str | None = None
-    comment_id: str | None = None
-    parent_id: str | None = None
-    media_id: str | None = None
-    conversation_id: str | None = None
-    in_reply_to_post_id: str | None = None
-    quoted_post_id: str | None = None
-    subscription_id: str | None = None
+    post_id: Ref | None = None
+    comment_id: Ref | None = None
+    parent_id: Ref | None = None
+    media_id: Ref | None = None
+    conversation_id: Ref | None = None
+    in_reply_to_post_id: Ref | None = None
+    quoted_post_id: Ref | None = None
+    subscription_id: Ref | None = None
 
 
 class Event(BaseModel):
@@ -94,6 +111,19 @@ class Event(BaseModel):
         if value.tzinfo is None:
             raise ValueError("timestamps must carry a time zone")
         return value
+
+    @field_validator("text")
+    @classmethod
+    def _text_bytes(cls, value: str | None) -> str | None:
+        if value is not None and len(value.encode()) > MAX_TEXT_BYTES:
+            raise ValueError(f"text is over {MAX_TEXT_BYTES:,} bytes in UTF-8")
+        return value
+
+    @model_validator(mode="after")
+    def _key_fits(self) -> Event:
+        if len(self.event_id.encode()) > MAX_EVENT_ID_BYTES:
+            raise ValueError(f"natural_id and brand_account together are over {MAX_EVENT_ID_BYTES} bytes in UTF-8")
+        return self
 
     @property
     def event_id(self) -> str:

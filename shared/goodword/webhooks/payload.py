@@ -50,9 +50,10 @@ def opt_text(parent: Json, key: str, max_len: int = 100_000) -> str | None:
 
 
 def opt_id(parent: Json, key: str) -> str | None:
+    """An optional platform id: a string or integer of at most 256 characters, else None."""
     value = parent.get(key)
     if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+        return str(value) if -(10**255) < value < 10**256 else None
     if isinstance(value, str) and value and len(value) <= 256 and not re.search(r"[\s#]", value):
         return value
     return None
