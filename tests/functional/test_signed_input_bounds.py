@@ -104,7 +104,7 @@ def test_the_largest_storable_event_is_stored(receiver: Any, lambda_context: Any
         natural_id="n" * 256,
         brand_account="b" * 256,
         text="😀" * 50_000,  # 200,000 bytes
-        refs={k: "r" * 512 for k in ("post_id", "comment_id", "parent_id", "media_id", "conversation_id")},
+        refs=dict.fromkeys(("post_id", "comment_id", "parent_id", "media_id", "conversation_id"), "r" * 512),
         author={"id": "a" * 256, "handle": "h" * 256, "name": "n" * 512},
     )
     status, answer = deliver_standard(receiver, lambda_context, json.dumps(biggest).encode())
