@@ -97,5 +97,6 @@ def receiver(aws: Aws) -> Iterator[Any]:
     from receive_webhook import handler
 
     handler._dependencies.cache_clear()
+    clients.use_budget(clients.RECEIVER)  # as the handler does first, so tests patch the clients it uses
     yield handler
     handler._dependencies.cache_clear()

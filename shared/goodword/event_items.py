@@ -21,13 +21,14 @@ RAW_SK = "RAW"
 DECISIONS_SK = "DECISIONS"
 ITEM_TYPE_EVENT = "event"
 MAX_RAW_BYTES = 300_000  # DynamoDB items stop at 400 KB
+DELIVERY_ATTEMPT = "delivery_attempt"  # which receiver attempt wrote the event item
 
 
 def event_pk(event_id: str) -> str:
     return f"EVENT#{event_id}"
 
 
-def event_item(event: Event) -> dict[str, Any]:
+def event_item(event: Event, attempt: str | None = None) -> dict[str, Any]:
     received = event.received_at.isoformat(timespec="milliseconds")
     item = event.model_dump(mode="json", exclude_none=True)
     item.update(
@@ -42,10 +43,12 @@ def event_item(event: Event) -> dict[str, Any]:
     )
     if not item.get("refs"):
         item.pop("refs", None)
+    if attempt is not None:
+        item[DELIVERY_ATTEMPT] = attempt
     return item
 
 
-_NOT_EVENT_FIELDS = ("pk", "sk", "type", "event_id", "gsi1pk", "gsi1sk")
+_NOT_EVENT_FIELDS = ("pk", "sk", "type", "event_id", "gsi1pk", "gsi1sk", DELIVERY_ATTEMPT)
 
 
 def event_from_item(item: dict[str, Any]) -> Event:

@@ -36,6 +36,9 @@ def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
 def pipeline(aws: Aws) -> Iterator[Any]:
     from apply_rules import handler
 
+    from goodword.aws import clients
+
     handler._pipeline.cache_clear()
+    clients.use_budget(clients.WORKER)
     yield handler
     handler._pipeline.cache_clear()

@@ -27,7 +27,10 @@ from tests.support.platforms import CREDENTIALS
 def actions(aws: Aws) -> Iterator[Any]:
     from perform_actions import handler
 
+    from goodword.aws import clients
+
     handler._performer.cache_clear()
+    clients.use_budget(clients.WORKER)
     yield handler
     handler._performer.cache_clear()
 

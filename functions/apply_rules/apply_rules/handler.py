@@ -28,6 +28,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 @cache
 def _pipeline() -> Pipeline:
+    clients.use_budget(clients.WORKER)
     settings = pipeline_settings()
     return Pipeline(
         rules=RulesLoader(settings.rules_table_name, settings.rules_cache_seconds),

@@ -30,6 +30,7 @@ class RetryLaterError(Exception):
 
 @cache
 def _performer() -> Performer:
+    clients.use_budget(clients.WORKER)
     settings = actions_settings()
 
     def publish(detail: dict[str, Any]) -> None:

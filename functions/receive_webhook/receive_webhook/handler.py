@@ -14,6 +14,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from goodword.aws import clients
 from goodword.aws.events_table import EventsTable
 from goodword.aws.webhook_secrets import SecretLoader, webhook_secrets_loader
 from goodword.observability import logger, metrics, tracer
@@ -26,6 +27,7 @@ from goodword.webhooks.secrets import WebhookSecrets
 
 @cache
 def _dependencies() -> tuple[EventsTable, SecretLoader[WebhookSecrets], int]:
+    clients.use_budget(clients.RECEIVER)
     settings = receiver_settings()
     table = EventsTable(settings.events_table_name, timedelta(days=settings.raw_payload_retention_days))
     secrets = webhook_secrets_loader(settings.webhook_secret_id, settings.secrets_cache_seconds)

@@ -100,7 +100,8 @@ class Performer:
             TableName=self.state.table,
             Key=to_dynamodb({"pk": record["pk"], "sk": "WORK"}),
             UpdateExpression="SET #s = :sending, attempt_id = :a, attempt_started_at = :t",
-            ConditionExpression="#s = :approved",
+            # Or this very attempt already holds it: botocore retried a claim that had landed.
+            ConditionExpression="#s = :approved OR (#s = :sending AND attempt_id = :a)",
             ExpressionAttributeNames={"#s": "state"},
             ExpressionAttributeValues=to_dynamodb(
                 {":sending": "sending", ":approved": "approved", ":a": attempt, ":t": now.isoformat()}
@@ -144,7 +145,8 @@ class Performer:
             self._announce(record, fields)
 
     def _release(self, record: dict[str, Any], attempt: str) -> None:
-        clients.dynamodb().update_item(
+        _conditional(  # False only when a retried release had landed already
+            clients.dynamodb().update_item,
             TableName=self.state.table,
             Key=to_dynamodb({"pk": record["pk"], "sk": "WORK"}),
             UpdateExpression="SET #s = :approved REMOVE attempt_id, attempt_started_at",

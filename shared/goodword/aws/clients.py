@@ -3,6 +3,7 @@ stack can point AWS_ENDPOINT_URL at moto before any client exists)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -13,13 +14,52 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
-# Webhook senders wait seconds, not minutes: fail fast and let the platform retry.
-_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"mode": "standard", "max_attempts": 3})
+
+@dataclass(frozen=True)
+class Budget:
+    """How long one AWS call may take, at worst, with botocore's standard retries."""
+
+    connect_seconds: float
+    read_seconds: float
+    attempts: int
+
+    @property
+    def worst_case_seconds(self) -> float:
+        # Standard mode waits random() * 2**n seconds (n = 0, 1, ...) before retry n + 1.
+        backoff = float(sum(min(2**n, 20) for n in range(self.attempts - 1)))
+        return self.attempts * (self.connect_seconds + self.read_seconds) + backoff
+
+    def config(self) -> Config:
+        return Config(
+            connect_timeout=self.connect_seconds,
+            read_timeout=self.read_seconds,
+            retries={"mode": "standard", "total_max_attempts": self.attempts},  # max_attempts counts retries
+        )
+
+
+# The receiver (10 s timeout) makes at most two calls one after the other (the secret on a cold
+# start, then the parallel event and raw writes): 2 x 4 s, and time to answer 503 before Lambda
+# would cut it off with a 500. Webhook senders wait seconds: fail fast, the platform retries.
+RECEIVER = Budget(connect_seconds=0.5, read_seconds=1.0, attempts=2)
+# The pipeline and the actions function (60 s): a slow call may wait longer, still well inside.
+WORKER = Budget(connect_seconds=2, read_seconds=5, attempts=3)
+_budget = [WORKER]
+
+
+def use_budget(budget: Budget) -> None:
+    """Set the budget of every client created from now on (a handler calls it first)."""
+    if _budget[0] != budget:
+        _budget[0] = budget
+        _client.cache_clear()
+
+
+def budget() -> Budget:
+    return _budget[0]
 
 
 @cache
 def _client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    return boto3.session.Session().client(service, config=_budget[0].config())  # type: ignore[call-overload]
 
 
 def dynamodb() -> DynamoDBClient:

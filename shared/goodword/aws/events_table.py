@@ -10,6 +10,7 @@ answered 5xx so the platform's retry writes the raw item too.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -20,7 +21,7 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from goodword.aws import clients
-from goodword.event_items import event_item, raw_item
+from goodword.event_items import DELIVERY_ATTEMPT, event_item, raw_item
 from goodword.events import Event
 from goodword.observability import logger
 from goodword.webhooks.errors import StorageUnavailableError
@@ -54,22 +55,31 @@ class EventsTable:
     def save(self, events: Sequence[Event]) -> StoreResult:
         """Store every event not stored before. Raises StorageUnavailableError if any write
         failed; the platform's retry then completes the delivery (written ones dedupe)."""
+        # Each save marks its writes with an attempt id, so that when botocore retries a write
+        # that had landed (its answer lost), the retry is recognised as this delivery's own and
+        # answered "stored", not "duplicate": only another delivery's write is a duplicate.
+        attempt = uuid.uuid4().hex
         raw_writes = [_writers.submit(self._put_raw, event) for event in events]
         # One event (the common case) is written from this thread; a batch in parallel.
-        outcomes = [self._put_event(events[0])] if len(events) == 1 else list(_writers.map(self._put_event, events))
+        if len(events) == 1:
+            outcomes = [self._put_event(events[0], attempt)]
+        else:
+            outcomes = list(_writers.map(self._put_event, events, [attempt] * len(events)))
         raw_ok = all(write.result() for write in raw_writes)
         if None in outcomes or not raw_ok:
             raise StorageUnavailableError("events could not be stored; retry the delivery")
         stored = sum(1 for outcome in outcomes if outcome)
         return StoreResult(stored=stored, duplicates=len(outcomes) - stored)
 
-    def _put_event(self, event: Event) -> bool | None:
-        """True: stored. False: already stored. None: failed."""
+    def _put_event(self, event: Event, attempt: str) -> bool | None:
+        """True: stored (by this attempt). False: already stored by another. None: failed."""
         try:
             clients.dynamodb().put_item(
                 TableName=self.table_name,
-                Item=to_dynamodb(event_item(event)),
-                ConditionExpression="attribute_not_exists(pk)",
+                Item=to_dynamodb(event_item(event, attempt)),
+                ConditionExpression="attribute_not_exists(pk) OR #a = :a",
+                ExpressionAttributeNames={"#a": DELIVERY_ATTEMPT},
+                ExpressionAttributeValues={":a": {"S": attempt}},
             )
             return True
         except ClientError as exc:
