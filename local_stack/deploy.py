@@ -76,7 +76,8 @@ def deploy(translated: Translated, stack_name: str) -> Deployment:
         if r.get("LogicalResourceId")
     }
     for logical_id, arn in literals.items():
-        resources[logical_id] = (cfn["Resources"][logical_id]["Type"], arn)
+        if "." not in logical_id:  # "Bus.Arn" entries are attributes, not resources
+            resources[logical_id] = (cfn["Resources"][logical_id]["Type"], arn)
     resolved = {probe: outputs.pop(name) for name, probe in probes.items() if name in outputs}
     emulated = {lid: _replace_probes(r, resolved) for lid, r in cfn["Resources"].items() if is_emulated(r["Type"])}
     return Deployment(stack_name, resources, _functions(translated, resources), emulated, outputs)
@@ -118,8 +119,9 @@ def _create_emulated_event_buses(cfn: dict[str, Any], stack_name: str) -> dict[s
         if isinstance(name, dict) and isinstance(name.get("Fn::Sub"), str):
             name = name["Fn::Sub"].replace("${AWS::StackName}", stack_name)
         name = name if isinstance(name, str) and "${" not in name else f"{stack_name}-{logical_id}"
-        events.create_event_bus(Name=name)
+        created = events.create_event_bus(Name=name)
         literals[logical_id] = name  # what !Ref gives
+        literals[f"{logical_id}.Arn"] = created["EventBusArn"]
     return literals
 
 

@@ -25,6 +25,7 @@ EMULATED_TYPES = (
     "AWS::Scheduler::Schedule",
     "AWS::SecretsManager::Secret",  # moto's CloudFormation skips it without an error
     "AWS::Events::EventBus",  # moto's CloudFormation gives an object, not the name, for !Ref
+    "AWS::CloudWatch::Alarm",  # nothing publishes the metrics they watch locally: not deployed
 )
 
 
@@ -64,7 +65,8 @@ def translate(template_path: Path, parameters: dict[str, str] | None = None) -> 
 
 def deployable(cfn: dict[str, Any], literals: dict[str, str]) -> dict[str, Any]:
     """The template moto deploys: emulated resources removed, references to them replaced
-    by ``literals`` (logical id -> value of Ref), outputs that still need them dropped."""
+    by ``literals`` (logical id -> value of Ref; "logical id.Attribute" -> value of Fn::GetAtt),
+    outputs that still need them dropped."""
     removed = {k for k, r in cfn["Resources"].items() if is_emulated(r["Type"])}
     body = copy.deepcopy(cfn)
     body["Resources"] = {k: substitute(v, literals) for k, v in body["Resources"].items() if k not in removed}
@@ -86,6 +88,10 @@ def substitute(node: Any, literals: dict[str, str]) -> Any:
     if isinstance(node, dict):
         if set(node) == {"Ref"} and node["Ref"] in literals:
             return literals[node["Ref"]]
+        if set(node) == {"Fn::GetAtt"} and isinstance(node["Fn::GetAtt"], list):
+            attribute = ".".join(str(part) for part in node["Fn::GetAtt"])
+            if attribute in literals:
+                return literals[attribute]
         if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str):
             text = node["Fn::Sub"]
             for lid, value in literals.items():

@@ -112,8 +112,11 @@ def test_receiver_routes_permissions_and_settings() -> None:
     receiver = tpl["Resources"]["ReceiveWebhookFunction"]["Properties"]
     routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in receiver["Events"].values() if e["Type"] == "HttpApi"}
     assert {("GET", "/webhooks/{platform}"), ("POST", "/webhooks/{platform}")} <= routes
-    policies = [next(iter(p)) for p in receiver["Policies"]]
-    assert policies == ["DynamoDBWritePolicy", "AWSSecretsManagerGetSecretValuePolicy"], "SAM policy templates only"
+    ((policy,),) = [list(p.values()) for p in receiver["Policies"]]  # one explicit statement list
+    assert [(s["Action"], s["Resource"]) for s in policy] == [
+        ("dynamodb:PutItem", {"Fn::GetAtt": ["EventsTable", "Arn"]}),
+        ("secretsmanager:GetSecretValue", {"Ref": "WebhookSecret"}),
+    ], "the receiver only puts events and reads its secret (tests/functional/test_iam.py)"
     env = receiver["Environment"]["Variables"]
     assert env["EVENTS_TABLE_NAME"] == {"Ref": "EventsTable"}
     assert env["WEBHOOK_SECRET_ID"] == {"Ref": "WebhookSecret"}
@@ -166,3 +169,53 @@ def test_actions_function_consumes_the_queue_with_partial_failures_and_starts_in
     assert tpl["Parameters"]["ActionsMode"]["Default"] == "dry_run"
     redrive = tpl["Resources"]["ActionsQueue"]["Properties"]["RedrivePolicy"]
     assert function["Environment"]["Variables"]["MAX_RECEIVES"] == str(redrive["maxReceiveCount"])
+
+
+STATEFUL = ("EventsTable", "StateTable", "RulesTable", "ActionsQueue", "ActionsDeadLetterQueue", "ApplyRulesFailureQueue")
+
+
+def test_tables_queues_and_secrets_outlive_a_stack_deletion_or_replacement() -> None:
+    resources = template()["Resources"]
+    kept = [*STATEFUL, "WebhookSecret", "PlatformCredentials"]
+    for name in kept:
+        assert (resources[name].get("DeletionPolicy"), resources[name].get("UpdateReplacePolicy")) == ("Retain", "Retain"), name
+    stateful_types = {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SecretsManager::Secret"}
+    assert {n for n, r in resources.items() if r["Type"] in stateful_types} == set(kept)
+
+
+def test_the_actions_queue_hides_a_message_for_six_function_timeouts() -> None:
+    tpl = template()
+    timeout = tpl["Resources"]["PerformActionsFunction"]["Properties"].get("Timeout", tpl["Globals"]["Function"]["Timeout"])
+    assert tpl["Resources"]["ActionsQueue"]["Properties"]["VisibilityTimeout"] >= 6 * timeout
+
+
+def test_alarms_watch_dead_letters_failures_5xx_and_function_errors_and_notify_the_topic() -> None:
+    resources = template()["Resources"]
+    alarms = {n: r["Properties"] for n, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+
+    def watched(props: dict[str, Any]) -> set[str]:
+        stats = [props] + [m["MetricStat"]["Metric"] for m in props.get("Metrics", []) if "MetricStat" in m]
+        names = set()
+        for stat in stats:
+            for dimension in stat.get("Dimensions", []):
+                value = dimension["Value"]
+                names.add(value.get("Ref") or value.get("Fn::GetAtt", [""])[0] if isinstance(value, dict) else value)
+            if "MetricName" in stat:
+                names.add(stat["MetricName"])
+        return names
+
+    seen = set().union(*(watched(p) for p in alarms.values()))
+    for needed in (
+        "ActionsDeadLetterQueue",
+        "ApplyRulesFailureQueue",
+        "WebhookApi",
+        "5xx",
+        "ApplyRulesFunction",
+        "PerformActionsFunction",
+    ):
+        assert needed in seen, needed
+    for name, props in alarms.items():
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+    subscription = resources["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}

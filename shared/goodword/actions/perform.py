@@ -192,9 +192,10 @@ class Performer:
     def _mark(self, key: str, owner: str) -> bool:
         """Once per key, ever; the same owner may re-mark (retries)."""
         return _conditional(
-            clients.dynamodb().put_item,
+            clients.dynamodb().update_item,
             TableName=self.state.table,
-            Item=to_dynamodb({"pk": key, "sk": "MARK", "owner": owner}),
+            Key=to_dynamodb({"pk": key, "sk": "MARK"}),
+            UpdateExpression="SET #o = :o",
             ConditionExpression="attribute_not_exists(pk) OR #o = :o",
             ExpressionAttributeNames={"#o": "owner"},
             ExpressionAttributeValues=to_dynamodb({":o": owner}),

@@ -1,0 +1,138 @@
+"""Each function's role allows exactly the AWS calls its code makes: every call the handlers make
+(recorded while they run their paths against moto) is allowed by the template's policy, and every
+action the policy grants is used, or is named below with the reason the code never calls it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from goodword.aws import clients
+from tests.conftest import Aws
+from tests.functional.test_perform_actions import actions, live, offer_for_a_fan, perform, x_replies
+from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, event, put_rules, run
+from tests.functional.test_rule_shapes import TAG_ONLY_NO_LIMITS
+from tests.support.platforms import fixture_bytes, http_api_event, signed_headers
+from tests.support.template import template
+
+__all__ = ["actions", "live"]  # fixtures used here
+
+Grant = tuple[str, str]  # (IAM action, logical id of the resource or "*")
+
+# Granted but not called by the code, and why.
+NOT_CALLED_BY_THE_CODE: dict[str, dict[Grant, str]] = {
+    "ApplyRulesFunction": {
+        ("sqs:SendMessage", "ApplyRulesFailureQueue"): "Lambda's stream event source sends failed batches there",
+        ("comprehend:BatchDetectDominantLanguage", "*"): "only with sentiment.provider: comprehend",
+        ("comprehend:BatchDetectSentiment", "*"): "only with sentiment.provider: comprehend",
+    },
+}
+# IAM checks a transaction's items and a batch call as their single actions.
+_TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+_BATCH = {"SendMessageBatch": "SendMessage", "ChangeMessageVisibilityBatch": "ChangeMessageVisibility"}
+_PREFIX = {
+    "dynamodb": "dynamodb",
+    "sqs": "sqs",
+    "secretsmanager": "secretsmanager",
+    "events": "events",
+    "comprehend": "comprehend",
+}
+
+
+def granted(function: str) -> set[Grant]:
+    grants: set[Grant] = set()
+    for policy in template()["Resources"][function]["Properties"]["Policies"]:
+        assert set(policy) == {"Statement"}, f"{function}: write policies as explicit statements, not {list(policy)}"
+        for statement in policy["Statement"]:
+            assert statement["Effect"] == "Allow"
+            actions_ = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resource = statement["Resource"]
+            logical = "*" if resource == "*" else (resource.get("Ref") or resource["Fn::GetAtt"][0])
+            grants |= {(action, logical) for action in actions_}
+    return grants
+
+
+class Recorder:
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names  # table name, queue url, secret arn, bus name -> logical id
+        self.calls: set[Grant] = set()
+
+    def __call__(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        service = _PREFIX[model.service_model.service_name]
+        operation = _BATCH.get(model.name, model.name)
+        if operation == "TransactWriteItems":
+            for item in params["TransactItems"]:
+                ((kind, body),) = item.items()
+                self.calls.add((f"dynamodb:{_TRANSACT[kind]}", self.names[body["TableName"]]))
+            return
+        resource = next((params[k] for k in ("TableName", "QueueUrl", "SecretId", "EventBusName") if k in params), None)
+        if operation == "PutEvents":
+            resource = params["Entries"][0]["EventBusName"]
+        self.calls.add((f"{service}:{operation}", self.names.get(str(resource), "*")))
+
+
+@pytest.fixture
+def names(aws: Aws) -> dict[str, str]:
+    found = {v: k for k, v in {**aws.tables, **aws.queues, **aws.secrets}.items()}
+    for bus in clients.events().list_event_buses()["EventBuses"]:
+        found[bus["Name"]] = "GoodwordEventBus"
+    return found
+
+
+@contextmanager
+def recording(names: dict[str, str], budget: clients.Budget) -> Iterator[Recorder]:
+    clients.use_budget(budget)
+    recorder = Recorder(names)
+    services = (clients.dynamodb(), clients.sqs(), clients.secretsmanager(), clients.events())
+    for client in services:
+        client.meta.events.register("provide-client-params", recorder)
+    try:
+        yield recorder
+    finally:
+        for client in services:
+            client.meta.events.unregister("provide-client-params", recorder)
+
+
+def check(function: str, recorder: Recorder) -> None:
+    grants = granted(function)
+    justified = NOT_CALLED_BY_THE_CODE.get(function, {})
+    assert recorder.calls - grants == set(), f"{function} calls what its role does not allow"
+    assert grants - recorder.calls - set(justified) == set(), f"{function}'s role allows what its code never calls"
+    assert not set(justified) & recorder.calls, "a justified grant is in fact called: drop it from the list"
+
+
+def test_the_receivers_role_allows_exactly_its_calls(receiver: Any, lambda_context: Any, names: dict[str, str]) -> None:
+    with recording(names, clients.RECEIVER) as recorder:
+        body = fixture_bytes("x/aaa_tweet_create_events_mention.constructed.json")
+        receiver.lambda_handler(http_api_event("x", body, headers=signed_headers("x", body)), lambda_context)
+        receiver.lambda_handler(http_api_event("x", method="GET", query="crc_token=abc"), lambda_context)
+    check("ReceiveWebhookFunction", recorder)
+
+
+def test_the_pipelines_role_allows_exactly_its_calls(aws: Aws, pipeline: Any, lambda_context: Any, names: dict[str, str]) -> None:
+    put_rules(aws, FLAGSHIP, SUPPORT, TAG_ONLY_NO_LIMITS)
+    with recording(names, clients.WORKER) as recorder:
+        fan = event(POSITIVE)
+        run(pipeline, lambda_context, fan)
+        run(pipeline, lambda_context, fan)  # the stream's retry: re-reads what was recorded
+        run(pipeline, lambda_context, event(NEGATIVE, author="p2", post="2"), start=5)
+    check("ApplyRulesFunction", recorder)
+
+
+def test_the_actions_roles_allows_exactly_its_calls(
+    aws: Aws, pipeline: Any, actions: Any, lambda_context: Any, live: HTTPServer, names: dict[str, str]
+) -> None:
+    x_replies(
+        live,
+        [(503, {"title": "busy"}, {}), (429, {"title": "slow down"}, {"retry-after": "60"}), (201, {"data": {"id": "1"}}, {})],
+    )
+    first, second = offer_for_a_fan(aws, pipeline, lambda_context, FLAGSHIP, {**FLAGSHIP, "id": "second-offer", "priority": 20})
+    with recording(names, clients.WORKER) as recorder:
+        perform(actions, lambda_context, [first])  # 503: released, retried later (visibility)
+        perform(actions, lambda_context, [first])  # 429: requeued with a delay
+        perform(actions, lambda_context, [second])  # sent, announced on the event bus
+    check("PerformActionsFunction", recorder)
