@@ -293,3 +293,30 @@ def test_notifications_are_signed_standard_webhooks(
         from_dynamodb(i) for i in aws.dynamodb.scan(TableName=aws.tables["StateTable"])["Items"] if i["sk"]["S"] == "WORK"
     ]
     assert action["state"] == "sent"
+
+
+def test_announcements_carry_a_stable_id_and_one_that_failed_is_sent_on_redelivery(
+    aws: Aws, pipeline: Any, actions: Any, lambda_context: Any
+) -> None:
+    from goodword.aws import clients
+
+    records = offer_for_a_fan(aws, pipeline, lambda_context)
+    real = clients.events().put_events
+    outcomes = iter([RuntimeError("EventBridge unavailable"), None, None])
+
+    def flaky(**kwargs: Any) -> Any:
+        failure = next(outcomes)
+        if failure:
+            raise failure
+        return real(**kwargs)
+
+    with mock.patch.object(clients.events(), "put_events", side_effect=flaky) as put_events:
+        perform(actions, lambda_context, records)  # sent; the announcement failed
+        assert the_offer(aws)["state"] == "sent" and "announced_at" not in the_offer(aws)
+        perform(actions, lambda_context, records)  # SQS delivered it again: announced now
+        perform(actions, lambda_context, records)  # and once announced, never again
+    details = [json.loads(c.kwargs["Entries"][0]["Detail"]) for c in put_events.call_args_list]
+    assert len(details) == 2, "one failed attempt, one announcement"
+    assert details[1]["announcement_id"] == f"{the_offer(aws)['id']}:sent"
+    assert details[1]["claim_code"] == the_offer(aws)["claim_code"]
+    assert "announced_at" in the_offer(aws)

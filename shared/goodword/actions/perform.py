@@ -36,6 +36,11 @@ LEASE = timedelta(minutes=5)  # longer than the function's timeout
 FINAL = ("sent", "failed", "rejected", "expired")
 
 
+def announcement_id(work_id: str) -> str:
+    """The id consumers of the event bus dedupe on: one per completed offer or action."""
+    return f"{work_id}:sent"
+
+
 def _conditional(write: Callable[..., Any], **request: Any) -> bool:
     """True if the conditional write happened, False if its condition was false."""
     try:
@@ -73,6 +78,9 @@ class Performer:
         record = self.state.get(message["pk"], "WORK")
         if record is None:
             return Result(True, "no such offer or action")
+        if record["state"] == "sent" and not record.get("announced_at"):
+            self._announce(record, {})  # sent, but its announcement never went out: at least once
+            return Result(True, "already sent; announced")
         if record["state"] in FINAL:
             return Result(True, f"already {record['state']}")
         attempt = str(uuid.uuid4())
@@ -156,17 +164,29 @@ class Performer:
         )
 
     def _announce(self, record: dict[str, Any], fields: dict[str, Any]) -> None:
-        """Every completed offer or action, for other systems (shop, CRM, fulfilment)."""
+        """Every completed offer or action, for other systems (shop, CRM, fulfilment), at least
+        once: a redelivered message announces what was sent but never announced, and botocore
+        may retry a PutEvents that had landed. ``announcement_id`` is the same every time."""
         try:
             self.publish(
                 {
-                    k: v
-                    for k, v in {**record, **fields, "state": "sent"}.items()
-                    if k not in ("pk", "sk", "gsi1pk", "gsi1sk", "attempt_id")
+                    **{
+                        k: v
+                        for k, v in {**record, **fields, "state": "sent"}.items()
+                        if k not in ("pk", "sk", "gsi1pk", "gsi1sk", "attempt_id", "announced_at")
+                    },
+                    "announcement_id": announcement_id(record["id"]),
                 }
             )
         except Exception:  # the send happened: never undo or repeat it for a notification
             logger.exception("could not publish the completed work to the event bus", extra={"pk": record["pk"]})
+            return
+        clients.dynamodb().update_item(
+            TableName=self.state.table,
+            Key=to_dynamodb({"pk": record["pk"], "sk": "WORK"}),
+            UpdateExpression="SET announced_at = :t",
+            ExpressionAttributeValues=to_dynamodb({":t": self.clock().isoformat()}),
+        )
 
     # --- checks ------------------------------------------------------------------------------
 
