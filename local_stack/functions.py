@@ -43,6 +43,8 @@ class _Worker:
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
             "AWS_LAMBDA_FUNCTION_TIMEOUT": str(spec.timeout),
             "AWS_SAM_LOCAL": "true",
+            # Everything the local stack talks to (fake platforms, recorders) is on loopback.
+            "NOTIFY_ALLOW_PRIVATE_NETWORKS": "true",
             "PYTHONUNBUFFERED": "1",
             "LOCAL_STACK_FUNCTION_ARN": spec.arn,
             "LOCAL_STACK_HANDLER": spec.handler,

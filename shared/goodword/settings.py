@@ -67,6 +67,8 @@ class ActionsSettings(BaseModel):
     event_bus_name: str = Field(min_length=1)
     actions_mode: Literal["dry_run", "live"] = "dry_run"
     max_receives: int = Field(default=5, ge=1, le=100)
+    # Lets notify actions reach loopback and private addresses: the local stack and tests only.
+    notify_allow_private_networks: bool = False
 
 
 @cache

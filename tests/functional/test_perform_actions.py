@@ -261,6 +261,16 @@ def test_policy_is_checked_again_at_send(aws: Aws, pipeline: Any, actions: Any, 
     assert offer["reason"].startswith("platform policy: the message is") and "x reply allows 280" in offer["reason"]
 
 
+@pytest.fixture
+def private_notify(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The local HTTP server is on loopback: let notify reach it (the local stack does the same)."""
+    from goodword.settings import actions_settings
+
+    monkeypatch.setenv("NOTIFY_ALLOW_PRIVATE_NETWORKS", "true")
+    actions_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("private_notify")
 def test_notifications_are_signed_standard_webhooks(
     aws: Aws, pipeline: Any, actions: Any, lambda_context: Any, live: HTTPServer
 ) -> None:
@@ -320,3 +330,60 @@ def test_announcements_carry_a_stable_id_and_one_that_failed_is_sent_on_redelive
     assert details[1]["announcement_id"] == f"{the_offer(aws)['id']}:sent"
     assert details[1]["claim_code"] == the_offer(aws)["claim_code"]
     assert "announced_at" in the_offer(aws)
+
+
+def notify_rule(url: str) -> dict[str, Any]:
+    return {**SUPPORT, "actions": [{"notify": {"url": url, "message": "{author_handle} is unhappy"}}]}
+
+
+def the_action(aws: Aws) -> dict[str, Any]:
+    (action,) = [
+        from_dynamodb(i) for i in aws.dynamodb.scan(TableName=aws.tables["StateTable"])["Items"] if i["sk"]["S"] == "WORK"
+    ]
+    return action
+
+
+def test_a_notify_url_on_a_private_address_is_refused_at_send_and_never_called(
+    aws: Aws, pipeline: Any, actions: Any, lambda_context: Any, live: HTTPServer
+) -> None:
+    put_rules(aws, notify_rule(live.url_for("/hooks/goodword")))  # loopback, like the metadata service
+    run(pipeline, lambda_context, event(NEGATIVE))
+    assert perform(actions, lambda_context, queued_records(aws)) == {"batchItemFailures": []}
+    action = the_action(aws)
+    assert action["state"] == "failed"
+    assert action["reason"].startswith("notify URL refused: localhost resolves to ")
+    assert action["reason"].endswith(", which is not a public address")
+    assert live.log == [], "no request was made"
+
+
+@pytest.mark.usefixtures("private_notify")
+@pytest.mark.parametrize(
+    ("status", "body", "headers", "reason"),
+    [
+        (
+            302,
+            "",
+            {"Location": "http://169.254.169.254/latest/meta-data/"},
+            "the notify URL answered 302 (a redirect: not followed)",
+        ),
+        (400, '{"message": "internal: db=prod-7 user=admin"}', {}, "the notify URL answered 400"),
+    ],
+    ids=["redirect", "body"],
+)
+def test_a_notify_answer_is_recorded_as_its_status_only_and_redirects_are_not_followed(
+    status: int,
+    body: str,
+    headers: dict[str, str],
+    reason: str,
+    aws: Aws,
+    pipeline: Any,
+    actions: Any,
+    lambda_context: Any,
+    live: HTTPServer,
+) -> None:
+    live.expect_request("/hooks/goodword").respond_with_response(Response(body, status=status, headers=headers))
+    put_rules(aws, notify_rule(live.url_for("/hooks/goodword")))
+    run(pipeline, lambda_context, event(NEGATIVE))
+    perform(actions, lambda_context, queued_records(aws))
+    assert (the_action(aws)["state"], the_action(aws)["reason"]) == ("failed", reason)
+    assert len(live.log) == 1, "the redirect's target was never requested"

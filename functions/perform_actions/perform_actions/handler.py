@@ -17,7 +17,7 @@ from goodword.aws import clients
 from goodword.aws.state_table import StateTable
 from goodword.aws.webhook_secrets import SecretLoader
 from goodword.observability import logger, metrics, tracer
-from goodword.outbound.transport import send
+from goodword.outbound.transport import send, send_to_public_address
 from goodword.settings import actions_settings
 
 # All failing is still a partial response: each message keeps its own retry delay.
@@ -60,6 +60,7 @@ def _performer() -> Performer:
         clock=lambda: datetime.now(UTC),
         mode=settings.actions_mode,
         max_receives=settings.max_receives,
+        notify_http=lambda request: send_to_public_address(request, settings.notify_allow_private_networks),
     )
 
 

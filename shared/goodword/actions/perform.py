@@ -27,13 +27,18 @@ from goodword.aws.events_table import to_dynamodb
 from goodword.aws.state_table import StateTable
 from goodword.events import EventKind, Platform
 from goodword.observability import logger
+from goodword.outbound.destinations import UnsafeDestinationError
 from goodword.outbound.platform_requests import HttpRequest, RequestError, Send, build, platform_message_id
-from goodword.outbound.transport import HttpResponse, TransportError, Verdict, judge
+from goodword.outbound.transport import HttpResponse, TransportError, Verdict, judge, send_to_public_address
 from goodword.policy import Channel, send_refusal
 from goodword.webhooks.standard import sign
 
 LEASE = timedelta(minutes=5)  # longer than the function's timeout
 FINAL = ("sent", "failed", "rejected", "expired")
+
+
+def _redirect_note(status: int) -> str:
+    return " (a redirect: not followed)" if 300 <= status < 400 else ""
 
 
 def announcement_id(work_id: str) -> str:
@@ -69,9 +74,12 @@ class Performer:
         clock: Callable[[], datetime],
         mode: str,
         max_receives: int,
+        notify_http: Callable[[HttpRequest], HttpResponse] | None = None,
     ) -> None:
         self.state, self.credentials, self.publish, self.requeue = state, credentials, publish, requeue
         self.http, self.clock, self.mode, self.max_receives = http, clock, mode, max_receives
+        # notify URLs are written by marketers: public addresses only (outbound.destinations)
+        self.notify_http = notify_http or send_to_public_address
 
     def perform(self, message: dict[str, Any], receive_count: int) -> Result:  # noqa: PLR0911 (one exit per outcome)
         now = self.clock()
@@ -287,8 +295,15 @@ class Performer:
         except (RequestError, KeyError) as exc:
             self._finish(record, attempt, "failed", reason=f"cannot build the request: {exc}")
             return Result(True, str(exc))
+        notify = record["kind"] == "notify"
         try:
-            verdict = judge(self.http(request), self.clock())
+            response = (self.notify_http if notify else self.http)(request)
+            verdict = judge(response, self.clock())
+            if notify and verdict.outcome == "failed":  # keep no text of a URL we do not control
+                verdict = Verdict("failed", f"the notify URL answered {response.status}" + _redirect_note(response.status))
+        except UnsafeDestinationError as exc:
+            self._finish(record, attempt, "failed", reason=f"notify URL refused: {exc}")
+            return Result(True, "notify URL refused")
         except TransportError as exc:
             if not exc.maybe_sent:
                 verdict = Verdict("retry", f"no connection: {exc}")

@@ -57,6 +57,11 @@ def _need(value: str | None, what: str) -> str:
     return value
 
 
+def _segment(value: str) -> str:
+    """An id as one URL path segment: ids come from webhooks, so "../" or "?" must stay data."""
+    return quote(value, safe="")
+
+
 def build(send: Send, credentials: dict[str, Any], base_urls: dict[str, str] | None = None) -> HttpRequest:  # noqa: PLR0911
     urls = {**BASE_URLS, **(base_urls or {})}
     refs = send.refs
@@ -68,7 +73,7 @@ def build(send: Send, credentials: dict[str, Any], base_urls: dict[str, str] | N
         author = _need(send.author_id, "author")
         return _json("POST", f"{urls['x']}/2/dm_conversations/with/{quote(author, safe='')}/messages", token, {"text": send.text})
     if send.platform == "instagram":
-        token, account = credentials["access_token"], send.brand_account
+        token, account = credentials["access_token"], _segment(send.brand_account)
         if send.channel is Channel.PRIVATE_REPLY:
             comment = _need(refs.get("comment_id"), "comment")
             return _json(
@@ -87,7 +92,9 @@ def build(send: Send, credentials: dict[str, Any], base_urls: dict[str, str] | N
         if send.event_kind != "mention":  # a public reply to a comment on the brand's media
             query = urlencode({"message": send.text})
             comment = _need(refs.get("comment_id"), "comment")
-            return HttpRequest("POST", f"{urls['graph']}/{comment}/replies?{query}", {"authorization": f"Bearer {token}"})
+            return HttpRequest(
+                "POST", f"{urls['graph']}/{_segment(comment)}/replies?{query}", {"authorization": f"Bearer {token}"}
+            )
         params = {"media_id": _need(refs.get("media_id"), "media"), "message": send.text}
         if refs.get("comment_id"):
             params["comment_id"] = refs["comment_id"]
@@ -95,7 +102,7 @@ def build(send: Send, credentials: dict[str, Any], base_urls: dict[str, str] | N
             "POST", f"{urls['graph']}/{account}/mentions?{urlencode(params)}", {"authorization": f"Bearer {token}"}
         )
     if send.platform == "facebook":
-        target = _need(refs.get("comment_id") or refs.get("post_id"), "post or comment")
+        target = _segment(_need(refs.get("comment_id") or refs.get("post_id"), "post or comment"))
         query = urlencode({"message": send.text})
         return HttpRequest(
             "POST", f"{urls['graph']}/{target}/comments?{query}", {"authorization": f"Bearer {credentials['page_access_token']}"}

@@ -3,6 +3,7 @@ failed (why). Credentials are never logged: requests are not logged at all."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from goodword.outbound.destinations import UnsafeDestinationError, checked_address, opener
 from goodword.outbound.platform_requests import HttpRequest
 
 TIMEOUT_SECONDS = 10.0
@@ -40,16 +42,33 @@ class TransportError(Exception):
 
 
 def send(request: HttpRequest, timeout: float = TIMEOUT_SECONDS) -> HttpResponse:
-    prepared = urllib.request.Request(  # noqa: S310 (the platforms' https URLs, or a test server)
-        request.url, data=request.body or None, method=request.method, headers=request.headers
-    )
+    """Call a platform's API (fixed https hosts, or the configured base URLs)."""
+    return _open(urllib.request.urlopen, request, timeout)
+
+
+def send_to_public_address(request: HttpRequest, allow_private: bool = False, timeout: float = TIMEOUT_SECONDS) -> HttpResponse:
+    """Call a URL a marketer wrote (notify): public addresses only, checked now, no redirects.
+    Raises UnsafeDestinationError (final, never retried) for any other."""
+    address = checked_address(request.url, allow_private)
+    return _open(opener(address).open, request, timeout)
+
+
+def _open(open_: Any, request: HttpRequest, timeout: float) -> HttpResponse:
     try:
-        with urllib.request.urlopen(prepared, timeout=timeout) as response:  # noqa: S310
+        prepared = urllib.request.Request(  # noqa: S310 (the platforms' https URLs, or a checked notify URL)
+            request.url, data=request.body or None, method=request.method, headers=request.headers
+        )
+    except ValueError as exc:
+        raise UnsafeDestinationError(f"invalid URL: {exc}") from None
+    try:
+        with open_(prepared, timeout=timeout) as response:
             return HttpResponse(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
     except urllib.error.HTTPError as error:
         return HttpResponse(error.code, {k.lower(): v for k, v in (error.headers or {}).items()}, error.read() or b"")
     except urllib.error.URLError as exc:  # raised while connecting
         raise TransportError(f"{type(exc.reason).__name__}", maybe_sent=False) from None
+    except http.client.InvalidURL as exc:
+        raise UnsafeDestinationError(f"invalid URL: {exc}") from None
     except (TimeoutError, ConnectionError, OSError) as exc:  # raised while waiting for the answer
         raise TransportError(type(exc).__name__, maybe_sent=True) from None
 
