@@ -70,9 +70,16 @@ def _add_common(parser: argparse.ArgumentParser, port: int, aws_port: int) -> No
 def serve(args: argparse.Namespace) -> int:
     stack = LocalStack(_options(args))
     stopping = threading.Event()
+    failed: list[str] = []
 
     def on_signal(signum: int, _frame: object) -> None:
         stopping.set()
+
+    def on_fatal(message: str) -> None:
+        failed.append(message)
+        stopping.set()
+
+    stack.on_fatal = on_fatal
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -103,6 +110,9 @@ def serve(args: argparse.Namespace) -> int:
     stack.stop()
     if args.state_file:
         Path(args.state_file).unlink(missing_ok=True)
+    if failed:
+        print(f"local stack: {failed[0]}", file=sys.stderr, flush=True)
+        return 1
     return 0
 
 

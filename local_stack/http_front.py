@@ -19,6 +19,12 @@ from urllib.parse import parse_qsl, urlsplit
 from local_stack.aws import ACCOUNT
 from local_stack.functions import FunctionPool, Invocation
 
+
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a burst of platform deliveries would be reset.
+    request_queue_size = 512
+
+
 _TEXT_TYPES = re.compile(r"^(text/|application/(json|.*\+json|xml|.*\+xml|x-www-form-urlencoded|javascript))", re.IGNORECASE)
 ADMIN_PREFIX = "/__local/"
 API_ID = "local"
@@ -178,7 +184,7 @@ class HttpFront:
         self.in_flight = 0
         self.last_request_end = 0.0
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer((host, port), self._handler_class())
+        self.server = _Server((host, port), self._handler_class())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, name="http-front", daemon=True)
 

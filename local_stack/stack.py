@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ class LocalStack:
         self.loaded: list[str] = []
         self.last_activity = 0.0
         self.invocations: list[tuple[str, str, Invocation]] = []
+        self.on_fatal: Callable[[str], None] | None = None  # called once if the local AWS dies
 
     # --- start and stop --------------------------------------------------------------
 
@@ -104,11 +106,11 @@ class LocalStack:
             schedule.start()
 
     def _start_moto(self) -> None:
-        moto_server = Path(sys.executable).parent / "moto_server"
         self.options.work_dir.mkdir(parents=True, exist_ok=True)
         moto_log = (self.options.work_dir / "moto.log").open("w")
         self.moto = subprocess.Popen(
-            [str(moto_server), "-H", self.options.host, "-p", str(self.options.aws_port)],
+            [sys.executable, "-m", "local_stack.moto_server", self.options.host, str(self.options.aws_port)],
+            cwd=ROOT,
             stdout=moto_log,
             stderr=subprocess.STDOUT,
         )
@@ -125,6 +127,21 @@ class LocalStack:
         os.environ.update(aws.FAKE_CREDENTIALS)
         os.environ["AWS_ENDPOINT_URL"] = self.aws_endpoint_url
         aws.reset()
+        threading.Thread(target=self._watch_moto, args=(self.moto,), name="moto-watchdog", daemon=True).start()
+
+    def _watch_moto(self, moto: subprocess.Popen[bytes]) -> None:
+        """If the local AWS dies, nothing can work: say so once and stop, instead of every
+        poller failing in a loop."""
+        code = moto.wait()
+        if self.moto is not moto:  # stopped on purpose
+            return
+        message = (
+            f"the local AWS (moto server) stopped unexpectedly (exit code {code}); "
+            f"see {self.options.work_dir / 'moto.log'}. Stopping the local stack."
+        )
+        self.log(message)
+        if self.on_fatal is not None:
+            self.on_fatal(message)
 
     def _wire_event_sources(self, deployment: Deployment) -> None:
         for logical_id, resource in deployment.emulated.items():
@@ -165,13 +182,14 @@ class LocalStack:
             poller.stop()
         for pool in self.pools.values():
             pool.close()
-        if self.moto and self.moto.poll() is None:
-            self.moto.terminate()
+        moto, self.moto = self.moto, None  # the watchdog sees a deliberate stop
+        if moto and moto.poll() is None:
+            moto.terminate()
             try:
-                self.moto.wait(timeout=10)
+                moto.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.moto.kill()
-        self.front, self.schedules, self.pollers, self.pools, self.moto = None, [], [], {}, None
+                moto.kill()
+        self.front, self.schedules, self.pollers, self.pools = None, [], [], {}
 
     # --- observing -----------------------------------------------------------------
 
@@ -223,6 +241,7 @@ class LocalStack:
             "aws_endpoint_url": self.aws_endpoint_url,
             "region": aws.REGION,
             "pid": os.getpid(),
+            "aws_pid": self.moto.pid if self.moto else None,
             "resources": {
                 lid: {"type": t, "physical_id": p} for lid, (t, p) in (deployment.resources if deployment else {}).items()
             },
@@ -244,7 +263,9 @@ class LocalStack:
 
     def write_state(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.status(), indent=2) + "\n")
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps(self.status(), indent=2) + "\n")
+        partial.replace(path)  # atomic: a reader never sees half a file
 
 
 def _check_port_free(host: str, port: int, what: str) -> None:

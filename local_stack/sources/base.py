@@ -31,17 +31,26 @@ class Poller(ABC):
         self._stop.set()
         self._thread.join(timeout=30)
 
+    max_backoff = 5.0
+
     def _run(self) -> None:
+        failures = 0
         while not self._stop.is_set():
             started = time.monotonic()
             try:
                 self.busy = True
                 found = self.poll()
-            except Exception as exc:  # keep polling: the next round may succeed
-                self.log(f"{self.name}: poll failed: {type(exc).__name__}: {exc}")
-                found = True
+            except Exception as exc:  # keep polling, slower and slower: the next round may succeed
+                failures += 1
+                if failures == 1:  # one line per outage, not one per round
+                    self.log(f"{self.name}: poll failed: {type(exc).__name__}: {exc}; retrying with backoff")
+                self._stop.wait(min(self.max_backoff, self.interval * 2**failures))
+                continue
             finally:
                 self.busy = False
+            if failures:
+                self.log(f"{self.name}: polling again after {failures} failed rounds")
+                failures = 0
             if not found:
                 self.quiet_since = started
                 self._stop.wait(self.interval)
