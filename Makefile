@@ -9,7 +9,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-fast lint typecheck bench build validate lock clean
+.PHONY: help install demo serve test test-fast lint typecheck bench soak build validate lock clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ typecheck: $(STAMP) ## mypy, strict
 
 bench: $(STAMP) ## Benchmarks; figures go to stdout and bench/results/
 	PYTHONPATH=shared:functions/receive_webhook:functions/apply_rules:. $(BIN)/python -m bench $(BENCH_ARGS)
+
+soak: $(STAMP) ## Soak: 10,000 signed deliveries with duplicates and storage faults, counted end to end (SOAK_ARGS=--quick: 1,000)
+	PYTHONPATH=shared:functions/receive_webhook:functions/apply_rules:functions/perform_actions:. $(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 validate: $(STAMP) ## sam validate --lint (offline; needs only a region)
 	$(BIN)/sam validate --lint --template template.yaml
