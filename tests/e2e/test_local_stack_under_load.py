@@ -7,21 +7,33 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import RunningStack, start_stack
+from tests.e2e.conftest import RunningStack, start_stack, stop_stack
 from tests.e2e.test_pipeline_over_http import decisions, mention, work_for
 from tests.e2e.test_receiver_over_http import post
+from tests.support.paths import ROOT
 from tests.support.platforms import signed_headers
 
 pytestmark = pytest.mark.e2e
 FANS = 50
 
 
-def test_fifty_simultaneous_deliveries_are_all_answered_stored_and_processed(goodword_stack: RunningStack) -> None:
+@pytest.fixture
+def loaded_stack(tmp_path: Path) -> Iterator[RunningStack]:
+    """A stack of its own: the load spends the example rules' daily caps."""
+    stack = start_stack(tmp_path, "--config", str(ROOT / "tests/e2e/stack/local-e2e.json"))
+    yield stack
+    assert stop_stack(stack) == 0
+
+
+def test_fifty_simultaneous_deliveries_are_all_answered_stored_and_processed(loaded_stack: RunningStack) -> None:
+    goodword_stack = loaded_stack
+
     def deliver(n: int) -> tuple[int, int]:
         body = mention(
             f"92000000000000{n:05d}", f"load-fan-{n}", "@XDevelopers I love it, wonderful, best coffee ever, thank you!"

@@ -79,6 +79,10 @@ def test_sam_build_offline_gives_arm64_layer_and_handler(tmp_path: Path) -> None
     assert binaries, "pydantic-core ships a compiled extension"
     assert {p.name: elf_machine(p) for p in binaries} == {p.name: EM_AARCH64 for p in binaries}
     assert not (layer / "boto3").exists() and not (layer / "botocore").exists(), "the runtime provides boto3"
+    # google-re2 ships only manylinux_2_28 aarch64 wheels: the layer build must take that tag too.
+    assert [p.name for p in binaries if p.name.startswith("_re2")], "the rules' regex engine is in the layer"
+    size = sum(p.stat().st_size for p in layer.rglob("*") if p.is_file())
+    assert size < 250 * 1024 * 1024, f"Lambda's unzipped limit (functions and layers together): {size:,} bytes"
 
 
 def test_no_physical_names() -> None:
