@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import backtest, cold_start, cost, ingest, local_stack_throughput, rule_engines, sentiment_quality
+from bench import backtest, cold_start, cost, ingest, local_stack_throughput, regex_engines, rule_engines, sentiment_quality
 
 
 def main() -> None:
@@ -16,6 +16,7 @@ def main() -> None:
     local_stack_throughput.main(quick=args.quick)
     sentiment_quality.main(quick=args.quick)
     rule_engines.main(quick=args.quick)
+    regex_engines.main(quick=args.quick)
     backtest.main(quick=args.quick)
     cost.main(quick=args.quick)
 
