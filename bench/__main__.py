@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+
+# What template.yaml's Globals give every function: Powertools refuses to flush metrics without a
+# namespace, and the benches run the handlers in this process.
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Goodword")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "goodword")
 
 from bench import backtest, cold_start, cost, ingest, local_stack_throughput, regex_engines, rule_engines, sentiment_quality
 

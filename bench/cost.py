@@ -102,7 +102,11 @@ def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to 
         receiver_settings.cache_clear()
         pipeline_settings.cache_clear()
         tables = create_tables(boto3.client("dynamodb"))
-        refs = {**tables, **create_secrets(boto3.client("secretsmanager"), SECRETS), **create_queues(boto3.client("sqs"))}
+        refs = {
+            **tables,
+            **create_secrets(boto3.client("secretsmanager"), {"WebhookSecret": SECRETS}),
+            **create_queues(boto3.client("sqs")),
+        }
         for function in ("ReceiveWebhookFunction", "ApplyRulesFunction"):
             os.environ.update({k: v for k, v in function_environment(function, refs).items() if not k.startswith("POWERTOOLS_")})
         config = load()
@@ -125,8 +129,10 @@ def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to 
         from receive_webhook import handler as receive_webhook
 
         meter = _Meter()
-        for client in (clients.dynamodb(), clients.sqs(), clients.secretsmanager()):
-            client.meta.events.register("before-parameter-build.*.*", meter)
+        for budget in (clients.RECEIVER, clients.WORKER):  # each function's clients
+            clients.use_budget(budget)
+            for client in (clients.dynamodb(), clients.sqs(), clients.secretsmanager()):
+                client.meta.events.register("before-parameter-build.*.*", meter)
         rng = random.Random(7)
         context = FakeLambdaContext()
         logs = io.StringIO()

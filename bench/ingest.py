@@ -105,7 +105,7 @@ def _measure(server: bool, repeats: int) -> dict[str, float]:
         receiver_settings.cache_clear()
         dynamodb = boto3.client("dynamodb")
         tables = create_tables(dynamodb)
-        secrets = create_secrets(boto3.client("secretsmanager"), SECRETS)
+        secrets = create_secrets(boto3.client("secretsmanager"), {"WebhookSecret": SECRETS})
         os.environ.update(
             {
                 k: v

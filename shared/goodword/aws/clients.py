@@ -47,10 +47,9 @@ _budget = [WORKER]
 
 
 def use_budget(budget: Budget) -> None:
-    """Set the budget of every client created from now on (a handler calls it first)."""
-    if _budget[0] != budget:
-        _budget[0] = budget
-        _client.cache_clear()
+    """Use clients with this budget from now on (a handler calls it first); clients are kept
+    per budget, so switching back and forth (tests, benchmarks) finds the same clients."""
+    _budget[0] = budget
 
 
 def budget() -> Budget:
@@ -58,8 +57,12 @@ def budget() -> Budget:
 
 
 @cache
+def _client_with(service: str, budget: Budget) -> Any:
+    return boto3.session.Session().client(service, config=budget.config())  # type: ignore[call-overload]
+
+
 def _client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_budget[0].config())  # type: ignore[call-overload]
+    return _client_with(service, _budget[0])
 
 
 def dynamodb() -> DynamoDBClient:
@@ -90,4 +93,4 @@ def sts() -> Any:
 
 def reset() -> None:
     """Forget every client (tests, and the local stack after it changes endpoints)."""
-    _client.cache_clear()
+    _client_with.cache_clear()
