@@ -96,3 +96,18 @@ def test_ids_from_webhooks_stay_one_path_segment_in_graph_urls() -> None:
     request = build(send, {"page_access_token": "t"})
     path = request.url.split("?")[0]
     assert path.endswith("/..%2Fme%2Ffeed%3Fx%3D1%23/comments")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/", "http://0.0.0.0:8080/", "http://[fe80::1]/"],
+)
+def test_a_rule_naming_a_metadata_or_link_local_address_is_refused_when_saved(url: str) -> None:
+    from pydantic import ValidationError
+
+    from goodword.rules.model import Notify
+
+    with pytest.raises(ValidationError, match="link-local or metadata address"):
+        Notify.model_validate({"url": url})
+    assert Notify.model_validate({"url": "https://hooks.example/goodword"})
+    assert Notify.model_validate({"url": "http://127.0.0.1:9000/hook"}), "loopback: refused at send, not here"

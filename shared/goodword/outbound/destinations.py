@@ -26,6 +26,19 @@ class UnsafeDestinationError(Exception):
     """The URL may not be called: the reason says why (never retried)."""
 
 
+def never_callable(host: str) -> str | None:
+    """Why a notify URL with this host can never be right, if its host is an address literal
+    that no deployment may call (link-local, the metadata service, unspecified); else None.
+    Loopback and private literals pass here (the local stack uses them) and are refused at send."""
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+    if ip.is_link_local or ip.is_unspecified or ip in ipaddress.ip_network("fd00:ec2::/64"):
+        return f"{ip} is a link-local or metadata address, never a notify destination"
+    return None
+
+
 def resolve(host: str, port: int) -> list[str]:
     try:
         return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
@@ -94,4 +107,4 @@ def opener(address: str) -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(_NoRedirects(), _PinnedHTTP(address), _PinnedHTTPS(address))
 
 
-__all__ = ["UnsafeDestinationError", "checked_address", "opener", "resolve", "urllib"]
+__all__ = ["UnsafeDestinationError", "checked_address", "never_callable", "opener", "resolve", "urllib"]

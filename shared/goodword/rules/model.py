@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from goodword.events import EventKind, Platform
+from goodword.outbound.destinations import never_callable
 from goodword.rules.conditions import MAX_LEAVES, Condition, count_leaves
 from goodword.rules.templates import validate_template
 from goodword.sentiment.model import SentimentSettings
@@ -98,8 +99,17 @@ class Message(_Model):
 
 
 class Notify(_Model):
-    url: HttpUrl = Field(description="receives a signed Standard Webhooks POST")
+    url: HttpUrl = Field(description="receives a signed Standard Webhooks POST; public addresses only")
     message: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("url")
+    @classmethod
+    def _never_internal(cls, value: HttpUrl) -> HttpUrl:
+        # Checked again, resolved, at every send (goodword.outbound.destinations); refused here
+        # already when the address is written out and can never be right.
+        if problem := never_callable(value.host or ""):
+            raise ValueError(problem)
+        return value
 
     @field_validator("message")
     @classmethod
