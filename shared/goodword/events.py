@@ -53,7 +53,8 @@ def _clamp_count(value: object) -> object:
 
 
 Count = Annotated[int, BeforeValidator(_clamp_count), Field(ge=0)]
-Ref = Annotated[str, Field(min_length=1, max_length=MAX_REF)]
+# Platform ids are printable: no whitespace or control characters (LinkedIn URNs do hold ":(),").
+Ref = Annotated[str, Field(min_length=1, max_length=MAX_REF, pattern=r"^[^\s\x00-\x1f\x7f]+$")]
 
 
 class Author(BaseModel):

@@ -82,12 +82,14 @@ def test_a_follower_count_beyond_what_dynamodb_stores_is_clamped_and_the_mention
     [
         ({"refs": {"post_id": "p" * 450_000}}, "refs.post_id"),
         ({"refs": {"comment_id": "c" * 513}}, "refs.comment_id"),
+        ({"refs": {"post_id": "12\n34"}}, "refs.post_id"),
+        ({"refs": {"media_id": "12\x0034"}}, "refs.media_id"),
         ({"text": "😀" * 60_000}, "text"),
         ({"natural_id": "😀" * 256, "brand_account": "😀" * 256}, "natural_id and brand_account"),
         ({"author": {"id": "fan1", "handle": "h" * 257}}, "author.handle"),
         ({"lang": "x" * 17}, "lang"),
     ],
-    ids=["refs-over-400kb", "ref-over-512", "text-over-200kb", "key-over-2kb", "handle", "lang"],
+    ids=["refs-over-400kb", "ref-over-512", "ref-newline", "ref-nul", "text-over-200kb", "key-over-2kb", "handle", "lang"],
 )
 def test_signed_standard_events_dynamodb_cannot_hold_get_400_naming_the_field(
     overrides: dict[str, Any], named: str, receiver: Any, lambda_context: Any, aws: Aws
@@ -111,7 +113,9 @@ def test_the_largest_storable_event_is_stored(receiver: Any, lambda_context: Any
     assert (status, answer["stored"]) == (200, 1)
 
 
-@pytest.mark.parametrize("reference", [b'"' + b"9" * 600 + b'"', b"9" * 600], ids=["string", "integer"])
+@pytest.mark.parametrize(
+    "reference", [b'"' + b"9" * 600 + b'"', b"9" * 600, b'"12\\u000134"'], ids=["string", "integer", "control-character"]
+)
 def test_a_signed_platform_payload_with_an_oversized_reference_keeps_the_mention_without_it(
     reference: bytes, receiver: Any, lambda_context: Any, aws: Aws
 ) -> None:

@@ -54,7 +54,7 @@ def opt_id(parent: Json, key: str) -> str | None:
     value = parent.get(key)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value) if -(10**255) < value < 10**256 else None
-    if isinstance(value, str) and value and len(value) <= 256 and not re.search(r"[\s#]", value):
+    if isinstance(value, str) and value and len(value) <= 256 and not re.search(r"[\s#\x00-\x1f\x7f]", value):
         return value
     return None
 
