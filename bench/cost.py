@@ -93,6 +93,7 @@ def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to 
     from goodword.settings import pipeline_settings, receiver_settings
     from local_stack.dev_config import load
     from tests.support.lambda_context import FakeLambdaContext
+    from tests.support.lambda_events import stream_record
     from tests.support.platforms import SECRETS, http_api_event, load_fixture, signed_headers
     from tests.support.template import create_queues, create_secrets, create_tables, function_environment
 
@@ -157,23 +158,7 @@ def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to 
             assert len(items) == deliveries, f"{len(items)} events stored of {deliveries}"
             for start in range(0, len(items), 25):
                 batch = items[start : start + 25]
-                records = [
-                    {
-                        "eventID": str(i),
-                        "eventName": "INSERT",
-                        "eventSource": "aws:dynamodb",
-                        "awsRegion": "us-east-1",
-                        "dynamodb": {
-                            "NewImage": item,
-                            "Keys": {"pk": item["pk"], "sk": item["sk"]},
-                            "SequenceNumber": f"{start + i:021d}",
-                            "SizeBytes": 1,
-                            "StreamViewType": "NEW_IMAGE",
-                        },
-                        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x",
-                    }
-                    for i, item in enumerate(batch)
-                ]
+                records = [stream_record(item, start + i) for i, item in enumerate(batch)]
                 started = time.perf_counter()
                 apply_rules.lambda_handler({"Records": records}, context)
                 apply_ms.append((time.perf_counter() - started) * 1000)

@@ -32,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from bench.report import save
+from tests.support.lambda_events import sqs_record, stream_record
 
 PLATFORMS = ("x", "x", "meta", "standard", "linkedin", "twitch")  # X twice: most mentions arrive there
 PRAISE = "@brand I love it, wonderful and amazing, best coffee ever, thank you!"
@@ -429,7 +430,7 @@ def _stream(handler: Callable[..., Any], context: Any, events: list[dict[str, An
     """Batches of 25 stream records; on failures Lambda resumes from the first failed record."""
     retries = abandoned = 0
     for start in range(0, len(events), 25):
-        batch = [_stream_record(item, start + i) for i, item in enumerate(events[start : start + 25])]
+        batch = [stream_record(item, start + i) for i, item in enumerate(events[start : start + 25])]
         for _retry in range(STREAM_RETRIES + 1):
             failed = handler({"Records": batch}, context)["batchItemFailures"]
             if not failed:
@@ -448,7 +449,7 @@ def _drain(handler: Callable[..., Any], context: Any, sqs: Any, queue: str) -> i
     while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, AttributeNames=["All"]).get("Messages"):
         for message in messages:
             for receive in range(1, 6):
-                if not handler({"Records": [_sqs_record(message, receive)]}, context)["batchItemFailures"]:
+                if not handler({"Records": [sqs_record(message, receive)]}, context)["batchItemFailures"]:
                     break
                 retries += 1
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
@@ -473,43 +474,6 @@ def _scan(ddb: Any, table: str) -> list[dict[str, Any]]:
     for page in ddb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
         items.extend(page["Items"])
     return items
-
-
-def _stream_record(item: dict[str, Any], sequence: int) -> dict[str, Any]:
-    return {
-        "eventID": str(sequence),
-        "eventName": "INSERT",
-        "eventVersion": "1.1",
-        "eventSource": "aws:dynamodb",
-        "awsRegion": "us-east-1",
-        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/EventsTable/stream/soak",
-        "dynamodb": {
-            "Keys": {"pk": item["pk"], "sk": item["sk"]},
-            "NewImage": item,
-            "SequenceNumber": f"{sequence:021d}",
-            "SizeBytes": 100,
-            "StreamViewType": "NEW_IMAGE",
-        },
-    }
-
-
-def _sqs_record(message: dict[str, Any], receive: int) -> dict[str, Any]:
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": {
-            "ApproximateReceiveCount": str(receive),
-            "SentTimestamp": "0",
-            "SenderId": "soak",
-            "ApproximateFirstReceiveTimestamp": "0",
-        },
-        "messageAttributes": {},
-        "md5OfBody": "",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:ActionsQueue",
-        "awsRegion": "us-east-1",
-    }
 
 
 if __name__ == "__main__":

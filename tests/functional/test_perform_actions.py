@@ -20,6 +20,7 @@ from goodword.aws.events_table import to_dynamodb
 from goodword.aws.state_table import from_dynamodb
 from tests.conftest import Aws
 from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, event, put_rules, run, work
+from tests.support.lambda_events import sqs_record
 from tests.support.platforms import CREDENTIALS
 
 
@@ -52,25 +53,7 @@ def queued_records(aws: Aws, wait: int = 0) -> list[dict[str, Any]]:
     received = aws.sqs.receive_message(
         QueueUrl=aws.queues["ActionsQueue"], MaxNumberOfMessages=10, AttributeNames=["All"], WaitTimeSeconds=wait
     ).get("Messages", [])
-    return [
-        {
-            "messageId": m["MessageId"],
-            "receiptHandle": m["ReceiptHandle"],
-            "body": m["Body"],
-            "attributes": {
-                "ApproximateReceiveCount": m["Attributes"]["ApproximateReceiveCount"],
-                "SentTimestamp": "0",
-                "SenderId": "x",
-                "ApproximateFirstReceiveTimestamp": "0",
-            },
-            "messageAttributes": {},
-            "md5OfBody": "",
-            "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:ActionsQueue-test",
-            "awsRegion": "us-east-1",
-        }
-        for m in received
-    ]
+    return [sqs_record(m) for m in received]
 
 
 def offer_for_a_fan(aws: Aws, pipeline: Any, context: Any, *rules: dict[str, Any]) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from goodword.aws.state_table import from_dynamodb
 from goodword.event_items import event_item
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from tests.conftest import Aws
+from tests.support.lambda_events import stream_record
 
 BRAND = "2244994945"
 FLAGSHIP: dict[str, Any] = {
@@ -99,21 +100,7 @@ def event(text: str, author: str = "p1", post: str = "1", kind: EventKind = Even
 
 
 def record(stored: Event, sequence: int) -> dict[str, Any]:
-    return {
-        "eventID": str(sequence),
-        "eventName": "INSERT",
-        "eventVersion": "1.1",
-        "eventSource": "aws:dynamodb",
-        "awsRegion": "us-east-1",
-        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x",
-        "dynamodb": {
-            "Keys": {"pk": {"S": f"EVENT#{stored.event_id}"}, "sk": {"S": "EVENT"}},
-            "NewImage": to_dynamodb(event_item(stored)),
-            "SequenceNumber": f"{sequence:021d}",
-            "SizeBytes": 100,
-            "StreamViewType": "NEW_IMAGE",
-        },
-    }
+    return stream_record(to_dynamodb(event_item(stored)), sequence)
 
 
 def run(pipeline: Any, context: Any, *events: Event, start: int = 1) -> dict[str, Any]:

@@ -52,10 +52,6 @@ def use_budget(budget: Budget) -> None:
     _budget[0] = budget
 
 
-def budget() -> Budget:
-    return _budget[0]
-
-
 @cache
 def _client_with(service: str, budget: Budget) -> Any:
     return boto3.session.Session().client(service, config=budget.config())  # type: ignore[call-overload]

@@ -13,7 +13,6 @@ import http.client
 import ipaddress
 import socket
 import ssl
-import urllib.error
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -107,4 +106,4 @@ def opener(address: str) -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(_NoRedirects(), _PinnedHTTP(address), _PinnedHTTPS(address))
 
 
-__all__ = ["UnsafeDestinationError", "checked_address", "never_callable", "opener", "resolve", "urllib"]
+__all__ = ["UnsafeDestinationError", "checked_address", "never_callable", "opener", "resolve"]
