@@ -27,9 +27,13 @@ def invocations(stack: RunningStack, kind: str) -> list[list[str]]:
 
 
 def put(stack: RunningStack, items: list[dict[str, str]]) -> None:
-    client = stack.client("dynamodb")
-    for item in items:
-        client.put_item(TableName=stack.physical("SourceTable"), Item={k: {"S": v} for k, v in item.items()})
+    """All items in one request: the local AWS serves one request at a time, so the stream holds
+    every record before the poller reads again (item-by-item puts could be polled in between)."""
+    stack.client("dynamodb").batch_write_item(
+        RequestItems={
+            stack.physical("SourceTable"): [{"PutRequest": {"Item": {k: {"S": v} for k, v in item.items()}}} for item in items]
+        }
+    )
 
 
 def failure_messages(stack: RunningStack) -> list[dict[str, Any]]:
