@@ -9,7 +9,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-fast lint typecheck bench soak build validate lock clean
+.PHONY: help install demo serve test test-fast lint typecheck bench soak build validate lock clean train-judgement
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,18 @@ bench: $(STAMP) ## Benchmarks; figures go to stdout and bench/results/
 soak: $(STAMP) ## Soak: 10,000 signed deliveries with duplicates and storage faults, counted end to end (SOAK_ARGS=--quick: 1,000)
 	PYTHONPATH=shared:functions/receive_webhook:functions/apply_rules:functions/perform_actions:. $(BIN)/python -m bench.soak $(SOAK_ARGS)
 
+TRAIN_VENV := .venv-train
+TRAIN_STAMP := $(TRAIN_VENV)/.installed-$(shell cat requirements-train.txt constraints-train.txt | cksum | cut -d' ' -f1)
+
+$(TRAIN_STAMP): requirements-train.txt constraints-train.txt
+	@test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-train.txt -c constraints-train.txt
+	@rm -f $(TRAIN_VENV)/.installed-* && touch $@
+
+train-judgement: $(STAMP) $(TRAIN_STAMP) ## Train the judge from ../shared/data/sentiment (2-core CPU: ~50 min); see docs/judgement.md
+	HF_HUB_OFFLINE=1 PYTHONPATH=shared:. $(TRAIN_VENV)/bin/python -m scripts.judgement.train
+	PYTHONPATH=shared:. $(BIN)/python -m scripts.judgement.calibrate
+
 validate: $(STAMP) ## sam validate --lint (offline; needs only a region)
 	$(BIN)/sam validate --lint --template template.yaml
 
@@ -63,5 +75,5 @@ lock: ## Re-resolve the pins after editing requirements-dev.txt or shared/requir
 	@echo "constraints.txt updated; also update shared/requirements.lock from it"
 
 clean: ## Remove build output and caches (keeps .venv)
-	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis .judgement-work
 	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -10,7 +10,7 @@ import os
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Goodword")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "goodword")
 
-from bench import backtest, cold_start, cost, ingest, local_stack_throughput, regex_engines, rule_engines, sentiment_quality
+from bench import backtest, cold_start, cost, ingest, judgement, local_stack_throughput, regex_engines, rule_engines
 
 
 def main() -> None:
@@ -20,7 +20,7 @@ def main() -> None:
     ingest.main(quick=args.quick)
     cold_start.main(quick=args.quick)
     local_stack_throughput.main(quick=args.quick)
-    sentiment_quality.main(quick=args.quick)
+    judgement.main(quick=args.quick)
     rule_engines.main(quick=args.quick)
     regex_engines.main(quick=args.quick)
     backtest.main(quick=args.quick)

@@ -11,7 +11,7 @@ import click
 
 from goodword.observability import logger
 from goodword_cli.app import App
-from goodword_cli.commands import events, offers, replay, report, review, rules
+from goodword_cli.commands import events, judgement, offers, replay, report, review, rules
 
 
 class _CurrentStderr:
@@ -46,7 +46,16 @@ def cli(
         ctx.obj = App(stack, local or bool(local_url), local_url, region, profile)
 
 
-for _group in (rules.rules, review.review, events.events, offers.offers, report.report, replay.replay):
+for _group in (
+    rules.rules,
+    review.review,
+    events.events,
+    offers.offers,
+    report.report,
+    replay.replay,
+    judgement.score,
+    judgement.judgement,
+):
     cli.add_command(_group)
 
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from goodword.pipeline.offers import work_id
+from goodword.sentiment.explain import describe
 from goodword_cli import stored
 from goodword_cli.app import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
@@ -59,6 +60,14 @@ def who(item: dict[str, Any]) -> str:
     return f"@{author['handle']}" if author.get("handle") else author.get("name") or author.get("id") or "(ids only)"
 
 
+def _short_judgement(sentiment: dict[str, Any]) -> str:
+    """The band and praise for the judge's records; label and score for older providers'."""
+    if sentiment.get("praise") is not None:
+        vetoes = f" ({', '.join(sentiment['vetoes'])})" if sentiment.get("vetoes") else ""
+        return f"{sentiment.get('band')} {float(sentiment['praise']):.2f}{vetoes}"
+    return f"{sentiment['label']} {float(sentiment['score']):+.2f}"
+
+
 def _rows(items: Iterable[dict[str, Any]], decisions: dict[str, dict[str, Any]]) -> list[tuple[Any, ...]]:
     rows = []
     for item in items:
@@ -72,7 +81,7 @@ def _rows(items: Iterable[dict[str, Any]], decisions: dict[str, dict[str, Any]])
                 item["kind"],
                 who(item),
                 short(item.get("text"), 50),
-                f"{sentiment['label']} {float(sentiment['score']):+.2f}" if sentiment else "",
+                _short_judgement(sentiment) if sentiment else "",
                 ", ".join(acted) or ("none" if record else "not decided yet"),
                 item["event_id"],
             )
@@ -137,9 +146,7 @@ def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
         console.print(f'  "{event["text"]}"', markup=False)
     sentiment = record.get("sentiment")
     if sentiment:
-        console.print(
-            f"  sentiment: {sentiment['label']} {float(sentiment['score']):+.2f}, confidence {float(sentiment['confidence']):.2f}"
-        )
+        console.print(f"  judgement: {describe(sentiment)}", markup=False)
     profile = record.get("profile") or {}
     if profile:
         console.print("  profile: " + ", ".join(f"{k.removeprefix('profile.')} {v}" for k, v in profile.items()), markup=False)

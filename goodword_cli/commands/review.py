@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,12 +12,15 @@ from botocore.exceptions import ClientError
 from goodword.aws import clients
 from goodword.aws.actions_queue import ActionsQueue
 from goodword.aws.events_table import to_dynamodb
+from goodword.aws.judgement_store import ExampleSource
 from goodword.aws.state_table import StateTable
 from goodword.event_items import EVENT_SK, event_pk
 from goodword.pipeline.offers import OfferState
 from goodword.pipeline.process import queue_message
+from goodword.sentiment.explain import describe
 from goodword_cli import stored
 from goodword_cli.app import App, pass_app
+from goodword_cli.commands.judgement import record_example
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short
 from goodword_cli.rules_store import who
 from goodword_cli.target import Target
@@ -69,8 +73,7 @@ def list_pending(app: App, as_json: bool) -> None:
         )
         console.print(f'  said:    "{short(offer["event_text"], 110)}"', markup=False)
         if sentiment:
-            score, confidence = float(sentiment.get("score", 0)), float(sentiment.get("confidence", 0))
-            console.print(f"  sentiment: {sentiment.get('label')} {score:+.2f} (confidence {confidence:.2f})")
+            console.print(f"  judgement: {describe(sentiment)}", markup=False)
         console.print(
             f"  profile: {profile.get('mention_count') or 0} mention(s), {profile.get('positive_mention_count') or 0} positive, "
             f"{profile.get('offers_received') or 0} offer(s) received"
@@ -131,6 +134,12 @@ def _decide(table_name: str, record: dict[str, Any], to: OfferState, reviewer: s
     return True
 
 
+def _learn(target: Target, record: dict[str, Any], praise: bool, reviewer: str) -> None:
+    """A decision is a labelled example for the judge (`goodword judgement retrain`)."""
+    with contextlib.suppress(CliError):  # the event is gone (retention) or has no text: nothing to learn from
+        record_example(target, record["event_id"], praise, ExampleSource.REVIEW, reviewer)
+
+
 def _finish(app: App, ids: tuple[str, ...], to: OfferState, reason: str | None) -> None:
     target = app.target()
     reviewer = who()
@@ -139,6 +148,8 @@ def _finish(app: App, ids: tuple[str, ...], to: OfferState, reason: str | None) 
     problems = []
     for record in _resolve(target, ids):
         decided = _decide(target.state_table, record, to, reviewer, reason)
+        if decided:
+            _learn(target, record, to is OfferState.APPROVED, reviewer)
         current = state.get(record["pk"], "WORK") or record
         if to is OfferState.APPROVED and current["state"] == OfferState.APPROVED.value and not current.get("queued_at"):
             # approved (now, or by an earlier approve that stopped before queueing): queue it;

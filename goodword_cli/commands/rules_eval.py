@@ -19,6 +19,7 @@ from goodword.pipeline.process import Pipeline, event_facts
 from goodword.rules.engine import RuleBook, compile_rules
 from goodword.rules.explain import explain
 from goodword.rules.model import BrandAccount, Rule, Settings
+from goodword.sentiment.explain import describe
 from goodword.sentiment.model import Sentiment
 from goodword.validation import describe_validation_error
 from goodword_cli import stored
@@ -165,10 +166,7 @@ def _print_test(report: dict[str, Any], event: Event) -> None:
         console.print(f'  "{short(event.text, 100)}"', markup=False)
     sentiment = report["sentiment"]
     if sentiment:
-        guards = f", guards {', '.join(sentiment['guards'])}" if sentiment["guards"] else ""
-        console.print(
-            f"  sentiment: {sentiment['label']} {sentiment['score']:+.2f} (confidence {sentiment['confidence']:.2f}{guards})"
-        )
+        console.print(f"  judgement: {describe(sentiment)}", markup=False)
     console.print("Conditions:")
     for step in report["conditions"]:
         mark = "yes" if step["holds"] else "NO "

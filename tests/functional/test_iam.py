@@ -29,6 +29,9 @@ NOT_CALLED_BY_THE_CODE: dict[str, dict[Grant, str]] = {
         ("sqs:SendMessage", "ApplyRulesFailureQueue"): "Lambda's stream event source sends failed batches there",
         ("comprehend:BatchDetectDominantLanguage", "*"): "only with sentiment.provider: comprehend",
         ("comprehend:BatchDetectSentiment", "*"): "only with sentiment.provider: comprehend",
+        ("bedrock:InvokeModel", "SecondOpinionModelId"): (
+            "only with sentiment.second_opinion (tests/unit/test_second_opinion.py, botocore's Stubber)"
+        ),
     },
 }
 # IAM checks a transaction's items and a batch call as their single actions.
@@ -40,6 +43,7 @@ _PREFIX = {
     "secretsmanager": "secretsmanager",
     "events": "events",
     "comprehend": "comprehend",
+    "bedrock-runtime": "bedrock",
 }
 
 
@@ -47,13 +51,26 @@ def granted(function: str) -> set[Grant]:
     grants: set[Grant] = set()
     for policy in template()["Resources"][function]["Properties"]["Policies"]:
         assert set(policy) == {"Statement"}, f"{function}: write policies as explicit statements, not {list(policy)}"
-        for statement in policy["Statement"]:
+        for entry in policy["Statement"]:
+            # a statement granted only with a parameter: its condition, then the statement
+            statement = entry["Fn::If"][1] if "Fn::If" in entry else entry
             assert statement["Effect"] == "Allow"
             actions_ = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             resource = statement["Resource"]
-            logical = "*" if resource == "*" else (resource.get("Ref") or resource["Fn::GetAtt"][0])
+            logical = "*" if resource == "*" else _logical(resource)
             grants |= {(action, logical) for action in actions_}
     return grants
+
+
+def _logical(resource: Any) -> str:
+    """The resource's logical id; for ARNs built with !Sub, the parameter that names it."""
+    if isinstance(resource, list):
+        names = {_logical(r) for r in resource}
+        assert len(names) == 1, f"one resource per statement: {resource}"
+        return names.pop()
+    if "Fn::Sub" in resource:
+        return str(resource["Fn::Sub"]).rsplit("${", 1)[1].rstrip("}")
+    return str(resource.get("Ref") or resource["Fn::GetAtt"][0])
 
 
 class Recorder:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from goodword.sentiment.comprehend import ComprehendProvider
 from goodword.sentiment.masking import BrandMasker
-from goodword.sentiment.model import Guard, SentimentLabel, SentimentSettings
+from goodword.sentiment.model import Band, Guard, SentimentLabel, SentimentSettings
 from goodword.sentiment.providers import provider_for
 from goodword.sentiment.vader import VaderProvider
 
@@ -82,9 +82,17 @@ def test_settings_refuse_crossed_thresholds() -> None:
         SentimentSettings(positive_threshold=0.0, negative_threshold=0.0)
 
 
-def test_the_provider_is_a_setting() -> None:
-    assert provider_for(SentimentSettings()).name == "vader"
+def test_the_provider_is_a_setting_and_the_judge_is_the_default() -> None:
+    assert provider_for(SentimentSettings()).name == "classifier"
+    assert provider_for(SentimentSettings(provider="vader")).name == "vader"
     assert provider_for(SentimentSettings(provider="comprehend")).name == "comprehend"
+
+
+def test_uncalibrated_providers_never_advise_auto() -> None:
+    """VADER's and Comprehend's scores mean no precision: their praise waits for a person."""
+    praise = vader().analyze_one("Absolutely wonderful, the best coffee ever, thank you so much!")
+    assert praise.label is SentimentLabel.POSITIVE and praise.band is Band.REVIEW
+    assert vader().analyze_one("Terrible, cold and late.").band is Band.NONE
 
 
 def scores(positive: float, negative: float = 0.0, neutral: float = 0.0, mixed: float = 0.0) -> dict[str, float]:

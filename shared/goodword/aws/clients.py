@@ -83,6 +83,13 @@ def comprehend() -> Any:
     return _client("comprehend")
 
 
+def bedrock_runtime(timeout_seconds: float) -> Any:
+    """The second opinion's client: one attempt within its own timeout (a slow answer falls
+    back to the review queue rather than holding the batch)."""
+    budget = Budget(connect_seconds=min(2.0, timeout_seconds), read_seconds=timeout_seconds, attempts=1)
+    return _client_with("bedrock-runtime", budget)
+
+
 def sts() -> Any:
     return _client("sts")
 

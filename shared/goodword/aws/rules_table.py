@@ -4,6 +4,7 @@ logged and counted with its id and reason, and skipped; the others still run.
 
     pk = SETTINGS, sk = GLOBAL                       {"definition": <Settings>}
     pk = SETTINGS, sk = ACCOUNT#<platform>#<id>      {"platform", "account_id", "handle"}
+    pk = SETTINGS, sk = JUDGEMENT#ADAPTER            {"adapter": <Adapter as JSON text>}
     pk = RULE,     sk = <rule id>                    {"definition": <Rule>, "version": N}
 """
 
@@ -23,7 +24,10 @@ from goodword.observability import logger, metrics
 from goodword.rules.engine import RuleBook, compile_rules
 from goodword.rules.model import BrandAccount, Rule, Settings
 from goodword.rules.policy_check import policy_problems
+from goodword.sentiment.judge.adapter import Adapter
 from goodword.validation import describe_validation_error
+
+ADAPTER_SK = "JUDGEMENT#ADAPTER"
 
 
 def _query(table: str, pk: str) -> list[dict[str, Any]]:
@@ -83,9 +87,12 @@ class RulesLoader:
         settings_items = _query(self.table, "SETTINGS")
         settings = Settings()
         accounts: dict[tuple[str, str], BrandAccount] = {}
+        adapter: Adapter | None = None
         for item in settings_items:
             try:
-                if item["sk"] == "GLOBAL":
+                if item["sk"] == ADAPTER_SK:
+                    adapter = Adapter.model_validate_json(str(item.get("adapter", "")))
+                elif item["sk"] == "GLOBAL":
                     settings = Settings.model_validate(plain(item.get("definition", {})))
                 elif item["sk"].startswith("ACCOUNT#"):
                     account = BrandAccount.model_validate({k: plain(item.get(k)) for k in ("platform", "account_id", "handle")})
@@ -120,4 +127,4 @@ class RulesLoader:
                 logger.error("invalid rule skipped", extra={"rule_id": rule_id, "reason": reason})
                 metrics.add_metric("InvalidRules", MetricUnit.Count, 1)
         self._accounts = accounts
-        return compile_rules(settings, rules, invalid)
+        return compile_rules(settings, rules, invalid, adapter)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from goodword.aws import clients
 from goodword.aws.actions_queue import ActionsQueue
 from goodword.aws.rules_table import RulesLoader
 from goodword.aws.state_table import StateTable, Write
@@ -28,8 +29,9 @@ from goodword.rules.engine import CompiledRule, Decision, Outcome, evaluate
 from goodword.rules.model import Action, AutomaticAbove, Review, Rule, Settings
 from goodword.rules.policy_check import channel_of
 from goodword.rules.templates import render
-from goodword.sentiment.model import Sentiment, SentimentLabel
+from goodword.sentiment.model import Band, Sentiment, SentimentLabel
 from goodword.sentiment.providers import SentimentProvider, provider_for
+from goodword.sentiment.second_opinion import SecondOpinionJudge
 
 _CONTACT = ("offer_sample", "reply", "direct_message")
 
@@ -57,6 +59,11 @@ def event_facts(event: Event, profile: Profile | None, sentiment: Sentiment | No
         "sentiment.label": sentiment.label.value if sentiment else None,
         "sentiment.score": sentiment.score if sentiment else None,
         "sentiment.confidence": sentiment.confidence if sentiment else None,
+        "sentiment.band": sentiment.band.value if sentiment else None,
+        "sentiment.praise": sentiment.praise if sentiment else None,
+        "sentiment.complaint": sentiment.complaint if sentiment else None,
+        "sentiment.sarcasm": sentiment.sarcasm if sentiment else None,
+        "sentiment.vetoes": [v.value for v in sentiment.vetoes] if sentiment else [],
     }
     facts.update(profile.facts(event.event_id, now) if profile else {"profile.is_first_mention": False, "profile.is_new": False})
     return facts
@@ -86,8 +93,15 @@ class Pipeline:
         with_text = [e for e in events if e.text]
         if not with_text:
             return {}
-        provider: SentimentProvider = provider_for(self.rules().settings.sentiment)
-        results = provider.analyze([e.text or "" for e in with_text], [e.lang for e in with_text])
+        book = self.rules()
+        settings = book.settings.sentiment
+        provider: SentimentProvider = provider_for(settings, book.adapter)
+        texts = [e.text or "" for e in with_text]
+        results = provider.analyze(texts, [e.lang for e in with_text])
+        if settings.second_opinion is not None and settings.provider == "classifier":
+            opinion = settings.second_opinion
+            bedrock = lambda: clients.bedrock_runtime(opinion.timeout_seconds)  # noqa: E731
+            results = SecondOpinionJudge(opinion, book.settings.brand_names, bedrock).review(texts, results)
         return {e.event_id: s for e, s in zip(with_text, results, strict=True)}
 
     def process(self, event: Event, sentiment: Sentiment | None) -> EventResult:
@@ -244,10 +258,15 @@ class Pipeline:
             code = claim_code()
             link = f"{str(settings.claim_link_base_url).rstrip('/')}/{code}"
             review = offer.review
-            automatic = review is Review.AUTOMATIC or (
-                isinstance(review, AutomaticAbove)
-                and sentiment is not None
-                and sentiment.confidence >= review.automatic_above_confidence
+            automatic = (
+                review is Review.AUTOMATIC
+                or (review is Review.BY_BAND and sentiment is not None and sentiment.band is Band.AUTO)
+                or (
+                    isinstance(review, AutomaticAbove)
+                    and sentiment is not None
+                    and sentiment.confidence >= review.automatic_above_confidence
+                    and not sentiment.vetoes  # never a post the judge keeps from auto (e.g. not English)
+                )
             )
             state = OfferState.APPROVED if automatic else OfferState.PENDING_REVIEW
             return {

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from goodword.rules.conditions import Check, compile_condition, compile_matcher
 from goodword.rules.fields import FIELDS
 from goodword.rules.model import Rule, Settings, Window
+from goodword.sentiment.judge.adapter import Adapter
 
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -64,6 +65,7 @@ class RuleBook:
     settings: Settings
     rules: list[CompiledRule]
     invalid: list[tuple[str, str]] = field(default_factory=list)  # (rule id, reason)
+    adapter: Adapter | None = None  # the brand's own praise model, when one is live
     _index: dict[tuple[str, str], list[CompiledRule]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -82,7 +84,12 @@ class RuleBook:
         return sorted(found, key=lambda c: (c.rule.priority, c.rule.id))
 
 
-def compile_rules(settings: Settings, rules: list[tuple[Rule, int]], invalid: list[tuple[str, str]] | None = None) -> RuleBook:
+def compile_rules(
+    settings: Settings,
+    rules: list[tuple[Rule, int]],
+    invalid: list[tuple[str, str]] | None = None,
+    adapter: Adapter | None = None,
+) -> RuleBook:
     compiled = []
     for rule, version in rules:
         if rule.conditions is None:
@@ -91,7 +98,7 @@ def compile_rules(settings: Settings, rules: list[tuple[Rule, int]], invalid: li
         compiled.append(
             CompiledRule(rule, version, compile_matcher(rule.conditions), compile_condition(rule.conditions), _fields_of(rule))
         )
-    return RuleBook(settings, compiled, list(invalid or []))
+    return RuleBook(settings, compiled, list(invalid or []), adapter)
 
 
 def _fields_of(rule: Rule) -> tuple[str, ...]:

@@ -40,7 +40,16 @@ FIELDS: dict[str, FieldSpec] = {
     "profile.offers_received": FieldSpec(FieldType.NUMBER, "offers made to this person so far"),
     "profile.days_since_last_contact": FieldSpec(FieldType.NUMBER, "days since the last automated contact (absent if never)"),
     "profile.tags": FieldSpec(FieldType.TAGS, "labels given by tag actions"),
-    "sentiment.label": FieldSpec(FieldType.STRING, "positive, negative, neutral or mixed", canonical=True),
-    "sentiment.score": FieldSpec(FieldType.NUMBER, "-1 .. 1"),
-    "sentiment.confidence": FieldSpec(FieldType.NUMBER, "0 .. 1"),
+    "sentiment.band": FieldSpec(
+        FieldType.STRING, "auto (send alone), review (a person decides) or none: the judge's advice", canonical=True
+    ),
+    "sentiment.praise": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: the post genuinely praises the brand"),
+    "sentiment.complaint": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: a complaint, sarcastic or not"),
+    "sentiment.sarcasm": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: sounds sarcastic or ironic"),
+    "sentiment.vetoes": FieldSpec(FieldType.TAGS, "why the post is not in a higher band: sarcasm, complaint, language..."),
+    "sentiment.label": FieldSpec(
+        FieldType.STRING, "positive, negative, neutral or mixed (from the band: auto and review are positive)", canonical=True
+    ),
+    "sentiment.score": FieldSpec(FieldType.NUMBER, "-1 .. 1 (the judge: praise minus complaint)"),
+    "sentiment.confidence": FieldSpec(FieldType.NUMBER, "0 .. 1 (the judge: the probability behind the label)"),
 }

@@ -62,6 +62,7 @@ class Window(_Model):
 class Review(StrEnum):
     AUTOMATIC = "automatic"
     MANUAL = "manual"
+    BY_BAND = "by_band"  # automatic in the judge's auto band, a person decides otherwise
 
 
 class AutomaticAbove(_Model):

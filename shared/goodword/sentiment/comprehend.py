@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from goodword.sentiment.masking import BrandMasker
-from goodword.sentiment.model import Guard, Sentiment, SentimentLabel, SentimentSettings
+from goodword.sentiment.model import Band, Guard, Sentiment, SentimentLabel, SentimentSettings
 
 BATCH = 25  # Comprehend's batch limit
 MAX_BYTES = 5000  # per document
@@ -76,7 +76,13 @@ class ComprehendProvider:
             if guards or float(scores["Positive"]) < self.settings.positive_threshold:
                 label, confidence = SentimentLabel.NEUTRAL, 1 - confidence
         return Sentiment(
-            label=label, score=round(score, 4), confidence=round(confidence, 4), provider=self.name, language=lang, guards=guards
+            label=label,
+            score=round(score, 4),
+            confidence=round(confidence, 4),
+            provider=self.name,
+            language=lang,
+            guards=guards,
+            band=Band.REVIEW if label is SentimentLabel.POSITIVE else Band.NONE,  # uncalibrated: never auto
         )
 
     def _neutral(self, lang: str | None, guard: Guard) -> Sentiment:

@@ -9,14 +9,14 @@ from functools import cache
 from vaderSentiment.vaderSentiment import NEGATE, SentimentIntensityAnalyzer
 
 from goodword.sentiment.masking import BrandMasker
-from goodword.sentiment.model import Guard, Sentiment, SentimentLabel, SentimentSettings
+from goodword.sentiment.model import Band, Guard, Sentiment, SentimentLabel, SentimentSettings
 
 _NEGATIONS = frozenset(NEGATE)
 _PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~…“”‘’"
 
 
 @cache
-def _analyzer() -> SentimentIntensityAnalyzer:
+def analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()  # loads two lexicon files: once per container
 
 
@@ -32,9 +32,9 @@ class VaderProvider:
 
     def analyze_one(self, text: str) -> Sentiment:
         masked = self.masker.mask(text)
-        scores = _analyzer().polarity_scores(masked)
+        scores = analyzer().polarity_scores(masked)
         compound = float(scores["compound"])
-        guards = self._guards(masked, scores) if self.settings.guards else ()
+        guards = self.guards_of(masked, scores) if self.settings.guards else ()
         if compound >= self.settings.positive_threshold and not guards:
             label, confidence = SentimentLabel.POSITIVE, compound
         elif compound <= self.settings.negative_threshold:
@@ -49,10 +49,11 @@ class VaderProvider:
             confidence=round(confidence, 4),
             provider=self.name,
             guards=guards if compound >= self.settings.positive_threshold else (),
+            band=Band.REVIEW if label is SentimentLabel.POSITIVE else Band.NONE,  # uncalibrated: never auto
         )
 
     @staticmethod
-    def _guards(masked: str, scores: dict[str, float]) -> tuple[Guard, ...]:
+    def guards_of(masked: str, scores: dict[str, float]) -> tuple[Guard, ...]:
         found = []
         if "?" in masked:
             found.append(Guard.QUESTION)

@@ -1,0 +1,217 @@
+"""Calibrate the trained encoder's heads and pick the bands' cut points, on held-out data
+only; then measure the shipped judge on the evaluation sets and write the model card's
+figures. ``python -m scripts.judgement.calibrate`` (after ``scripts.judgement.train``).
+
+Calibration data (never trained on): TweetEval sentiment validation, TweetEval irony
+validation, the synthetic posts of the calibration brands. Each calibrated probability is a
+logistic regression over the heads' log-probabilities with both sources weighted equally,
+so neither the 2,000 tweets nor the 253 brand posts decide alone.
+
+Cut points, from 5-fold cross-fitted probabilities (no post is scored by a fit it was in):
+
+* a veto fires at the 97th percentile of its probability among genuine praise (at least
+  0.5): it removes what scores higher than nearly every true fan;
+* ``auto`` is the lowest praise cut whose precision, after vetoes, stays >= 0.95 at every
+  higher cut on *each* source separately (tweets and brand posts alike);
+* ``review`` is the lowest cut whose precision stays >= 0.5 (more likely praise than not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from goodword.sentiment.judge import calibration as loaded
+from goodword.sentiment.judge.adapter import fit
+from goodword.sentiment.judge.calibration import CALIBRATION_FILE, FEATURES, Calibration, Cuts, Logistic, features
+from goodword.sentiment.judge.encoder import MODEL_DIR
+from scripts.judgement import datasets as data
+from scripts.judgement.evaluate import Post, brand_posts, measure_all, raw_outputs
+
+Matrix = npt.NDArray[np.float64]
+AUTO_PRECISION = 0.95
+REVIEW_PRECISION = 0.5
+VETO_PERCENTILE = 97.0
+FOLDS = 5
+CARD = Path("docs/judgement.md")
+FIGURES_START, FIGURES_END = "<!-- figures: written by scripts/judgement/calibrate.py -->", "<!-- /figures -->"
+
+
+class Source:
+    """One calibration source: its posts' features and labels."""
+
+    def __init__(self, name: str, posts: Sequence[Post], **labels: Sequence[bool | None]) -> None:
+        self.name = name
+        self.x = features(raw_outputs(posts))
+        self.labels = {k: list(v) for k, v in labels.items()}
+
+
+def _fit(sources: Sequence[Source], target: str, rows: dict[str, npt.NDArray[np.bool_]] | None = None) -> Logistic:
+    xs, ys, ws = [], [], []
+    for source in sources:
+        keep = np.asarray([v is not None for v in source.labels[target]])
+        if rows is not None:
+            keep &= rows[source.name]
+        y = np.asarray([bool(v) for v in source.labels[target]], dtype=np.float64)[keep]
+        xs.append(source.x[keep])
+        ys.append(y)
+        ws.append(np.full(len(y), 1.0 / max(len(y), 1)))
+    x, y, w = np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+    w = w / w.mean()
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    weights, bias = fit((x - mean) / scale, y, penalty=1.0, weights=w)
+    return Logistic(
+        weights=tuple(round(float(v), 6) for v in weights),
+        bias=round(bias, 6),
+        mean=tuple(round(float(v), 6) for v in mean),
+        scale=tuple(round(float(v), 6) for v in scale),
+    )
+
+
+def _crossfit(sources: Sequence[Source], target: str) -> dict[str, Matrix]:
+    """Each post's probability from a fit on the other folds."""
+    out = {s.name: np.zeros(len(s.x)) for s in sources}
+    for fold in range(FOLDS):
+        train = {s.name: np.arange(len(s.x)) % FOLDS != fold for s in sources}
+        model = _fit(sources, target, train)
+        for s in sources:
+            held = ~train[s.name]
+            out[s.name][held] = model.probability(s.x[held])
+    return out
+
+
+def _lowest_cut(scores: Matrix, gold: Matrix, precision: float) -> float:
+    """The lowest cut at which precision stays >= the target at every higher cut (1.0 if none)."""
+    order = np.argsort(-scores, kind="stable")
+    s, g = scores[order], gold[order].astype(bool)
+    tp, fp = np.cumsum(g), np.cumsum(~g)
+    p = tp / (tp + fp)
+    ok = p >= precision
+    # the envelope: the longest prefix (from the top) whose every precision reaches the target
+    bad = np.nonzero(~ok)[0]
+    end = int(bad[0]) if bad.size else len(s)
+    while end > 0 and end < len(s) and s[end - 1] == s[end]:
+        end -= 1  # never cut between equal scores
+    return round(float(s[end - 1]), 4) if end > 0 else 1.0
+
+
+def cut_points(sources: Sequence[Source]) -> tuple[Cuts, dict[str, object]]:
+    praise = _crossfit(sources, "praise")
+    complaint = _crossfit(sources, "complaint")
+    sarcasm = _crossfit(sources, "sarcasm")
+    genuine = np.concatenate(
+        [
+            np.asarray([bool(v) for v in s.labels["praise"]]) & np.asarray([v is not None for v in s.labels["praise"]])
+            for s in sources
+        ]
+    )
+    all_sarcasm = np.concatenate([sarcasm[s.name] for s in sources])
+    all_complaint = np.concatenate([complaint[s.name] for s in sources])
+    sarcasm_veto = round(max(0.5, float(np.percentile(all_sarcasm[genuine], VETO_PERCENTILE))), 4)
+    complaint_veto = round(max(0.5, float(np.percentile(all_complaint[genuine], VETO_PERCENTILE))), 4)
+    per_source: dict[str, float] = {}
+    pooled_scores, pooled_gold = [], []
+    for s in sources:
+        labelled = np.asarray([v is not None for v in s.labels["praise"]])
+        if not labelled.any():
+            continue
+        vetoed = (sarcasm[s.name] >= sarcasm_veto) | (complaint[s.name] >= complaint_veto)
+        score = np.where(vetoed, 0.0, praise[s.name])[labelled]
+        gold = np.asarray([bool(v) for v in s.labels["praise"]])[labelled]
+        per_source[s.name] = _lowest_cut(score, gold, AUTO_PRECISION)
+        pooled_scores.append(score)
+        pooled_gold.append(gold)
+    auto = max(per_source.values())
+    review = min(auto, _lowest_cut(np.concatenate(pooled_scores), np.concatenate(pooled_gold), REVIEW_PRECISION))
+    cuts = Cuts(auto=auto, review=review, sarcasm_veto=sarcasm_veto, complaint_veto=complaint_veto)
+    return cuts, {"auto_cut_per_source": per_source}
+
+
+def calibration_sources() -> list[Source]:
+    tweets = data.tweeteval_val()
+    posts = brand_posts(data.BrandSplit.CALIBRATION)
+    irony = data.irony("val")
+    complaints = {"complaint", "sarcastic_complaint", "mixed"}
+    return [
+        Source(
+            "tweeteval_val",
+            [Post(t.text, (), t.sentiment is data.Sentiment3.POSITIVE) for t in tweets],
+            praise=[t.sentiment is data.Sentiment3.POSITIVE for t in tweets],
+            complaint=[t.sentiment is data.Sentiment3.NEGATIVE for t in tweets],
+            sarcasm=[None] * len(tweets),
+        ),
+        Source(
+            "synthetic_calibration_brands",
+            posts,
+            praise=[p.kind == "praise" for p in posts],
+            complaint=[p.kind in complaints for p in posts],
+            sarcasm=[p.kind == "sarcastic_complaint" for p in posts],
+        ),
+        Source(
+            "tweeteval_irony_val",
+            [Post(t.text, (), False) for t in irony],
+            praise=[None] * len(irony),
+            complaint=[None] * len(irony),
+            sarcasm=[t.ironic for t in irony],
+        ),
+    ]
+
+
+def model_version(directory: Path) -> str:
+    digest = hashlib.sha256((directory / "judge.onnx").read_bytes()).hexdigest()[:12]
+    return f"judge-{digest}"
+
+
+def write_card(figures: dict[str, object]) -> None:
+    if not CARD.is_file():
+        return
+    text = CARD.read_text()
+    block = f"{FIGURES_START}\n\n```json\n{json.dumps(figures, indent=2)}\n```\n\n{FIGURES_END}"
+    pattern = re.compile(re.escape(FIGURES_START) + ".*?" + re.escape(FIGURES_END), re.DOTALL)
+    CARD.write_text(pattern.sub(lambda _m: block, text) if pattern.search(text) else text + "\n" + block + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=MODEL_DIR)
+    parser.add_argument("--skip-evaluation", action="store_true", help="calibrate only")
+    args = parser.parse_args()
+    if not data.available():
+        raise SystemExit(f"the labelled sets are not at {data.DATA}: nothing to calibrate on")
+    sources = calibration_sources()
+    cuts, details = cut_points(sources)
+    calibration = Calibration(
+        version=model_version(args.model),
+        praise=_fit(sources, "praise"),
+        complaint=_fit(sources, "complaint"),
+        sarcasm=_fit(sources, "sarcasm"),
+        cuts=cuts,
+    )
+    (args.model / CALIBRATION_FILE).write_text(calibration.model_dump_json(indent=2) + "\n")
+    print(f"calibration written: {cuts.model_dump()} {details}")
+    if args.skip_evaluation:
+        return
+    loaded.load.cache_clear()
+    figures: dict[str, object] = {
+        "model_version": calibration.version,
+        "calibrated_on": datetime.now(UTC).date().isoformat(),
+        "cuts": cuts.model_dump(),
+        **details,
+        "features": list(FEATURES),
+        "evaluation": measure_all(),
+    }
+    (args.model / "metrics.json").write_text(json.dumps(figures, indent=2) + "\n")
+    write_card(figures)
+    print(json.dumps(figures["evaluation"], indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Calibrated probabilities to a band (pure logic; the cut points come from the model card).
+
+* ``auto``: praise at or above the cut whose precision was at least 0.95 on every held-out
+  calibration source, in English, with no veto: the offer may go out alone.
+* ``review``: likely praise, not sure enough to send alone (or not in English): a person
+  decides.
+* ``none``: not praise, or vetoed: sounds sarcastic, or sounds like a complaint. A veto
+  always wins over praise: a sarcastic complaint is never rewarded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from goodword.sentiment.judge.calibration import Cuts, Probabilities
+from goodword.sentiment.judge.language import ENGLISH
+from goodword.sentiment.model import Band, SentimentLabel, Veto
+
+
+@dataclass(frozen=True)
+class Verdict:
+    band: Band
+    vetoes: tuple[Veto, ...]
+    label: SentimentLabel
+    confidence: float
+
+
+def verdict(p: Probabilities, cuts: Cuts, language: str, has_text: bool = True) -> Verdict:
+    if not has_text:
+        return Verdict(Band.NONE, (Veto.NO_TEXT,), SentimentLabel.NEUTRAL, 1.0)
+    vetoes: list[Veto] = []
+    if p.sarcasm >= cuts.sarcasm_veto:
+        vetoes.append(Veto.SARCASM)
+    if p.complaint >= cuts.complaint_veto:
+        vetoes.append(Veto.COMPLAINT)
+    if vetoes:
+        return Verdict(Band.NONE, tuple(vetoes), SentimentLabel.NEGATIVE, round(max(p.sarcasm, p.complaint), 4))
+    if p.praise >= cuts.review:
+        if p.praise >= cuts.auto and language == ENGLISH:
+            return Verdict(Band.AUTO, (), SentimentLabel.POSITIVE, p.praise)
+        waits = (Veto.LANGUAGE,) if p.praise >= cuts.auto else ()
+        return Verdict(Band.REVIEW, waits, SentimentLabel.POSITIVE, p.praise)
+    return Verdict(Band.NONE, (), _label(p), round(1 - max(p.praise, p.complaint), 4))
+
+
+def _label(p: Probabilities) -> SentimentLabel:
+    """The old label for posts that are not praise enough for a band."""
+    if p.complaint >= 0.5:
+        return SentimentLabel.NEGATIVE
+    if p.praise >= 0.25 and p.complaint >= 0.25:
+        return SentimentLabel.MIXED
+    return SentimentLabel.NEUTRAL

@@ -1,0 +1,81 @@
+"""The default sentiment provider (``sentiment.provider: classifier``): the trained judge.
+
+One encoder call per batch of posts; each post is brand-masked and prepared exactly as in
+training, scored, calibrated and banded. A brand adapter, when one is live, replaces the
+shared praise probability with the brand's own (``goodword judgement retrain``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from goodword.sentiment.judge import calibration, encoder
+from goodword.sentiment.judge.adapter import Adapter
+from goodword.sentiment.judge.bands import verdict
+from goodword.sentiment.judge.calibration import Calibration, Probabilities
+from goodword.sentiment.judge.encoder import Encoder, Outputs
+from goodword.sentiment.judge.language import detect
+from goodword.sentiment.judge.text import prepare
+from goodword.sentiment.masking import BrandMasker
+from goodword.sentiment.model import Sentiment, SentimentSettings
+
+
+class ClassifierProvider:
+    name = "classifier"
+
+    def __init__(
+        self,
+        settings: SentimentSettings,
+        adapter: Adapter | None = None,
+        model: Encoder | None = None,
+        cuts_from: Calibration | None = None,
+    ) -> None:
+        self.settings = settings
+        self.masker = BrandMasker(settings.brand_terms)
+        self.adapter = adapter
+        self._model = model
+        self._calibration = cuts_from
+
+    @property
+    def _adapted(self) -> bool:
+        return self.adapter is not None and self.adapter.model_version == self.calibration.version
+
+    @property
+    def model(self) -> Encoder:
+        return self._model or encoder.load()
+
+    @property
+    def calibration(self) -> Calibration:
+        return self._calibration or calibration.load()
+
+    def outputs(self, texts: Sequence[str]) -> tuple[list[str], Outputs]:
+        prepared = [prepare(t, self.masker) for t in texts]
+        return prepared, self.model.run(prepared)
+
+    def analyze(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[Sentiment]:
+        if not texts:
+            return []
+        prepared, outputs = self.outputs(texts)
+        scores = calibration.probabilities(self.calibration, outputs)
+        if self.adapter is not None and self._adapted:
+            own = self.adapter.praise(outputs, [s.praise for s in scores])
+            scores = [s.model_copy(update={"praise": p}) for s, p in zip(scores, own, strict=True)]
+        langs = list(languages or [None] * len(texts))
+        return [
+            self._sentiment(score, detect(text, lang), bool(text.strip()))
+            for score, text, lang in zip(scores, prepared, langs, strict=True)
+        ]
+
+    def _sentiment(self, p: Probabilities, language: str, has_text: bool) -> Sentiment:
+        v = verdict(p, self.calibration.cuts, language, has_text)
+        return Sentiment(
+            label=v.label,
+            score=round(max(-1.0, min(1.0, p.praise - p.complaint)), 4),
+            confidence=v.confidence,
+            provider=self.name if not self._adapted else f"{self.name}+adapter",
+            language=language,
+            band=v.band,
+            vetoes=v.vetoes,
+            praise=p.praise,
+            complaint=p.complaint,
+            sarcasm=p.sarcasm,
+        )

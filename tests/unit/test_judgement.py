@@ -1,0 +1,188 @@
+"""The judge: bands from calibrated probabilities, vetoes, the old label, the provider's
+behaviour on awkward text, determinism, and a fixed set of sentences a marketer would judge
+the same way (tests/fixtures/judgement/expected_bands.yaml)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from goodword.sentiment.explain import describe
+from goodword.sentiment.judge import calibration
+from goodword.sentiment.judge.bands import verdict
+from goodword.sentiment.judge.calibration import Cuts, Probabilities
+from goodword.sentiment.judge.encoder import MODEL_DIR
+from goodword.sentiment.judge.language import detect
+from goodword.sentiment.judge.provider import ClassifierProvider
+from goodword.sentiment.judge.text import prepare, spell_emoji
+from goodword.sentiment.masking import BrandMasker
+from goodword.sentiment.model import Band, Sentiment, SentimentLabel, SentimentSettings, Veto
+from scripts.judgement.calibrate import model_version
+from tests.support.paths import ROOT
+
+CUTS = Cuts(auto=0.8, review=0.4, sarcasm_veto=0.6, complaint_veto=0.7)
+EXPECTED = yaml.safe_load((ROOT / "tests" / "fixtures" / "judgement" / "expected_bands.yaml").read_text())
+
+
+def p(praise: float, complaint: float = 0.0, sarcasm: float = 0.0) -> Probabilities:
+    return Probabilities(praise=praise, complaint=complaint, sarcasm=sarcasm)
+
+
+def judge(*brands: str) -> ClassifierProvider:
+    return ClassifierProvider(SentimentSettings(brand_terms=brands))
+
+
+# --- bands, vetoes, label (pure) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("praise", "band"), [(0.95, Band.AUTO), (0.8, Band.AUTO), (0.79, Band.REVIEW), (0.4, Band.REVIEW), (0.39, Band.NONE)]
+)
+def test_bands_follow_the_cut_points(praise: float, band: Band) -> None:
+    assert verdict(p(praise), CUTS, "en").band is band
+
+
+def test_a_sarcasm_veto_wins_over_any_praise() -> None:
+    v = verdict(p(0.99, sarcasm=0.6), CUTS, "en")
+    assert (v.band, v.vetoes, v.label) == (Band.NONE, (Veto.SARCASM,), SentimentLabel.NEGATIVE)
+
+
+def test_a_complaint_veto_wins_over_any_praise() -> None:
+    v = verdict(p(0.99, complaint=0.9), CUTS, "en")
+    assert (v.band, v.vetoes) == (Band.NONE, (Veto.COMPLAINT,))
+
+
+def test_praise_in_another_language_waits_for_review_at_most() -> None:
+    for language in ("es", "und", "de"):
+        v = verdict(p(0.99), CUTS, language)
+        assert (v.band, v.vetoes) == (Band.REVIEW, (Veto.LANGUAGE,))
+    assert verdict(p(0.5), CUTS, "es").band is Band.REVIEW
+
+
+def test_the_old_label_comes_from_the_band() -> None:
+    assert verdict(p(0.9), CUTS, "en").label is SentimentLabel.POSITIVE
+    assert verdict(p(0.5), CUTS, "en").label is SentimentLabel.POSITIVE  # review is likely praise
+    assert verdict(p(0.1, complaint=0.65), CUTS, "en").label is SentimentLabel.NEGATIVE
+    assert verdict(p(0.3, complaint=0.3), CUTS, "en").label is SentimentLabel.MIXED
+    assert verdict(p(0.1, complaint=0.1), CUTS, "en").label is SentimentLabel.NEUTRAL
+
+
+def test_explanations_name_the_veto_in_words() -> None:
+    s = Sentiment(
+        label=SentimentLabel.NEGATIVE,
+        score=-0.5,
+        confidence=0.83,
+        provider="classifier",
+        band=Band.NONE,
+        vetoes=(Veto.SARCASM,),
+        praise=0.71,
+        complaint=0.2,
+        sarcasm=0.83,
+    )
+    assert "sounds sarcastic: 0.83" in describe(s)
+    assert describe(s).startswith("none: not for a reward")
+
+
+# --- text preparation and language -----------------------------------------------------------
+
+
+def test_the_brand_and_handles_are_masked_before_scoring() -> None:
+    text = prepare("@NorthRoast north roast is great, says @someone #NorthRoast", BrandMasker(["North Roast", "NorthRoast"]))
+    assert "north" not in text.lower() and "someone" not in text
+    assert text == "@user brandname is great, says @user brandname"
+
+
+def test_masked_brands_score_alike() -> None:
+    """Two brands' names are invisible to the model: the same praise scores the same."""
+    a = judge("Fizzwell").analyze(["Fizzwell is the best soda ever"])[0]
+    b = judge("Crunchbird").analyze(["Crunchbird is the best soda ever"])[0]
+    assert (a.praise, a.complaint, a.sarcasm) == (b.praise, b.complaint, b.sarcasm)
+
+
+def test_emoji_become_words_the_model_knows() -> None:
+    assert spell_emoji("🔥🔥 👍🏽") == " fire  fire   thumbs up sign "
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("this is the best coffee in town", "en"),
+        ("W fizzwell", "en"),
+        ("las alitas de @Crunchbird son lo mejor que he probado", "es"),
+        ("Die Schuhe sind einfach der Wahnsinn, danke", "de"),
+        ("🔥🔥🔥", "und"),
+    ],
+)
+def test_language(text: str, language: str) -> None:
+    assert detect(text) == language
+
+
+def test_the_platforms_language_code_wins() -> None:
+    assert detect("great coffee", "pt-BR") == "pt"
+    assert detect("great coffee", "und") == "en"
+
+
+# --- the provider on awkward text ------------------------------------------------------------
+
+
+def test_empty_text_is_never_rewarded() -> None:
+    for text in ("", "   "):
+        result = judge().analyze([text])[0]
+        assert result.band is Band.NONE and Veto.NO_TEXT in result.vetoes
+
+
+def test_emoji_only_praise_waits_for_a_person_at_most() -> None:
+    result = judge().analyze(["🔥🔥🔥😍"])[0]
+    assert result.band is not Band.AUTO
+    assert result.language == "und"
+
+
+def test_a_5000_character_post_is_scored() -> None:
+    long = ("@northroast the beans are lovely and the staff are kind. " * 90)[:5000]
+    result = judge("North Roast").analyze([long])[0]
+    assert result.praise is not None and 0 <= result.praise <= 1
+
+
+def test_non_english_praise_is_never_auto() -> None:
+    texts = [
+        "@northroast el mejor café que he probado en mi vida, gracias!",
+        "Der Kaffee von North Roast ist einfach der beste, vielen Dank!",
+        "le meilleur café de la ville, merci @northroast !",
+    ]
+    for result in judge("North Roast").analyze(texts):
+        assert result.band is not Band.AUTO
+        assert result.language != "en"
+
+
+def test_scores_are_deterministic_and_do_not_depend_on_the_batch() -> None:
+    texts = ["the best latte in town @northroast", "my order is late again", "is it open today?"]
+    first = judge().analyze(texts)
+    again = judge().analyze(texts)
+    alone = [judge().analyze([t])[0] for t in texts]
+    assert first == again
+    for together, single in zip(first, alone, strict=True):
+        assert together.praise == pytest.approx(single.praise, abs=2e-3)
+        assert together.band is single.band
+
+
+def test_calibration_matches_the_shipped_model() -> None:
+    """The cut points were fitted on this very model file (its hash names the version)."""
+    shipped = calibration.load()
+    assert shipped.version == model_version(MODEL_DIR)
+    assert 0 < shipped.cuts.review <= shipped.cuts.auto < 1
+
+
+# --- sentences a marketer would judge the same way --------------------------------------------
+
+
+def _expected() -> list[tuple[str, str, str]]:
+    cases = [(text, "auto", "clear praise") for text in EXPECTED["auto"]]
+    cases += [(text, "review", "mild praise") for text in EXPECTED["review"]]
+    cases += [(text, "none", kind) for kind, texts in EXPECTED["none"].items() for text in texts]
+    return cases
+
+
+@pytest.mark.parametrize(("text", "band", "kind"), _expected(), ids=[f"{c[2]}: {c[0][:40]}" for c in _expected()])
+def test_sentences_get_the_band_a_marketer_expects(text: str, band: str, kind: str) -> None:
+    result = judge(*EXPECTED["brand"]).analyze([text])[0]
+    assert result.band.value == band, f"{kind}: {describe(result)}"
