@@ -13,7 +13,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from goodword_cli.commands.events import who
+from goodword_cli.commands.events import short_judgement, who
 from goodword_cli.main import main as goodword
 from local_stack import dev_config
 from local_stack.aws import client
@@ -149,7 +149,7 @@ def event_lines(events_table: str) -> list[str]:
         record = decided.get(event["pk"], {})
         sentiment = record.get("sentiment") or {}
         profile = record.get("profile") or {}
-        notes = [f"{sentiment['label']} {float(sentiment['score']):+.2f}"] if sentiment else []
+        notes = [f"judge: {short_judgement(sentiment)}"] if sentiment else []
         notes += ["new person"] if profile.get("profile.is_new") else []
         notes += ["first mention"] if profile.get("profile.is_first_mention") else []
         text = f' "{_short(event["text"], 44)}"' if event.get("text") else ""

@@ -60,7 +60,7 @@ def who(item: dict[str, Any]) -> str:
     return f"@{author['handle']}" if author.get("handle") else author.get("name") or author.get("id") or "(ids only)"
 
 
-def _short_judgement(sentiment: dict[str, Any]) -> str:
+def short_judgement(sentiment: dict[str, Any]) -> str:
     """The band and praise for the judge's records; label and score for older providers'."""
     if sentiment.get("praise") is not None:
         vetoes = f" ({', '.join(sentiment['vetoes'])})" if sentiment.get("vetoes") else ""
@@ -81,7 +81,7 @@ def _rows(items: Iterable[dict[str, Any]], decisions: dict[str, dict[str, Any]])
                 item["kind"],
                 who(item),
                 short(item.get("text"), 50),
-                _short_judgement(sentiment) if sentiment else "",
+                short_judgement(sentiment) if sentiment else "",
                 ", ".join(acted) or ("none" if record else "not decided yet"),
                 item["event_id"],
             )

@@ -63,6 +63,22 @@ def test_a_positive_first_mention_gets_one_offer_and_the_second_none(goodword_st
     assert decisions(goodword_stack, "9100000000000000002")["first-positive-mention-sample"] == "condition_failed"
 
 
+def test_the_flagship_sends_for_clear_praise_queues_mild_praise_and_never_rewards_sarcasm(
+    goodword_stack: RunningStack,
+) -> None:
+    posts = {
+        "e2e-clear": "just tried the new oat latte from @XDevelopers, honestly the best coffee I've had all year!",
+        "e2e-mild": "@XDevelopers the house blend is pretty decent for the price, does the job",
+        "e2e-sarcastic": "wow @XDevelopers, love waiting 40 minutes for a cold latte. great job",
+    }
+    for number, (author, text) in enumerate(posts.items(), 21):
+        deliver(goodword_stack, f"91000000000000000{number}", author, text)
+    goodword_stack.wait_idle()
+    offers = {a: [w["state"]["S"] for w in work_for(goodword_stack, a) if w["kind"]["S"] == "offer_sample"] for a in posts}
+    assert offers == {"e2e-clear": ["sent"], "e2e-mild": ["pending_review"], "e2e-sarcastic": []}
+    assert decisions(goodword_stack, "9100000000000000023")["first-positive-mention-sample"] == "condition_failed"
+
+
 def test_a_negative_mention_is_routed_not_rewarded(goodword_stack: RunningStack) -> None:
     deliver(
         goodword_stack, "9100000000000000003", "e2e-unhappy", "@XDevelopers stale beans, torn bag, terrible and disappointing."

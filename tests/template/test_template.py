@@ -75,13 +75,19 @@ def test_sam_build_offline_gives_arm64_layer_and_handler(tmp_path: Path) -> None
     layer = tmp_path / "build" / "SharedLayer" / "python"
     assert (layer / "goodword" / "webhooks" / "receive.py").is_file()
     assert (tmp_path / "build" / "ReceiveWebhookFunction" / "receive_webhook" / "handler.py").is_file()
-    binaries = list(layer.rglob("*.so"))
+    binaries = [p for p in layer.rglob("*.so*") if p.is_file() and p.read_bytes()[:4] == b"\x7fELF"]
     assert binaries, "pydantic-core ships a compiled extension"
     assert {p.name: elf_machine(p) for p in binaries} == {p.name: EM_AARCH64 for p in binaries}
     assert not (layer / "boto3").exists() and not (layer / "botocore").exists(), "the runtime provides boto3"
     # google-re2 ships only manylinux_2_28 aarch64 wheels: the layer build must take that tag too.
     assert [p.name for p in binaries if p.name.startswith("_re2")], "the rules' regex engine is in the layer"
-    size = sum(p.stat().st_size for p in layer.rglob("*") if p.is_file())
+    # The judge: its model, and ONNX Runtime (also manylinux_2_28 only) and the tokenizer, for arm64.
+    model = layer / "goodword" / "sentiment" / "judge" / "model"
+    assert {p.name for p in model.iterdir()} >= {"judge.onnx", "tokenizer.json", "calibration.json"}
+    assert [p.name for p in binaries if p.name.startswith("libonnxruntime.so")], "ONNX Runtime is in the layer"
+    assert [p.name for p in binaries if p.parent.name == "tokenizers"], "the tokenizer is in the layer"
+    functions = [tmp_path / "build" / f for f in ("ReceiveWebhookFunction", "ApplyRulesFunction", "PerformActionsFunction")]
+    size = sum(p.stat().st_size for folder in (layer, *functions) for p in folder.rglob("*") if p.is_file())
     assert size < 250 * 1024 * 1024, f"Lambda's unzipped limit (functions and layers together): {size:,} bytes"
 
 
