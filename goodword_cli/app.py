@@ -23,7 +23,7 @@ class App:
 
     @property
     def has_target(self) -> bool:
-        return bool(self.stack or self.local or os.environ.get("GOODWORD_STACK"))
+        return self._target is not None or bool(self.stack or self.local or os.environ.get("GOODWORD_STACK"))
 
     def target(self) -> Target:
         if self._target is None:

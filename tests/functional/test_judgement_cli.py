@@ -109,14 +109,14 @@ def test_a_better_adapter_goes_live_and_the_pipeline_scores_with_it(aws: Aws, pi
     new_decaf = "the oat milk decaf at @roaster is wonderful, thank you!"
     before = _score(None, new_decaf)
     after = _score(aws, new_decaf)
-    assert after["praise"] < before["praise"]
+    assert after["praise"] < before["praise"], (after, before)
     assert after["provider"] == "classifier+adapter" and before["provider"] == "classifier"
 
     # and the pipeline reads the adapter with the rules (a new container, or the cache expired)
     pipeline._pipeline.cache_clear()
     late = labelled(aws, pipeline, lambda_context, [new_decaf], 1100)[0]
     recorded = decisions(aws, late)["sentiment"]
-    assert recorded["provider"] == "classifier+adapter" and recorded["praise"] == after["praise"]
+    assert recorded["provider"] == "classifier+adapter" and float(recorded["praise"]) == after["praise"]
 
 
 def _score(aws: Aws | None, text: str) -> dict[str, Any]:

@@ -21,9 +21,14 @@ from goodword.event_items import event_from_item
 from goodword.events import Event
 from goodword.observability import logger, metrics, tracer
 from goodword.pipeline.process import Pipeline
+from goodword.sentiment.judge import calibration, encoder
 from goodword.settings import pipeline_settings
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+# The judge (the default sentiment provider) loads in Lambda's init phase, which runs at full
+# CPU, rather than in the first batch's time.
+encoder.load()
+calibration.load()
 
 
 @cache
