@@ -1,5 +1,10 @@
 """The shipped model: a fine-tuned all-MiniLM-L6-v2 with three heads, int8 ONNX, run by
-ONNX Runtime on one thread. Loaded once per container (``load``), one call per batch."""
+ONNX Runtime on one thread. Loaded once per container (``load``).
+
+Each text runs on its own: dynamic int8 quantization scales a layer's activations by the
+largest value in the whole input, so in a padded batch one post's score would depend on
+its neighbours. Alone, a post always gets the same score, and it is no slower (no padding).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,6 @@ BRAND_LABELS = (
     "neutral",
     "praise_other",
 )
-BATCH = 32
 
 Floats = npt.NDArray[np.float32]
 
@@ -56,22 +60,16 @@ class Encoder:
         self._tokenizer.enable_truncation(MAX_TOKENS)
 
     def run(self, texts: Sequence[str]) -> Outputs:
-        """Texts already prepared (``text.prepare``); any number, run in batches."""
+        """Texts already prepared (``text.prepare``); any number, each run alone."""
         if not texts:
             empty = np.zeros((0,), dtype=np.float32)
             return Outputs(empty.reshape(0, 384), empty.reshape(0, 3), empty, empty.reshape(0, len(BRAND_LABELS)))
-        parts = [self._batch(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
+        parts = [self._one(encoding.ids) for encoding in self._tokenizer.encode_batch(list(texts))]
         return Outputs(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("embedding", "sentiment", "irony", "brand")))
 
-    def _batch(self, texts: Sequence[str]) -> Outputs:
-        encodings = self._tokenizer.encode_batch(list(texts))
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), width), dtype=np.int64)
-        mask = np.zeros((len(texts), width), dtype=np.int64)
-        for row, encoding in enumerate(encodings):
-            ids[row, : len(encoding.ids)] = encoding.ids
-            mask[row, : len(encoding.ids)] = 1
-        embedding, sentiment, irony, brand = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+    def _one(self, token_ids: Sequence[int]) -> Outputs:
+        ids = np.asarray([token_ids], dtype=np.int64)
+        embedding, sentiment, irony, brand = self._session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
         return Outputs(embedding, sentiment, irony, brand)
 
 

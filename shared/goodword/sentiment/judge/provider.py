@@ -61,8 +61,8 @@ class ClassifierProvider:
             scores = [s.model_copy(update={"praise": p}) for s, p in zip(scores, own, strict=True)]
         langs = list(languages or [None] * len(texts))
         return [
-            self._sentiment(score, detect(text, lang), bool(text.strip()))
-            for score, text, lang in zip(scores, prepared, langs, strict=True)
+            self._sentiment(score, detect(original, lang), bool(text.strip()))
+            for score, original, text, lang in zip(scores, texts, prepared, langs, strict=True)
         ]
 
     def _sentiment(self, p: Probabilities, language: str, has_text: bool) -> Sentiment:
