@@ -26,8 +26,8 @@ CUTS = Cuts(auto=0.8, review=0.4, sarcasm_veto=0.6, complaint_veto=0.7)
 EXPECTED = yaml.safe_load((ROOT / "tests" / "fixtures" / "judgement" / "expected_bands.yaml").read_text())
 
 
-def p(praise: float, complaint: float = 0.0, sarcasm: float = 0.0) -> Probabilities:
-    return Probabilities(praise=praise, complaint=complaint, sarcasm=sarcasm)
+def p(praise: float, complaint: float = 0.0, sarcasm: float = 0.0, positive: float | None = None) -> Probabilities:
+    return Probabilities(praise=praise, complaint=complaint, sarcasm=sarcasm, positive=praise if positive is None else positive)
 
 
 def judge(*brands: str) -> ClassifierProvider:
@@ -42,6 +42,12 @@ def judge(*brands: str) -> ClassifierProvider:
 )
 def test_bands_follow_the_cut_points(praise: float, band: Band) -> None:
     assert verdict(p(praise), CUTS, "en").band is band
+
+
+def test_mild_praise_is_for_review_even_when_praise_alone_is_low() -> None:
+    """Review is for sincere positives, mild ones too ("does the job"): a person decides."""
+    assert verdict(p(0.2, positive=0.6), CUTS, "en").band is Band.REVIEW
+    assert verdict(p(0.2, positive=0.3), CUTS, "en").band is Band.NONE
 
 
 def test_a_sarcasm_veto_wins_over_any_praise() -> None:

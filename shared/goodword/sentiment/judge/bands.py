@@ -2,8 +2,8 @@
 
 * ``auto``: praise at or above the cut whose precision was at least 0.95 on every held-out
   calibration source, in English, with no veto: the offer may go out alone.
-* ``review``: likely praise, not sure enough to send alone (or not in English): a person
-  decides.
+* ``review``: likely positive about the brand (mild praise included), not sure enough to
+  send alone (or not in English): a person decides.
 * ``none``: not praise, or vetoed: sounds sarcastic, or sounds like a complaint. A veto
   always wins over praise: a sarcastic complaint is never rewarded.
 """
@@ -35,11 +35,12 @@ def verdict(p: Probabilities, cuts: Cuts, language: str, has_text: bool = True) 
         vetoes.append(Veto.COMPLAINT)
     if vetoes:
         return Verdict(Band.NONE, tuple(vetoes), SentimentLabel.NEGATIVE, round(max(p.sarcasm, p.complaint), 4))
-    if p.praise >= cuts.review:
-        if p.praise >= cuts.auto and language == ENGLISH:
+    if p.praise >= cuts.auto:
+        if language == ENGLISH:
             return Verdict(Band.AUTO, (), SentimentLabel.POSITIVE, p.praise)
-        waits = (Veto.LANGUAGE,) if p.praise >= cuts.auto else ()
-        return Verdict(Band.REVIEW, waits, SentimentLabel.POSITIVE, p.praise)
+        return Verdict(Band.REVIEW, (Veto.LANGUAGE,), SentimentLabel.POSITIVE, p.praise)
+    if p.positive >= cuts.review:
+        return Verdict(Band.REVIEW, (), SentimentLabel.POSITIVE, p.positive)
     return Verdict(Band.NONE, (), _label(p), round(1 - max(p.praise, p.complaint), 4))
 
 

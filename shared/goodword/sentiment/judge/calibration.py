@@ -65,7 +65,9 @@ class Cuts(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     auto: float = Field(ge=0, le=1, description="praise at or above: auto (precision >= 0.95 on every calibration source)")
-    review: float = Field(ge=0, le=1, description="praise at or above: review (more likely praise than not)")
+    review: float = Field(
+        ge=0, le=1, description="positive (praise or mild praise) at or above: review (more likely positive than not)"
+    )
     sarcasm_veto: float = Field(ge=0, le=1, description="sarcasm at or above: never rewarded")
     complaint_veto: float = Field(ge=0, le=1, description="complaint at or above: never rewarded")
 
@@ -75,6 +77,7 @@ class Calibration(BaseModel):
 
     version: str
     praise: Logistic
+    positive: Logistic  # sincere praise, mild or strong: who the review band is for
     complaint: Logistic
     sarcasm: Logistic
     cuts: Cuts
@@ -86,14 +89,18 @@ class Probabilities(BaseModel):
     praise: float
     complaint: float
     sarcasm: float
+    positive: float = 0.0
 
 
 def probabilities(calibration: Calibration, outputs: Outputs) -> list[Probabilities]:
     x = features(outputs)
-    columns = [calibration.praise.probability(x), calibration.complaint.probability(x), calibration.sarcasm.probability(x)]
+    models = (calibration.praise, calibration.complaint, calibration.sarcasm, calibration.positive)
+    columns = [m.probability(x) for m in models]
     return [
-        Probabilities(praise=round(float(p), 4), complaint=round(float(c), 4), sarcasm=round(float(s), 4))
-        for p, c, s in zip(*columns, strict=True)
+        Probabilities(
+            praise=round(float(p), 4), complaint=round(float(c), 4), sarcasm=round(float(s), 4), positive=round(float(v), 4)
+        )
+        for p, c, s, v in zip(*columns, strict=True)
     ]
 
 
