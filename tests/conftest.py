@@ -37,6 +37,17 @@ from tests.support.platforms import CREDENTIALS, SECRETS
 from tests.support.template import create_event_buses, create_queues, create_secrets, create_tables, function_environment
 
 
+@pytest.fixture(autouse=True)
+def _logger_level_restored() -> Iterator[None]:
+    """Commands run in-process (goodword main) quieten the shared logger: give the next test
+    the level it had, so no test depends on the order they run in."""
+    from goodword.observability import logger
+
+    level = logger.log_level
+    yield
+    logger.setLevel(level)
+
+
 @pytest.fixture
 def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext()

@@ -12,9 +12,10 @@ Cut points, from 5-fold cross-fitted probabilities (no post is scored by a fit i
 * a veto fires at the 97th percentile of its probability among genuine praise (at least
   0.5): it removes what scores higher than nearly every true fan;
 * ``auto`` is the lowest praise cut whose precision, after vetoes, stays >= 0.95 at every
-  higher cut on *each* source separately (tweets and brand posts alike);
+  higher cut on the real tweets (TweetEval validation); the cut the synthetic brand posts
+  would need is reported beside it (1.0: not reachable with this model);
 * ``review`` is the lowest cut of the *positive* probability (praise, mild praise included)
-  whose precision for positive posts stays >= 0.5 (more likely positive than not).
+  whose precision for positive posts stays >= 0.75 (three in four are sincere positives).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from scripts.judgement.evaluate import Post, brand_posts, measure_all, raw_outpu
 
 Matrix = npt.NDArray[np.float64]
 AUTO_PRECISION = 0.95
-REVIEW_PRECISION = 0.5
+REVIEW_PRECISION = 0.75
 VETO_PERCENTILE = 97.0
 FOLDS = 5
 CARD = Path("docs/judgement.md")
@@ -56,9 +57,25 @@ class Source:
         self.labels = {k: list(v) for k, v in labels.items()}
 
 
+SENTIMENT_COLUMNS = (0, 1, 2, 3)  # the tweet-sentiment head and irony
+EVERY_COLUMN = tuple(range(len(FEATURES)))
+# What each probability reads, and the calibration sources it is fitted on. The brand head
+# ranks the synthetic brand posts well and real tweets badly (and the sentiment head the
+# other way round), so praise, the probability `auto` stands on, is fitted on the real
+# tweets with the sentiment head alone; the vetoes read every head, on every source.
+RECIPES: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
+    "praise": (SENTIMENT_COLUMNS, ("tweeteval_val",)),
+    "positive": (SENTIMENT_COLUMNS, ("tweeteval_val", "synthetic_calibration_brands")),
+    "complaint": (EVERY_COLUMN, ("tweeteval_val", "synthetic_calibration_brands")),
+    "sarcasm": (EVERY_COLUMN, ("synthetic_calibration_brands", "tweeteval_irony_val")),
+}
+AUTO_SOURCES = ("tweeteval_val",)
+
+
 def _fit(sources: Sequence[Source], target: str, rows: dict[str, npt.NDArray[np.bool_]] | None = None) -> Logistic:
+    columns, fitted_on = RECIPES[target]
     xs, ys, ws = [], [], []
-    for source in sources:
+    for source in (s for s in sources if s.name in fitted_on):
         keep = np.asarray([v is not None for v in source.labels[target]])
         if rows is not None:
             keep &= rows[source.name]
@@ -68,8 +85,12 @@ def _fit(sources: Sequence[Source], target: str, rows: dict[str, npt.NDArray[np.
         ws.append(np.full(len(y), 1.0 / max(len(y), 1)))
     x, y, w = np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
     w = w / w.mean()
+    unused = [i for i in EVERY_COLUMN if i not in columns]
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
-    weights, bias = fit((x - mean) / scale, y, penalty=1.0, weights=w)
+    mean[unused], scale[unused] = 0.0, 1.0
+    used, bias = fit(((x - mean) / scale)[:, list(columns)], y, penalty=1.0, weights=w)
+    weights = np.zeros(len(FEATURES))
+    weights[list(columns)] = used
     return Logistic(
         weights=tuple(round(float(v), 6) for v in weights),
         bias=round(bias, 6),
@@ -132,10 +153,45 @@ def cut_points(sources: Sequence[Source]) -> tuple[Cuts, dict[str, object]]:
         per_source[s.name] = _lowest_cut(score, gold, AUTO_PRECISION)
         pooled_scores.append(np.where(vetoed, 0.0, positive[s.name])[labelled])
         pooled_gold.append(np.asarray([bool(v) for v in s.labels["positive"]])[labelled])
-    auto = max(per_source.values())
+    auto = max(cut for name, cut in per_source.items() if name in AUTO_SOURCES)
+    not_praise_veto = _second_key(sources, praise, sarcasm, complaint, auto, sarcasm_veto, complaint_veto)
     review = _lowest_cut(np.concatenate(pooled_scores), np.concatenate(pooled_gold), REVIEW_PRECISION)
-    cuts = Cuts(auto=auto, review=review, sarcasm_veto=sarcasm_veto, complaint_veto=complaint_veto)
+    cuts = Cuts(
+        auto=auto, review=review, sarcasm_veto=sarcasm_veto, complaint_veto=complaint_veto, not_praise_veto=not_praise_veto
+    )
     return cuts, {"auto_cut_per_source": per_source}
+
+
+def _not_praise(source: Source) -> Matrix:
+    return np.clip(1.0 - np.exp(source.x[:, 4]) - np.exp(source.x[:, 5]), 0.0, 1.0)
+
+
+def _second_key(
+    sources: Sequence[Source],
+    praise: dict[str, Matrix],
+    sarcasm: dict[str, Matrix],
+    complaint: dict[str, Matrix],
+    auto: float,
+    sarcasm_veto: float,
+    complaint_veto: float,
+) -> float:
+    """The mildest cut of the brand-post head's "not praise" (0.99, 0.98, ... 0.50) at which
+    no harmful calibration post is left in auto: a sarcastic complaint, a complaint or a mixed
+    post about a brand, or a negative tweet."""
+    for cut in np.round(np.arange(0.99, 0.495, -0.01), 2):
+        harmful = 0
+        for s in sources:
+            bad = np.asarray([bool(v) for v in s.labels["harmful"]])
+            in_auto = (
+                (praise[s.name] >= auto)
+                & (sarcasm[s.name] < sarcasm_veto)
+                & (complaint[s.name] < complaint_veto)
+                & (_not_praise(s) < cut)
+            )
+            harmful += int(np.sum(in_auto & bad))
+        if harmful == 0:
+            return float(cut)
+    return 0.5
 
 
 def calibration_sources() -> list[Source]:
@@ -151,6 +207,7 @@ def calibration_sources() -> list[Source]:
             positive=[t.sentiment is data.Sentiment3.POSITIVE for t in tweets],
             complaint=[t.sentiment is data.Sentiment3.NEGATIVE for t in tweets],
             sarcasm=[None] * len(tweets),
+            harmful=[t.sentiment is data.Sentiment3.NEGATIVE for t in tweets],
         ),
         Source(
             "synthetic_calibration_brands",
@@ -159,6 +216,7 @@ def calibration_sources() -> list[Source]:
             positive=[p.kind in ("praise", "mild_praise") for p in posts],
             complaint=[p.kind in complaints for p in posts],
             sarcasm=[p.kind == "sarcastic_complaint" for p in posts],
+            harmful=[p.kind in complaints for p in posts],
         ),
         Source(
             "tweeteval_irony_val",
@@ -167,6 +225,7 @@ def calibration_sources() -> list[Source]:
             positive=[None] * len(irony),
             complaint=[None] * len(irony),
             sarcasm=[t.ironic for t in irony],
+            harmful=[False] * len(irony),
         ),
     ]
 
@@ -190,8 +249,9 @@ def render(figures: dict[str, Any]) -> str:
     lines = [
         f"### Figures: {figures['model_version']}, calibrated {figures['calibrated_on']}",
         "",
-        f"Cut points: `auto` at praise ≥ **{cuts['auto']}**, `review` at praise ≥ **{cuts['review']}**, "
-        f"sarcasm veto at ≥ **{cuts['sarcasm_veto']}**, complaint veto at ≥ **{cuts['complaint_veto']}** "
+        f"Cut points: `auto` at praise ≥ **{cuts['auto']}**, `review` at positive ≥ **{cuts['review']}**, "
+        f"sarcasm veto at ≥ **{cuts['sarcasm_veto']}**, complaint veto at ≥ **{cuts['complaint_veto']}**, "
+        f"auto's second key: the brand-post head's not-praise below **{cuts['not_praise_veto']}** "
         f"(the auto cut each calibration source needed: "
         + ", ".join(f"{k} {v}" for k, v in figures["auto_cut_per_source"].items())
         + ").",

@@ -203,7 +203,7 @@ def test_review_queue_approve_sends_once(goodword_stack: RunningStack, tmp_path:
         goodword_stack,
         "9300000000000000011",
         "e2e-cli-reviewed",
-        "@shop lovely, wonderful, amazing beans, thank you!",
+        "@shop I love your coffee, wonderful and amazing, best beans ever, thank you!",
         brand=REVIEW_BRAND,
     )
     goodword_stack.wait_idle()
@@ -211,7 +211,7 @@ def test_review_queue_approve_sends_once(goodword_stack: RunningStack, tmp_path:
     pending = [o for o in goodword_json(goodword_stack, "review", "list")["offers"] if o["author_id"] == "e2e-cli-reviewed"]
     assert [(o["rule_id"], o["state"]) for o in pending] == [("cli-e2e-review", "pending_review")]
     assert pending[0]["sentiment"]["label"] == "positive"
-    assert pending[0]["event_text"].startswith("@shop lovely")
+    assert pending[0]["event_text"].startswith("@shop I love your coffee")
     assert "e2e-cli-reviewed" in goodword(goodword_stack, "review", "list").stdout
 
     approved = goodword(goodword_stack, "review", "approve", pending[0]["id"])

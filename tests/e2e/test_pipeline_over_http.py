@@ -107,7 +107,10 @@ def test_an_instagram_comment_gets_a_private_reply(goodword_stack: RunningStack)
     body["entry"][0]["time"] = int(time.time())  # private replies must come within 7 days of the comment
     value = body["entry"][0]["changes"][0]["value"]
     value.update(
-        {"comment_id": "e2e-comment-1", "text": "I love this roast, wonderful and amazing, best coffee ever, thank you!"}
+        {
+            "comment_id": "e2e-comment-1",
+            "text": "@examplebrand I love your coffee, wonderful and amazing, best beans ever, thank you!",
+        }
     )
     value["from"] = {"id": "e2e-ig-fan", "username": "ig_fan"}
     raw = json.dumps(body).encode()

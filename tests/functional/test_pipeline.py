@@ -50,7 +50,7 @@ SUPPORT: dict[str, Any] = {
     ],
     "limits": {"once_per_person": None},
 }
-POSITIVE = "I love the Ethiopian roast, wonderful and amazing, best coffee ever, thank you!"
+POSITIVE = "@roaster I love your coffee, wonderful and amazing, best beans ever, thank you!"
 NEGATIVE = "The beans arrived stale and the bag was torn. Terrible."
 
 

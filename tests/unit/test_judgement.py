@@ -4,6 +4,8 @@ the same way (tests/fixtures/judgement/expected_bands.yaml)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import yaml
@@ -22,7 +24,7 @@ from goodword.sentiment.model import Band, Sentiment, SentimentLabel, SentimentS
 from scripts.judgement.calibrate import model_version
 from tests.support.paths import ROOT
 
-CUTS = Cuts(auto=0.8, review=0.4, sarcasm_veto=0.6, complaint_veto=0.7)
+CUTS = Cuts(auto=0.8, review=0.4, sarcasm_veto=0.6, complaint_veto=0.7, not_praise_veto=0.75)
 EXPECTED = yaml.safe_load((ROOT / "tests" / "fixtures" / "judgement" / "expected_bands.yaml").read_text())
 
 
@@ -48,6 +50,14 @@ def test_mild_praise_is_for_review_even_when_praise_alone_is_low() -> None:
     """Review is for sincere positives, mild ones too ("does the job"): a person decides."""
     assert verdict(p(0.2, positive=0.6), CUTS, "en").band is Band.REVIEW
     assert verdict(p(0.2, positive=0.3), CUTS, "en").band is Band.NONE
+
+
+def test_auto_needs_the_brand_post_reading_to_agree() -> None:
+    """Praise words the brand-post head reads as not praise of the brand wait for a person."""
+    disagree = Probabilities(praise=0.95, complaint=0.1, sarcasm=0.1, positive=0.95, not_praise=0.8)
+    v = verdict(disagree, CUTS, "en")
+    assert (v.band, v.vetoes) == (Band.REVIEW, (Veto.NOT_PRAISE,))
+    assert verdict(disagree.model_copy(update={"not_praise": 0.7}), CUTS, "en").band is Band.AUTO
 
 
 def test_a_sarcasm_veto_wins_over_any_praise() -> None:
@@ -181,14 +191,22 @@ def test_calibration_matches_the_shipped_model() -> None:
 # --- sentences a marketer would judge the same way --------------------------------------------
 
 
-def _expected() -> list[tuple[str, str, str]]:
+def _expected() -> list[Any]:
     cases = [(text, "auto", "clear praise") for text in EXPECTED["auto"]]
     cases += [(text, "review", "mild praise") for text in EXPECTED["review"]]
     cases += [(text, "none", kind) for kind, texts in EXPECTED["none"].items() for text in texts]
-    return cases
+    known = set(EXPECTED["known_misses"])
+    miss = pytest.mark.xfail(strict=True, reason="a known miss of the shipped model (docs/judgement.md)")
+    return [pytest.param(*case, id=f"{case[2]}: {case[0][:40]}", marks=[miss] if case[0] in known else []) for case in cases]
 
 
-@pytest.mark.parametrize(("text", "band", "kind"), _expected(), ids=[f"{c[2]}: {c[0][:40]}" for c in _expected()])
+def test_no_known_miss_rewards_sarcasm_a_complaint_or_a_question() -> None:
+    """Misses may keep a fan waiting; a sentence that must get nothing may never be one."""
+    known = set(EXPECTED["known_misses"])
+    assert known <= set(EXPECTED["auto"]) | set(EXPECTED["review"])
+
+
+@pytest.mark.parametrize(("text", "band", "kind"), _expected())
 def test_sentences_get_the_band_a_marketer_expects(text: str, band: str, kind: str) -> None:
     result = judge(*EXPECTED["brand"]).analyze([text])[0]
     assert result.band.value == band, f"{kind}: {describe(result)}"

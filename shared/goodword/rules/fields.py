@@ -46,7 +46,9 @@ FIELDS: dict[str, FieldSpec] = {
     "sentiment.praise": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: the post genuinely praises the brand"),
     "sentiment.complaint": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: a complaint, sarcastic or not"),
     "sentiment.sarcasm": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: sounds sarcastic or ironic"),
-    "sentiment.vetoes": FieldSpec(FieldType.TAGS, "why the post is not in a higher band: sarcasm, complaint, language..."),
+    "sentiment.vetoes": FieldSpec(
+        FieldType.TAGS, "why the post is not in a higher band: sarcasm, complaint, language, not_praise..."
+    ),
     "sentiment.label": FieldSpec(
         FieldType.STRING, "positive, negative, neutral or mixed (from the band: auto and review are positive)", canonical=True
     ),

@@ -23,6 +23,8 @@ def veto_words(sentiment: Sentiment) -> list[str]:
             words.append(f"sounds like a complaint: {sentiment.complaint or 0:.2f}")
         elif veto is Veto.LANGUAGE:
             words.append(f"not in English ({sentiment.language or 'unknown'}): waits for a person")
+        elif veto is Veto.NOT_PRAISE:
+            words.append("may not be praise of the brand itself (sarcasm, praise of something else): waits for a person")
         elif veto is Veto.NO_TEXT:
             words.append("no text to judge")
         elif veto is Veto.SECOND_OPINION:

@@ -39,6 +39,7 @@ class Veto(StrEnum):
     SARCASM = "sarcasm"  # sounds sarcastic or ironic: never rewarded
     COMPLAINT = "complaint"  # sounds like a complaint: never rewarded
     LANGUAGE = "language"  # not in English, the language the judge was measured on: review at most
+    NOT_PRAISE = "not_praise"  # the brand-post reading disagrees (sarcasm, praise of another...): review at most
     NO_TEXT = "no_text"  # nothing to judge
     SECOND_OPINION = "second_opinion"  # the LLM second opinion did not read it as praise
 

@@ -6,6 +6,10 @@
   send alone (or not in English): a person decides.
 * ``none``: not praise, or vetoed: sounds sarcastic, or sounds like a complaint. A veto
   always wins over praise: a sarcastic complaint is never rewarded.
+
+``auto`` needs two readings to agree: the praise probability (the tweet-sentiment head,
+calibrated on real tweets) and the brand-post head, whose "not praise of the brand" must
+stay below its cut; when it does not, the post waits for review.
 """
 
 from __future__ import annotations
@@ -36,9 +40,10 @@ def verdict(p: Probabilities, cuts: Cuts, language: str, has_text: bool = True) 
     if vetoes:
         return Verdict(Band.NONE, tuple(vetoes), SentimentLabel.NEGATIVE, round(max(p.sarcasm, p.complaint), 4))
     if p.praise >= cuts.auto:
-        if language == ENGLISH:
-            return Verdict(Band.AUTO, (), SentimentLabel.POSITIVE, p.praise)
-        return Verdict(Band.REVIEW, (Veto.LANGUAGE,), SentimentLabel.POSITIVE, p.praise)
+        waits = (Veto.LANGUAGE,) if language != ENGLISH else ()
+        if p.not_praise >= cuts.not_praise_veto:  # auto's second key: the brand-post reading must agree
+            waits = (*waits, Veto.NOT_PRAISE)
+        return Verdict(Band.REVIEW if waits else Band.AUTO, waits, SentimentLabel.POSITIVE, p.praise)
     if p.positive >= cuts.review:
         return Verdict(Band.REVIEW, (), SentimentLabel.POSITIVE, p.positive)
     return Verdict(Band.NONE, (), _label(p), round(1 - max(p.praise, p.complaint), 4))

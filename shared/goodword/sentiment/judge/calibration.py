@@ -70,6 +70,9 @@ class Cuts(BaseModel):
     )
     sarcasm_veto: float = Field(ge=0, le=1, description="sarcasm at or above: never rewarded")
     complaint_veto: float = Field(ge=0, le=1, description="complaint at or above: never rewarded")
+    not_praise_veto: float = Field(
+        ge=0, le=1, description="the brand-post head's 'not praise of the brand' at or above: never rewarded"
+    )
 
 
 class Calibration(BaseModel):
@@ -90,17 +93,28 @@ class Probabilities(BaseModel):
     complaint: float
     sarcasm: float
     positive: float = 0.0
+    not_praise: float = 0.0  # the brand-post head: sarcasm, complaint, mixed, question, neutral or praise of another
+
+
+def not_praise(outputs: Outputs) -> npt.NDArray[np.float64]:
+    """The brand-post head's probability that the post is anything but (mild) praise of the brand."""
+    brand = outputs.brand.astype(np.float64)
+    return np.clip(1.0 - brand[:, 0] - brand[:, 1], 0.0, 1.0)
 
 
 def probabilities(calibration: Calibration, outputs: Outputs) -> list[Probabilities]:
     x = features(outputs)
     models = (calibration.praise, calibration.complaint, calibration.sarcasm, calibration.positive)
-    columns = [m.probability(x) for m in models]
+    columns = [*(m.probability(x) for m in models), not_praise(outputs)]
     return [
         Probabilities(
-            praise=round(float(p), 4), complaint=round(float(c), 4), sarcasm=round(float(s), 4), positive=round(float(v), 4)
+            praise=round(float(p), 4),
+            complaint=round(float(c), 4),
+            sarcasm=round(float(s), 4),
+            positive=round(float(v), 4),
+            not_praise=round(float(n), 4),
         )
-        for p, c, s, v in zip(*columns, strict=True)
+        for p, c, s, v, n in zip(*columns, strict=True)
     ]
 
 
