@@ -109,31 +109,35 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
     assert result.returncode == 0, output + result.stderr
     for line in (
         "Deliveries (real HTTP, signed with config/local-dev.json)",
-        "Events stored in EventsTable: 14",
-        "positive +0.96 · new person · first mention",
+        "Events stored in EventsTable: 16",
+        "judge: auto 0.99 · new person · first mention",  # clear praise: sent alone
+        "judge: review 0.59 · new person · first mention",  # mild praise: waits for a person
+        "judge: none 0.95 (sarcasm, complaint) · new person · first mention",  # the sarcastic complaint
         "first-positive-mention-sample -> acted: offer_sample",
         "negative-mentions-to-support -> acted: notify",
         "thank-positive-repeat-mentioners -> limited: cooldown",
-        "Offers and actions made: 3",
+        "Offers and actions made: 8",
         "sent via reply (dry run: not really sent)",
+        "@kofi_ko  Ethiopia Guji, 250 g  waiting for review",
         "errors: 0. Pipeline idle",
         "report --since 1h):",
-        "Total: 14 events, 4 matched a rule, 1 offers, 1 sent, 0 failed, budget used 6.50",
+        "Total: 16 events, 10 matched a rule, 3 offers, 1 sent, 0 failed, budget used 6.50",
         "Demo OK.",
     ):
         assert line in output
     flagship = next(line for line in output.splitlines() if "│ first-positive-mention-sample" in line)
     assert [cell.strip() for cell in flagship.split("│")[1:-1]] == [
         "first-positive-mention-sample",
-        "11",
-        "1",
-        "1",
-        "0",
+        "13",
+        "4",
+        "3",
+        "2",
         "1",
         "0",
         "0",
         "6.50",
-        "1 of 500",
+        "3 of 500",
     ]
+    assert "offer_sample  @sam_waits" not in output, "the sarcastic complaint is never offered a sample"
     assert "invalid_signature" in output, "the demo shows a forged delivery refused"
     assert "duplicate 1 (already stored, nothing new)" in output, "and a redelivery stored once"
