@@ -21,7 +21,7 @@ from goodword.pipeline.process import event_facts
 from goodword.pipeline.profiles import Profile
 from goodword.rules.engine import compile_rules, evaluate
 from goodword.rules.model import Rule, Settings
-from goodword.sentiment.model import Sentiment, SentimentLabel
+from goodword.sentiment.model import Band, Sentiment, SentimentLabel, Veto
 from goodword_cli.backtest import backtest
 from goodword_cli.simulation import profile_from_facts
 from tests.support.paths import ROOT
@@ -51,7 +51,17 @@ def _stored(count: int, rng: random.Random) -> tuple[list[dict[str, Any]], dict[
             refs=EventRefs(post_id=str(number)),
         )
         label = SentimentLabel.POSITIVE if positive else SentimentLabel.NEGATIVE
-        sentiment = Sentiment(label=label, score=0.95 if positive else -0.7, confidence=rng.uniform(0.8, 1.0), provider="vader")
+        sentiment = Sentiment(  # as the judge records it
+            label=label,
+            score=0.9 if positive else -0.8,
+            confidence=rng.uniform(0.8, 1.0),
+            provider="classifier",
+            band=Band.AUTO if positive else Band.NONE,
+            vetoes=() if positive else (Veto.COMPLAINT,),
+            praise=0.95 if positive else 0.05,
+            complaint=0.05 if positive else 0.85,
+            sarcasm=0.05,
+        )
         first = person not in seen
         seen.add(person)
         facts = {"profile.is_first_mention": first, "profile.is_new": first, "profile.mention_count": 1}

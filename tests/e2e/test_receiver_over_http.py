@@ -116,12 +116,12 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
         "first-positive-mention-sample -> acted: offer_sample",
         "negative-mentions-to-support -> acted: notify",
         "thank-positive-repeat-mentioners -> limited: cooldown",
-        "Offers and actions made: 8",
+        "Offers and actions made: 6",
         "sent via reply (dry run: not really sent)",
         "@kofi_ko  Ethiopia Guji, 250 g  waiting for review",
         "errors: 0. Pipeline idle",
         "report --since 1h):",
-        "Total: 16 events, 10 matched a rule, 3 offers, 1 sent, 0 failed, budget used 6.50",
+        "Total: 16 events, 8 matched a rule, 3 offers, 1 sent, 0 failed, budget used 6.50",
         "Demo OK.",
     ):
         assert line in output
@@ -139,5 +139,6 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
         "3 of 500",
     ]
     assert "offer_sample  @sam_waits" not in output, "the sarcastic complaint is never offered a sample"
+    assert "notify        @sam_waits" in output, "and goes to support"
     assert "invalid_signature" in output, "the demo shows a forged delivery refused"
     assert "duplicate 1 (already stored, nothing new)" in output, "and a redelivery stored once"

@@ -62,7 +62,14 @@ def test_auto_needs_the_brand_post_reading_to_agree() -> None:
 
 def test_a_sarcasm_veto_wins_over_any_praise() -> None:
     v = verdict(p(0.99, sarcasm=0.6), CUTS, "en")
-    assert (v.band, v.vetoes, v.label) == (Band.NONE, (Veto.SARCASM,), SentimentLabel.NEGATIVE)
+    assert (v.band, v.vetoes, v.label) == (Band.NONE, (Veto.SARCASM,), SentimentLabel.MIXED)
+
+
+def test_a_sarcastic_complaint_is_negative_and_sarcasm_alone_is_not() -> None:
+    """Support rules read `negative`: a complaint goes there; praise words that only sound
+    ironic (often plain exaggerated praise) are not rewarded, and not sent to support."""
+    assert verdict(p(0.95, complaint=0.8, sarcasm=0.7), CUTS, "en").label is SentimentLabel.NEGATIVE
+    assert verdict(p(0.95, complaint=0.2, sarcasm=0.7), CUTS, "en").label is SentimentLabel.MIXED
 
 
 def test_a_complaint_veto_wins_over_any_praise() -> None:

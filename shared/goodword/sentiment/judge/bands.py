@@ -38,7 +38,11 @@ def verdict(p: Probabilities, cuts: Cuts, language: str, has_text: bool = True) 
     if p.complaint >= cuts.complaint_veto:
         vetoes.append(Veto.COMPLAINT)
     if vetoes:
-        return Verdict(Band.NONE, tuple(vetoes), SentimentLabel.NEGATIVE, round(max(p.sarcasm, p.complaint), 4))
+        # A complaint is negative (support rules pick it up). Sarcasm alone, with no complaint
+        # behind it, is doubtful rather than unhappy (the irony signal also fires on
+        # exaggerated praise): mixed, never rewarded, not sent to support either.
+        label = SentimentLabel.NEGATIVE if Veto.COMPLAINT in vetoes else SentimentLabel.MIXED
+        return Verdict(Band.NONE, tuple(vetoes), label, round(max(p.sarcasm, p.complaint), 4))
     if p.praise >= cuts.auto:
         waits = (Veto.LANGUAGE,) if language != ENGLISH else ()
         if p.not_praise >= cuts.not_praise_veto:  # auto's second key: the brand-post reading must agree
