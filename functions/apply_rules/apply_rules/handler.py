@@ -24,7 +24,6 @@ from goodword.pipeline.process import Pipeline
 from goodword.sentiment.judge import calibration, encoder
 from goodword.settings import pipeline_settings
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 # The judge (the default sentiment provider) loads in Lambda's init phase, which runs at full
 # CPU, rather than in the first batch's time.
 encoder.load()
@@ -68,4 +67,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         with logger.append_context_keys(event_id=stored.event_id):
             pipeline.process(stored, sentiments.get(stored.event_id))
 
+    # A processor per invocation: it holds the batch's records, so a shared one lets two
+    # invocations in one process (threads: tests, the local stack) swap each other's records.
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
     return dict(process_partial_response(event=event, record_handler=handle, processor=processor, context=context))

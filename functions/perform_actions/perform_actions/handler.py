@@ -21,7 +21,6 @@ from goodword.outbound.transport import send, send_to_public_address
 from goodword.settings import actions_settings
 
 # All failing is still a partial response: each message keeps its own retry delay.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 class RetryLaterError(Exception):
@@ -83,4 +82,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             )
             raise RetryLaterError(result.detail)
 
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)  # per invocation: see apply_rules
     return dict(process_partial_response(event=event, record_handler=handle, processor=processor, context=context))
