@@ -5,7 +5,8 @@
 * ``review``: likely positive about the brand (mild praise included), not sure enough to
   send alone (or not in English): a person decides.
 * ``none``: not praise, or vetoed: sounds sarcastic, or sounds like a complaint. A veto
-  always wins over praise: a sarcastic complaint is never rewarded.
+  always wins over praise: a vetoed post is never rewarded (docs/judgement.md says how
+  many sarcastic complaints the vetoes still miss).
 
 ``auto`` needs two readings to agree: the praise probability (the tweet-sentiment head,
 calibrated on real tweets) and the brand-post head, whose "not praise of the brand" must
