@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from pathlib import Path
 
 from tests.support.paths import REFERENCE
 
@@ -260,7 +259,3 @@ PUBLIC_EVALUATION: dict[str, Callable[[], list[Tweet]]] = {
     "sentiment140": sentiment140,
     "tweeteval": tweeteval_test,
 }
-
-
-def dataset_path(name: str) -> Path:
-    return DATA / name

@@ -41,9 +41,6 @@ class Outputs:
     irony: Floats  # (n,)
     brand: Floats  # (n, 8): BRAND_LABELS
 
-    def rows(self, start: int, stop: int) -> Outputs:
-        return Outputs(self.embedding[start:stop], self.sentiment[start:stop], self.irony[start:stop], self.brand[start:stop])
-
 
 class Encoder:
     def __init__(self, directory: Path = MODEL_DIR) -> None:
