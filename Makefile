@@ -41,7 +41,7 @@ lint: $(STAMP) ## ruff (style and bugs) and cfn-lint (template)
 	$(BIN)/cfn-lint template.yaml
 
 typecheck: $(STAMP) ## mypy, strict
-	$(BIN)/mypy shared functions tests bench scripts local_stack goodword_cli
+	$(BIN)/mypy shared functions tests bench scripts local_stack goodword_cli dev_support
 
 bench: $(STAMP) ## Benchmarks; figures go to stdout and bench/results/
 	PYTHONPATH=shared:functions/receive_webhook:functions/apply_rules:. $(BIN)/python -m bench $(BENCH_ARGS)

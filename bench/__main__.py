@@ -10,13 +10,15 @@ import os
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Goodword")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "goodword")
 
-from bench import backtest, cold_start, cost, ingest, judgement, local_stack_throughput, regex_engines, rule_engines
+from bench import backtest, cold_start, cost, ingest, judgement, local_stack_throughput, regex_engines, report, rule_engines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (for a smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        report.quick_results()
     ingest.main(quick=args.quick)
     cold_start.main(quick=args.quick)
     local_stack_throughput.main(quick=args.quick)

@@ -14,17 +14,17 @@ from typing import Any
 import yaml
 
 from bench.report import save
+from dev_support.paths import ROOT
 from goodword.event_items import event_from_item, event_item
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
+from goodword.memory.state import profile_from_facts
 from goodword.observability import logger
+from goodword.people import Profile
 from goodword.pipeline.process import event_facts
-from goodword.pipeline.profiles import Profile
 from goodword.rules.engine import compile_rules, evaluate
 from goodword.rules.model import Rule, Settings
 from goodword.sentiment.model import Band, Sentiment, SentimentLabel, Veto
 from goodword_cli.backtest import backtest
-from goodword_cli.simulation import profile_from_facts
-from tests.support.paths import ROOT
 
 PRAISE = "I love your coffee, wonderful roast, thank you!"
 COMPLAINT = "stale beans and a torn bag, terrible"

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from bench.report import save
-from tests.support.paths import ROOT
+from dev_support.paths import ROOT
 
 RUNS = 30
 LAMBDA_LIKE = ROOT / ".venv" / "lambda-like"

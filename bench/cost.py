@@ -88,14 +88,14 @@ def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to 
     import boto3
     from moto import mock_aws
 
+    from dev_support.lambda_context import FakeLambdaContext
+    from dev_support.lambda_events import stream_record
+    from dev_support.platforms import SECRETS, http_api_event, load_fixture, signed_headers
+    from dev_support.template import create_queues, create_secrets, create_tables, function_environment
     from goodword.aws import clients
-    from goodword.aws.events_table import to_dynamodb
+    from goodword.aws.codec import to_dynamodb
     from goodword.settings import pipeline_settings, receiver_settings
     from local_stack.dev_config import load
-    from tests.support.lambda_context import FakeLambdaContext
-    from tests.support.lambda_events import stream_record
-    from tests.support.platforms import SECRETS, http_api_event, load_fixture, signed_headers
-    from tests.support.template import create_queues, create_secrets, create_tables, function_environment
 
     deliveries = 200 if quick else 1000
     with mock_aws():
@@ -113,7 +113,7 @@ def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to 
         config = load()
         import yaml
 
-        from tests.support.paths import ROOT
+        from dev_support.paths import ROOT
 
         rules_table = tables["RulesTable"]
         ddb = boto3.client("dynamodb")

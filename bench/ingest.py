@@ -33,10 +33,10 @@ REPEATS = 400
 def _delivery(n: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """A signed X mention with a fresh post id (so it is stored, not deduplicated) and the
     event item the receiver stores for it."""
+    from dev_support.platforms import http_api_event, load_fixture, signed_headers
     from goodword.event_items import event_item
     from goodword.webhooks.receive import ADAPTERS
     from goodword.webhooks.request import WebhookRequest
-    from tests.support.platforms import http_api_event, load_fixture, signed_headers
 
     body_json = load_fixture("x/aaa_tweet_create_events_mention.constructed.json")
     body_json["tweet_create_events"][0]["id_str"] = f"9{n:017d}"
@@ -93,12 +93,12 @@ def _wait_for_port(port: int, timeout: float = 20.0) -> None:
 
 
 def _measure(server: bool, repeats: int) -> dict[str, float]:
+    from dev_support.lambda_context import FakeLambdaContext
+    from dev_support.platforms import SECRETS
+    from dev_support.template import create_secrets, create_tables, function_environment
     from goodword.aws import clients
-    from goodword.aws.events_table import to_dynamodb
+    from goodword.aws.codec import to_dynamodb
     from goodword.settings import receiver_settings
-    from tests.support.lambda_context import FakeLambdaContext
-    from tests.support.platforms import SECRETS
-    from tests.support.template import create_secrets, create_tables, function_environment
 
     with _moto(server):
         clients.reset()

@@ -24,12 +24,12 @@ import numpy as np
 
 from bench.cold_start import _lambda_like_python, _seconds
 from bench.report import save
+from dev_support.paths import ROOT
 from goodword.sentiment.judge.provider import ClassifierProvider
 from goodword.sentiment.model import SentimentSettings
 from scripts.judgement import datasets as data
 from scripts.judgement.evaluate import Post, brand_posts, judge, precision_recall, public_posts, set_figures, vader_scores
 from scripts.judgement.evaluate import measure_all as measure_everything
-from tests.support.paths import ROOT
 
 PNG = ROOT / "docs" / "judgement-pr.png"
 TARGETS: dict[str, tuple[str, float, str]] = {

@@ -12,10 +12,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.report import save
+from dev_support.platforms import load_fixture
 from local_stack.dev_config import webhook_secrets
 from local_stack.signing import signed_headers
 from local_stack.stack import LocalStack, Options
-from tests.support.platforms import load_fixture
 
 CLIENTS = 4
 

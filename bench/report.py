@@ -10,6 +10,17 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
+_where = [RESULTS]
+
+
+def quick_results() -> None:
+    """A quick (smoke) run keeps its figures apart, in bench/results/quick/ (not committed):
+    `make test` runs one, and must leave the recorded figures and a clean checkout alone."""
+    _where[0] = RESULTS / "quick"
+
+
+def results_dir() -> Path:
+    return _where[0]
 
 
 def machine() -> dict[str, Any]:
@@ -23,5 +34,6 @@ def machine() -> dict[str, Any]:
 
 
 def save(name: str, figures: dict[str, Any]) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps({"machine": machine(), **figures}, indent=2) + "\n")
+    where = results_dir()
+    where.mkdir(parents=True, exist_ok=True)
+    (where / f"{name}.json").write_text(json.dumps({"machine": machine(), **figures}, indent=2) + "\n")

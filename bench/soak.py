@@ -32,7 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from bench.report import save
-from tests.support.lambda_events import sqs_record, stream_record
+from dev_support.lambda_events import sqs_record, stream_record
 
 PLATFORMS = ("x", "x", "meta", "standard", "linkedin", "twitch")  # X twice: most mentions arrive there
 PRAISE = "@brand I love it, wonderful and amazing, best coffee ever, thank you!"
@@ -193,7 +193,7 @@ class FakePlatform:
 
 def delivery(n: int, rng: random.Random) -> tuple[str, bytes, dict[str, Any]]:
     """Delivery n: its platform, body and signing options, with ids of its own."""
-    from tests.support.platforms import load_fixture
+    from dev_support.platforms import load_fixture
 
     platform = PLATFORMS[n % len(PLATFORMS)]
     author = f"soak{rng.randrange(n // 3 + 1)}"  # some people mention more than once
@@ -249,15 +249,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:  # noqa: PLR0915 (set
     import boto3
     from moto import mock_aws
 
+    from dev_support.lambda_context import FakeLambdaContext
+    from dev_support.paths import ROOT
+    from dev_support.platforms import CREDENTIALS, SECRETS
+    from dev_support.template import create_event_buses, create_queues, create_secrets, create_tables, function_environment
     from goodword.aws import clients
-    from goodword.aws.events_table import to_dynamodb
-    from goodword.aws.state_table import from_dynamodb
+    from goodword.aws.codec import from_dynamodb, to_dynamodb
     from goodword.settings import actions_settings, pipeline_settings, receiver_settings
     from local_stack.dev_config import load
-    from tests.support.lambda_context import FakeLambdaContext
-    from tests.support.paths import ROOT
-    from tests.support.platforms import CREDENTIALS, SECRETS
-    from tests.support.template import create_event_buses, create_queues, create_secrets, create_tables, function_environment
 
     os.environ.pop("AWS_ENDPOINT_URL", None)
     rng = random.Random(args.seed)
@@ -397,9 +396,9 @@ def _deliver_all(
     handler: Callable[..., Any], context: Any, count: int, rng: random.Random, duplicate_rate: float, faults: Faults
 ) -> dict[str, Any]:
     """Every delivery, retried as a platform retries a 5xx, some sent twice (a duplicate)."""
+    from dev_support.platforms import http_api_event, signed_headers
     from goodword.webhooks.receive import ADAPTERS
     from goodword.webhooks.request import WebhookRequest
-    from tests.support.platforms import http_api_event, signed_headers
 
     answers: Counter[str] = Counter()
     expected: set[str] = set()

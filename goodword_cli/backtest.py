@@ -14,12 +14,14 @@ from typing import Any
 
 from goodword.event_items import event_from_item
 from goodword.events import Event
-from goodword.observability import metrics
+from goodword.memory.messaging import CollectingQueue, DecisionList
+from goodword.memory.rules import FixedRules
+from goodword.memory.state import InMemoryState
 from goodword.pipeline.process import Pipeline
 from goodword.rules.engine import Outcome, RuleBook
 from goodword.rules.model import BrandAccount
 from goodword.sentiment.model import Sentiment
-from goodword_cli.simulation import CollectingQueue, FixedRules, SimulatedState
+from goodword.work import WorkState
 
 _MATCHED = {Outcome.ACTED, Outcome.LIMITED, Outcome.REFUSED, Outcome.STOPPED}
 
@@ -99,15 +101,14 @@ def backtest(
     event id (what the live pipeline recorded)."""
     events: list[Event] = [event_from_item(i) for i in items]
     recorded = {e: d["profile"] for e, d in decisions.items() if d.get("profile")}
-    state = SimulatedState(recorded_profiles=recorded)
+    state = InMemoryState(recorded_profiles=recorded)
     clock: list[datetime] = [since]
     pipeline = Pipeline(
         rules=FixedRules(book, accounts),
         state=state,
-        events_table="(simulated)",
+        decisions=DecisionList(),
         queue=CollectingQueue(),
         decision_retention=timedelta(days=1),
-        put_item=lambda _table, _item: None,
         clock=lambda: clock[0],
     )
     missing = [e for e in events if e.text and _recorded_sentiment(decisions.get(e.event_id)) is None]
@@ -127,26 +128,25 @@ def backtest(
             elif decision.outcome in (Outcome.LIMITED, Outcome.REFUSED, Outcome.STOPPED):
                 reason = "earlier rule stopped it" if decision.outcome is Outcome.STOPPED else _stop_reason(decision.detail)
                 result.stopped_by[reason] += 1
-        metrics.clear_metrics()  # counted for Lambda; Powertools would print them here at 100
         progress(number)
-    for work in state.work():
-        if work["kind"] != "offer_sample":
+    for work in state.made():
+        if not work.is_offer:
             continue
-        result = results[work["rule_id"]]
+        result = results[work.rule_id]
         result.offers += 1
-        result.automatic += work["state"] == "approved"
-        result.for_review += work["state"] == "pending_review"
-        if work.get("product_cost") is None:
+        result.automatic += work.state is WorkState.APPROVED
+        result.for_review += work.state is WorkState.PENDING_REVIEW
+        if work.product_cost is None:
             result.cost_unknown += 1
         else:
-            result.cost += float(work["product_cost"])
+            result.cost += work.product_cost
         result.recipients.append(
             {
-                "platform": work["platform"],
-                "author_handle": work.get("author_handle"),
-                "author_id": work.get("author_id"),
-                "event_id": work["event_id"],
-                "state": work["state"],
+                "platform": work.platform,
+                "author_handle": work.author_handle,
+                "author_id": work.author_id,
+                "event_id": work.event_id,
+                "state": work.state.value,
             }
         )
     return BacktestResult(since, len(events), results, len(missing))

@@ -12,17 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from goodword.aws import clients
-from goodword.aws.actions_queue import ActionsQueue
-from goodword.aws.events_table import to_dynamodb
+from goodword.aws.bedrock import bedrock_within
+from goodword.aws.events_table import EventsTable
 from goodword.aws.rules_table import RulesLoader
-from goodword.aws.state_table import StateTable
-from goodword.event_items import DECISIONS_SK, event_from_item
-from goodword.observability import metrics
+from goodword.event_items import event_from_item
+from goodword.events import Event
+from goodword.memory.rules import FixedRules
 from goodword.pipeline.process import Pipeline
 from goodword.rules.engine import RuleBook
-from goodword_cli import stored
-from goodword_cli.simulation import FixedRules
 from goodword_cli.target import Target
 
 
@@ -45,17 +42,19 @@ def subset(book: RuleBook, rule_ids: Iterable[str]) -> RuleBook:
     return RuleBook(book.settings, [c for c in book.rules if c.rule.id in wanted], [i for i in book.invalid if i[0] in wanted])
 
 
-def _merging_put(events_table: str, replayed: set[str] | None) -> Callable[[str, dict[str, Any]], Any]:
+@dataclass
+class MergingDecisions:
     """Replaying some rules keeps the other rules' recorded decisions for the event."""
 
-    def put(table: str, item: dict[str, Any]) -> Any:
-        if replayed is not None and item.get("sk") == DECISIONS_SK:
-            before = stored.batch_get(events_table, [(item["pk"], DECISIONS_SK)]).get((item["pk"], DECISIONS_SK)) or {}
-            kept = [d for d in before.get("decisions", []) if d["rule_id"] not in replayed]
-            item = {**item, "decisions": kept + item["decisions"]}
-        return clients.dynamodb().put_item(TableName=table, Item=to_dynamodb(item))
+    events: EventsTable
+    replayed: set[str] | None
 
-    return put
+    def record_decisions(self, event: Event, decisions: dict[str, Any], retention: timedelta) -> None:
+        if self.replayed is not None:
+            before = self.events.decisions_for([event.event_id]).get(event.event_id) or {}
+            kept = [d for d in before.get("decisions", []) if d["rule_id"] not in self.replayed]
+            decisions = {**decisions, "decisions": kept + decisions["decisions"]}
+        self.events.record_decisions(event, decisions, retention)
 
 
 def replay(
@@ -74,14 +73,14 @@ def replay(
         book = subset(book, rule_ids)
     pipeline = Pipeline(
         rules=FixedRules(book, loader.accounts()),
-        state=StateTable(target.state_table),
-        events_table=target.events_table,
-        queue=ActionsQueue(target.actions_queue_url),
+        state=target.state(),
+        decisions=MergingDecisions(target.events(), set(rule_ids) if rule_ids else None),
+        queue=target.queue(),
         decision_retention=timedelta(days=decision_retention_days),
-        put_item=_merging_put(target.events_table, set(rule_ids) if rule_ids else None),
         clock=lambda: datetime.now(UTC),
+        second_opinion=bedrock_within,
     )
-    items = list(stored.events_since(target.events_table, since))
+    items = list(target.events().since(since))
     result = ReplayResult(events=len(items))
     for start in range(0, len(items), 25):  # the stream's batch size: sentiment is scored per batch
         events = [event_from_item(i) for i in items[start : start + 25]]
@@ -94,6 +93,5 @@ def replay(
                 continue
             for decision in decided.decisions:
                 result.count(decision.rule_id, decision.outcome.value)
-            metrics.clear_metrics()  # counted for Lambda; Powertools would print them here at 100
         progress(min(start + 25, len(items)), len(items))
     return result

@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from goodword.work import WorkRecord, WorkState
+
 MATCHED = {"acted", "limited", "refused", "stopped"}  # the conditions held
-COMMITTED = {"approved", "sending", "sent"}  # offers that will be or were sent
+COMMITTED = {WorkState.APPROVED, WorkState.SENDING, WorkState.SENT}  # offers that will be or were sent
 
 
 @dataclass
@@ -24,17 +27,26 @@ class Row:
     rejected: int = 0
     cost_sent: float = 0.0  # product_cost of sent offers: the budget used
     cost_committed: float = 0.0  # the same for offers approved or sent
+    dry_run: int = 0  # offers and actions "sent" in dry-run mode (nothing reached the platform)
+    actions: int = 0  # replies, direct messages (welcomes) and notifications
+    actions_sent: int = 0
+    actions_failed: int = 0
 
-    def add_offer(self, offer: dict[str, Any]) -> None:
+    def add(self, work: WorkRecord) -> None:
+        self.dry_run += work.dry_run and work.state is WorkState.SENT
+        if not work.is_offer:
+            self.actions += 1
+            self.actions_sent += work.state is WorkState.SENT
+            self.actions_failed += work.state is WorkState.FAILED
+            return
         self.offers += 1
-        state = offer.get("state")
-        cost = float(offer.get("product_cost") or 0)
-        self.pending_review += state == "pending_review"
-        self.sent += state == "sent"
-        self.failed += state == "failed"
-        self.rejected += state == "rejected"
-        self.cost_sent += cost if state == "sent" else 0
-        self.cost_committed += cost if state in COMMITTED else 0
+        cost = float(work.product_cost or 0)
+        self.pending_review += work.state is WorkState.PENDING_REVIEW
+        self.sent += work.state is WorkState.SENT
+        self.failed += work.state is WorkState.FAILED
+        self.rejected += work.state is WorkState.REJECTED
+        self.cost_sent += cost if work.state is WorkState.SENT else 0
+        self.cost_committed += cost if work.state in COMMITTED else 0
 
     def as_json(self) -> dict[str, Any]:
         values = dict(self.__dict__)
@@ -68,7 +80,7 @@ def build(
     since: str,
     events: Iterable[dict[str, Any]],
     decisions: dict[str, dict[str, Any]],
-    offers: Iterable[dict[str, Any]],
+    work: Iterable[WorkRecord],
     caps: dict[str, dict[str, int]] | None = None,
 ) -> Report:
     report = Report(since, caps=dict(caps or {}))
@@ -82,55 +94,103 @@ def build(
         for rule_id, outcome in outcomes.items():
             report.rules[rule_id].events += 1
             report.rules[rule_id].matches += outcome in MATCHED
-    for offer in offers:
+    for record in work:
         for row in (
             report.totals,
-            report.rules[offer["rule_id"]],
-            report.platforms[offer["platform"]],
-            report.days[offer["created_at"][:10]],
+            report.rules[record.rule_id],
+            report.platforms[record.platform],
+            report.days[record.created_at[:10]],
         ):
-            row.add_offer(offer)
+            row.add(record)
     return report
 
 
-def chart(report: Report, path: Path) -> None:
-    """Two panels: per day events, offers and sent; per rule offers by outcome."""
+# One colour per offer state, the same in both panels.
+STATES: list[tuple[str, str, Callable[[Row], int]]] = [
+    ("sent", "#2e7d32", lambda row: row.sent),
+    ("approved, not sent yet", "#81c784", lambda row: row.offers - row.sent - row.pending_review - row.failed - row.rejected),
+    ("waiting for review", "#f9a825", lambda row: row.pending_review),
+    ("failed", "#c62828", lambda row: row.failed),
+    ("rejected", "#757575", lambda row: row.rejected),
+]
+
+
+@dataclass(frozen=True)
+class ChartData:
+    days: list[str]  # every day of the window, those without events too
+    rules: list[str]  # rules that made offers (no empty rows)
+    sent_label: str  # "sent", or how many of them were dry runs
+
+
+def chart_data(report: Report, until: date) -> ChartData:
+    first = date.fromisoformat(report.since[:10])
+    last = max([until, *(date.fromisoformat(d) for d in report.days)])
+    days = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+    rules = sorted(r for r, row in report.rules.items() if row.offers)
+    dry = report.totals.dry_run
+    sent_label = "sent" if not dry else f"sent ({dry} in dry run: nothing reached a platform)"
+    return ChartData(days, rules, sent_label)
+
+
+def chart(report: Report, path: Path, until: date | None = None) -> None:
+    """Two panels: per day the offers by state (and the events), per rule the offers by state
+    with the budget used; the same colour for a state in both."""
     import matplotlib  # noqa: PLC0415 (heavy: only when a chart is asked for)
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    days = sorted(report.days)
-    rules = sorted(report.rules)
-    figure, (by_day, by_rule) = plt.subplots(2, 1, figsize=(10, 8), constrained_layout=True)
-    width = 0.27
-    positions = range(len(days))
-    for offset, (label, values) in enumerate(
-        [
-            ("events", [report.days[d].events for d in days]),
-            ("offers", [report.days[d].offers for d in days]),
-            ("sent", [report.days[d].sent for d in days]),
-        ]
-    ):
-        by_day.bar([p + (offset - 1) * width for p in positions], values, width, label=label)
-    by_day.set_xticks(list(positions), [d[5:] for d in days], rotation=45 if len(days) > 10 else 0)
-    by_day.set_title(f"Per day since {report.since[:10]} (UTC)")
-    by_day.legend()
-    bottom = [0] * len(rules)
-    counts: list[tuple[str, Callable[[Row], int]]] = [
-        ("sent", lambda row: row.sent),
-        ("approved, not sent yet", lambda row: row.offers - row.sent - row.pending_review - row.failed - row.rejected),
-        ("waiting for review", lambda row: row.pending_review),
-        ("failed", lambda row: row.failed),
-        ("rejected", lambda row: row.rejected),
-    ]
-    for label, count in counts:
-        values = [count(report.rules[r]) for r in rules]
-        by_rule.barh(rules, values, left=bottom, label=label)
-        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    by_rule.set_title("Offers per rule, by state")
-    by_rule.legend()
-    figure.suptitle("Goodword report")
+    data = chart_data(report, until or datetime.now(UTC).date())
+    figure, (by_day, by_rule) = plt.subplots(2, 1, figsize=(11, 8.5), constrained_layout=True)
+    _day_panel(by_day, report, data)
+    _rule_panel(by_rule, report, data)
+    totals = report.totals
+    figure.suptitle(
+        f"Goodword report: {totals.events} events, {totals.offers} offers, {totals.sent} sent, budget used {totals.cost_sent:.2f}"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100)
     plt.close(figure)
+
+
+def _day_panel(axes: Any, report: Report, data: ChartData) -> None:
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    positions = list(range(len(data.days)))
+    bottom = [0] * len(data.days)
+    for label, colour, count in STATES:
+        values = [count(report.days[d]) if d in report.days else 0 for d in data.days]
+        if any(values):
+            axes.bar(positions, values, 0.7, bottom=bottom, color=colour, label=data.sent_label if label == "sent" else label)
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    events = [report.days[d].events if d in report.days else 0 for d in data.days]
+    axes.plot(positions, events, color="#1565c0", marker="o", linewidth=1.5, label="events received")
+    step = max(1, len(data.days) // 15)
+    axes.set_xticks(positions[::step], data.days[::step], rotation=45 if len(data.days) > 7 else 0, ha="right")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(bottom=0)
+    axes.set_title(f"Per day, {data.days[0]} to {data.days[-1]} (UTC): events, and offers by state")
+    axes.legend(loc="upper left", fontsize=8)
+
+
+def _rule_panel(axes: Any, report: Report, data: ChartData) -> None:
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    axes.set_title("Offers per rule, by state")
+    if not data.rules:
+        axes.text(0.5, 0.5, "no offers in this window", ha="center", va="center", transform=axes.transAxes)
+        axes.set_axis_off()
+        return
+    left = [0] * len(data.rules)
+    for label, colour, count in STATES:
+        values = [count(report.rules[r]) for r in data.rules]
+        if any(values):
+            axes.barh(data.rules, values, left=left, color=colour, label=data.sent_label if label == "sent" else label)
+            left = [a + v for a, v in zip(left, values, strict=True)]
+    for row, rule_id in enumerate(data.rules):
+        cap = report.caps.get(rule_id)
+        used = f"; cap {cap['used']} of {cap['total']}" if cap else ""
+        axes.annotate(f"  budget used {report.rules[rule_id].cost_sent:.2f}{used}", (left[row], row), va="center", fontsize=8)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlim(right=max(left) * 1.45 + 1)
+    axes.legend(loc="lower right", fontsize=8)

@@ -8,12 +8,15 @@ import json
 import os
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from goodword.aws import clients
+from goodword.aws.actions_queue import ActionsQueue
+from goodword.aws.events_table import EventsTable
+from goodword.aws.rules_store import RulesStore
+from goodword.aws.state_table import StateTable
 
 DEFAULT_LOCAL_URL = "http://127.0.0.1:3000"
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
@@ -30,6 +33,21 @@ class Target:
     rules_table: str
     state_table: str
     actions_queue_url: str
+    webhook_base_url: str = ""  # where platforms deliver: {webhook_base_url}/{platform}
+    webhook_secret_id: str = ""  # the platforms' webhook secrets (to sign test deliveries)
+
+    # The stack's stores, through the data layer's adapters.
+    def events(self) -> EventsTable:
+        return EventsTable(self.events_table)
+
+    def state(self) -> StateTable:
+        return StateTable(self.state_table)
+
+    def rules(self) -> RulesStore:
+        return RulesStore(self.rules_table)
+
+    def queue(self) -> ActionsQueue:
+        return ActionsQueue(self.actions_queue_url)
 
 
 def resolve(stack: str | None, local: bool, local_url: str | None, region: str | None, profile: str | None) -> Target:
@@ -64,7 +82,7 @@ def _local(url: str) -> Target:
     os.environ["AWS_DEFAULT_REGION"] = status.get("region", "us-east-1")
     clients.reset()
     target = from_stack_outputs(status["stack"])
-    return Target(f"local stack at {url}", target.events_table, target.rules_table, target.state_table, target.actions_queue_url)
+    return replace(target, description=f"local stack at {url}", webhook_base_url=status["webhook_base_url"])
 
 
 _OUTPUTS = {
@@ -77,7 +95,7 @@ _OUTPUTS = {
 
 def from_stack_outputs(stack: str) -> Target:
     try:
-        cloudformation = boto3.session.Session().client("cloudformation")
+        cloudformation = clients.cloudformation()
         region = cloudformation.meta.region_name
         stacks = cloudformation.describe_stacks(StackName=stack)["Stacks"]
     except NoRegionError:
@@ -96,4 +114,9 @@ def from_stack_outputs(stack: str) -> Target:
     if missing:
         raise TargetError(f"stack {stack!r} is not a Goodword stack (no output {', '.join(missing)})")
     values = {name: outputs[key] for name, key in _OUTPUTS.items()}
-    return Target(f"stack {stack} ({region})", **values)
+    return Target(
+        f"stack {stack} ({region})",
+        **values,
+        webhook_base_url=outputs.get("WebhookBaseUrl", "").rstrip("/"),
+        webhook_secret_id=outputs.get("WebhookSecretArn", ""),
+    )

@@ -13,7 +13,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from goodword_cli.commands.events import short_judgement, who
+from goodword.event_items import author_label as who
+from goodword.sentiment.explain import short_judgement
 from goodword_cli.main import main as goodword
 from local_stack import dev_config
 from local_stack.aws import client

@@ -11,8 +11,8 @@ from typing import Any
 from boto3.dynamodb.types import TypeSerializer
 
 from goodword.aws import clients
+from goodword.aws.rules_store import RulesStore
 from goodword_cli import rule_files
-from goodword_cli.rules_store import RulesStore
 from local_stack.aws import client
 from local_stack.deploy import Deployment
 

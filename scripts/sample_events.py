@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.platforms import META_VERIFY_TOKEN, http_api_event, signed_headers
+from dev_support.platforms import META_VERIFY_TOKEN, http_api_event, signed_headers
 
 ROOT = Path(__file__).resolve().parents[1]
 DELIVERIES = ROOT / "events" / "deliveries"

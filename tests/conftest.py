@@ -30,11 +30,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from dev_support.lambda_context import FakeLambdaContext
+from dev_support.platforms import CREDENTIALS, SECRETS
+from dev_support.template import create_event_buses, create_queues, create_secrets, create_tables, function_environment
 from goodword.aws import clients
 from goodword.settings import actions_settings, pipeline_settings, receiver_settings
-from tests.support.lambda_context import FakeLambdaContext
-from tests.support.platforms import CREDENTIALS, SECRETS
-from tests.support.template import create_event_buses, create_queues, create_secrets, create_tables, function_environment
 
 
 @pytest.fixture(autouse=True)

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import click
 
-from goodword.pipeline.offers import work_id
-from goodword.sentiment.explain import describe
-from goodword_cli import stored
+from goodword.event_items import author_label as who
+from goodword.events import Platform
+from goodword.sentiment.explain import describe, short_judgement
+from goodword.work import WorkKind, work_id, work_key
 from goodword_cli.app import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
 
-PLATFORMS = ["x", "instagram", "facebook", "linkedin", "twitch", "mastodon", "bluesky"]
+PLATFORMS = [p.value for p in Platform]
+_SPAN = re.compile(r"^(\d+)([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,16 +30,32 @@ def since_option(default: str) -> Callable[[F], F]:
     return click.option("--since", default=default, show_default=True, help="How far back: 30m, 24h, 7d, 2w, or a date.")
 
 
+def since_time(text: str, now: datetime | None = None) -> datetime:
+    """'30m', '24h', '7d', '2w' ago, or an ISO date or time (UTC unless it says)."""
+    now = now or datetime.now(UTC)
+    if match := _SPAN.match(text.strip()):
+        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time: use 30m, 24h, 7d, 2w, or a date like 2026-11-01") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def parse_since(text: str) -> datetime:
     try:
-        return stored.parse_since(text)
+        return since_time(text)
     except ValueError as exc:
         raise CliError(str(exc), EXIT_PROBLEMS) from None
 
 
+def platform_choice() -> click.Choice:
+    return click.Choice(PLATFORMS, case_sensitive=False)
+
+
 def _filters(f: F) -> F:
     for option in (
-        click.option("--platform", type=click.Choice(PLATFORMS), multiple=True, help="Only these platforms (repeatable)."),
+        click.option("--platform", type=platform_choice(), multiple=True, help="Only these platforms (repeatable)."),
         click.option("--kind", multiple=True, help="Only these kinds: mention, reply, comment, follow... (repeatable)."),
         click.option("--author", help="Only this person: handle (with or without @) or platform id."),
     ):
@@ -53,19 +73,6 @@ def _wanted(item: dict[str, Any], platform: tuple[str, ...], kind: tuple[str, ..
         name = author.removeprefix("@").lower()
         return name in {str(person.get("handle") or "").lower(), str(person.get("id") or "").lower()}
     return True
-
-
-def who(item: dict[str, Any]) -> str:
-    author = item.get("author") or {}
-    return f"@{author['handle']}" if author.get("handle") else author.get("name") or author.get("id") or "(ids only)"
-
-
-def short_judgement(sentiment: dict[str, Any]) -> str:
-    """The band and praise for the judge's records; label and score for older providers'."""
-    if sentiment.get("praise") is not None:
-        vetoes = f" ({', '.join(sentiment['vetoes'])})" if sentiment.get("vetoes") else ""
-        return f"{sentiment.get('band')} {float(sentiment['praise']):.2f}{vetoes}"
-    return f"{sentiment['label']} {float(sentiment['score']):+.2f}"
 
 
 def _rows(items: Iterable[dict[str, Any]], decisions: dict[str, dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -108,10 +115,8 @@ def list_events(
 ) -> None:
     """Events received since a time, newest last, with their sentiment and the rules that acted."""
     target = app.target()
-    items = [i for i in stored.events_since(target.events_table, parse_since(since)) if _wanted(i, platform, kind, author)][
-        -limit:
-    ]
-    decisions = stored.decisions_for(target.events_table, (i["event_id"] for i in items))
+    items = [i for i in target.events().since(parse_since(since)) if _wanted(i, platform, kind, author)][-limit:]
+    decisions = target.events().decisions_for(i["event_id"] for i in items)
     if as_json:
         emit_json({"events": [{**i, "decisions": decisions.get(i["event_id"])} for i in items]})
         return
@@ -126,16 +131,23 @@ def list_events(
 def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
     """One event: the normalized event, every rule's decision, and the offers and actions it led to."""
     target = app.target()
-    found = stored.get_event(target.events_table, event_id)
+    found = target.events().get(event_id)
     if found is None:
         raise CliError(f"no stored event {event_id} (see `goodword events list`)", EXIT_PROBLEMS)
     record = found.decisions or {}
     rule_ids = [d["rule_id"] for d in record.get("decisions", [])]
-    keys = [(f"{prefix}#{work_id(event_id, r, i)}", "WORK") for r in rule_ids for i in range(5) for prefix in ("OFFER", "ACTION")]
-    work = list(stored.batch_get(target.state_table, keys).values())
+    kinds = (WorkKind.OFFER_SAMPLE, WorkKind.REPLY)  # offers, and every other action
+    work = target.state().work_for_keys(work_key(k, work_id(event_id, r, i)) for r in rule_ids for i in range(5) for k in kinds)
     payload = json.loads(found.raw["raw"]) if found.raw and found.raw.get("raw") else None
     if as_json:
-        emit_json({"event": found.event, "decisions": found.decisions, "work": work, **({"raw": payload} if raw else {})})
+        emit_json(
+            {
+                "event": found.event,
+                "decisions": found.decisions,
+                "work": [w.fields() for w in work],
+                **({"raw": payload} if raw else {}),
+            }
+        )
         return
     event = found.event
     console.print(f"[bold]{event_id}[/bold]")
@@ -159,7 +171,7 @@ def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
     table(
         "Offers and actions",
         ["kind", "id", "state", "message"],
-        [(w["kind"], w["id"], w["state"], short(w.get("message"), 80)) for w in work],
+        [(w.kind.value, w.id, w.state_label, short(w.message, 80)) for w in work],
         empty="none",
     )
     if raw:
@@ -188,10 +200,11 @@ def tail(
     target = app.target()
     since = datetime.now(UTC)
     seen: set[str] = set()
+    click.echo(f"following new events from {since:%H:%M:%S} UTC (Ctrl-C stops)", err=True)
     count, started = 0, time.monotonic()
     try:
         while True:
-            fresh = [i for i in stored.events_since(target.events_table, since) if i["event_id"] not in seen]
+            fresh = [i for i in target.events().since(since) if i["event_id"] not in seen]
             for item in fresh:
                 seen.add(item["event_id"])
                 if not _wanted(item, platform, kind, author):

@@ -11,6 +11,7 @@ import click
 
 from goodword.aws import judgement_store
 from goodword.aws.judgement_store import Example, ExampleSource
+from goodword.aws.rules_store import who
 from goodword.aws.rules_table import RulesLoader
 from goodword.sentiment.explain import BAND_WORDS, veto_words
 from goodword.sentiment.judge import calibration
@@ -19,10 +20,8 @@ from goodword.sentiment.judge.provider import ClassifierProvider
 from goodword.sentiment.judge.retrain import NotEnoughExamples, compare
 from goodword.sentiment.model import Sentiment, SentimentSettings
 from goodword.sentiment.providers import provider_for
-from goodword_cli import stored
 from goodword_cli.app import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
-from goodword_cli.rules_store import who
 from goodword_cli.target import Target
 
 
@@ -101,7 +100,7 @@ def judgement() -> None:
 
 
 def record_example(target: Target, event_id: str, praise: bool, source: ExampleSource, by: str) -> Example:
-    found = stored.get_event(target.events_table, event_id)
+    found = target.events().get(event_id)
     if found is None:
         raise CliError(f"no event {event_id} (see `goodword events list`)", EXIT_PROBLEMS)
     text = str(found.event.get("text") or "")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from goodword.pipeline.offers import OfferState
-from goodword_cli import stored
+from goodword.work import WorkState
 from goodword_cli.app import App, pass_app
-from goodword_cli.commands.events import PLATFORMS, parse_since, since_option
-from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
+from goodword_cli.commands.events import parse_since, platform_choice, since_option
+from goodword_cli.output import console, emit_json, json_option, short, table
+from goodword_cli.work_ids import find_work
 
-STATES = [s.value for s in OfferState]
+STATES = [s.value for s in WorkState]
 
 
 @click.group()
@@ -21,9 +21,9 @@ def offers() -> None:
 
 @offers.command("list")
 @since_option("30d")
-@click.option("--state", type=click.Choice(STATES), multiple=True, help="Only these states (repeatable).")
+@click.option("--state", type=click.Choice(STATES, case_sensitive=False), multiple=True, help="Only these states (repeatable).")
 @click.option("--rule", "rule_ids", multiple=True, help="Only offers made by these rules (repeatable).")
-@click.option("--platform", type=click.Choice(PLATFORMS), multiple=True, help="Only these platforms (repeatable).")
+@click.option("--platform", type=platform_choice(), multiple=True, help="Only these platforms (repeatable).")
 @json_option
 @pass_app
 def list_offers(
@@ -32,25 +32,25 @@ def list_offers(
     """Offers made since a time, newest first."""
     found = [
         o
-        for o in stored.offers(app.target().state_table, state or None, parse_since(since))
-        if (not rule_ids or o["rule_id"] in rule_ids) and (not platform or o["platform"] in platform)
+        for o in app.target().state().list_work([WorkState(s) for s in state] or None, parse_since(since))
+        if (not rule_ids or o.rule_id in rule_ids) and (not platform or o.platform in platform)
     ]
     if as_json:
-        emit_json({"offers": found})
+        emit_json({"offers": [o.fields() for o in found]})
         return
     table(
         f"Offers since {since}",
         ["created (UTC)", "id", "state", "platform", "person", "rule", "product", "channel"],
         [
             (
-                o["created_at"][:19],
-                o["id"],
-                o["state"] + (" (dry run)" if o.get("dry_run") else ""),
-                o["platform"],
-                f"@{o['author_handle']}" if o.get("author_handle") else o.get("author_id"),
-                o["rule_id"],
-                o.get("product"),
-                o.get("channel"),
+                o.created_at[:19],
+                o.id,
+                o.state_label,
+                o.platform,
+                f"@{o.author_handle}" if o.author_handle else o.author_id,
+                o.rule_id,
+                o.product,
+                o.channel,
             )
             for o in found
         ],
@@ -63,14 +63,14 @@ def list_offers(
 @json_option
 @pass_app
 def show(app: App, offer_id: str, as_json: bool) -> None:
-    """One offer with everything recorded about it."""
-    record = stored.work_record(app.target().state_table, offer_id)
-    if record is None:
-        raise CliError(f"no offer or action {offer_id} (see `goodword offers list`)", EXIT_PROBLEMS)
+    """One offer (or action) with everything recorded about it: a full id, or a unique
+    prefix of 6 or more characters."""
+    record = find_work(app.target().state(), offer_id)
     if as_json:
-        emit_json(record)
+        emit_json(record.fields())
         return
-    console.print(f"[bold]{record['kind']} {record['id']}[/bold]: {record['state']}")
+    values = record.fields()
+    console.print(f"[bold]{record.kind.value} {record.id}[/bold]: {record.state_label}")
     for key in (
         "rule_id",
         "rule_version",
@@ -91,7 +91,7 @@ def show(app: App, offer_id: str, as_json: bool) -> None:
         "reason",
         "dry_run",
     ):
-        if record.get(key) is not None:
-            console.print(f"  {key:20} {record[key]}", markup=False)
-    if record.get("message"):
-        console.print(f'  message              "{short(record["message"], 400)}"', markup=False)
+        if values.get(key) not in (None, False):
+            console.print(f"  {key:20} {values[key]}", markup=False)
+    if record.message:
+        console.print(f'  message              "{short(record.message, 400)}"', markup=False)

@@ -6,18 +6,38 @@ from pathlib import Path
 
 import click
 
-from goodword_cli import stored
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import parse_since, since_option
 from goodword_cli.output import console, emit_json, json_option, table
 from goodword_cli.report import Report, Row, build, chart
-from goodword_cli.rules_store import RulesStore
 
-_COLUMNS = ["events", "matches", "offers", "waiting review", "sent", "failed", "rejected", "budget used (sent)"]
+_COLUMNS = [
+    "events",
+    "matches",
+    "offers",
+    "waiting review",
+    "sent",
+    "failed",
+    "rejected",
+    "budget used (sent)",
+    "actions",
+    "actions sent",
+]
 
 
 def _cells(row: Row) -> list[object]:
-    return [row.events, row.matches, row.offers, row.pending_review, row.sent, row.failed, row.rejected, f"{row.cost_sent:.2f}"]
+    return [
+        row.events,
+        row.matches,
+        row.offers,
+        row.pending_review,
+        row.sent,
+        row.failed,
+        row.rejected,
+        f"{row.cost_sent:.2f}",
+        row.actions,
+        row.actions_sent,
+    ]
 
 
 @click.command()
@@ -33,20 +53,13 @@ def report(app: App, since: str, chart_path: Path | None, as_json: bool) -> None
     counts; each rule's total cap used. `--chart FILE` draws it as a PNG."""
     target = app.target()
     start = parse_since(since)
-    events = list(stored.events_since(target.events_table, start))
-    decisions = stored.decisions_for(target.events_table, (e["event_id"] for e in events))
-    offers = stored.offers(target.state_table, since=start)
-    caps = {}
-    rules = RulesStore(target.rules_table).all()
-    totals = stored.batch_get(target.state_table, ((f"CAP#{r.rule_id}", "TOTAL") for r in rules))
-    for rule in rules:
-        total = (rule.definition.get("limits") or {}).get("total")
-        if total:
-            caps[rule.rule_id] = {
-                "used": int(totals.get((f"CAP#{rule.rule_id}", "TOTAL"), {}).get("count", 0)),
-                "total": int(total),
-            }
-    result = build(start.isoformat(), events, decisions, offers, caps)
+    events = list(target.events().since(start))
+    decisions = target.events().decisions_for(e["event_id"] for e in events)
+    work = target.state().list_work(since=start, actions=True)
+    capped = {r.rule_id: int(total) for r in target.rules().all() if (total := (r.definition.get("limits") or {}).get("total"))}
+    used = target.state().cap_counts(capped, "TOTAL")
+    caps = {rule_id: {"used": used[rule_id], "total": total} for rule_id, total in capped.items()}
+    result = build(start.isoformat(), events, decisions, work, caps)
     if chart_path is not None:
         chart(result, chart_path)
     if as_json:
@@ -85,7 +98,9 @@ def _print(result: Report, since: str) -> None:
         empty="no events",
     )
     totals = result.totals
+    dry_run = f" ({totals.dry_run} of them in dry run: nothing reached a platform)" if totals.dry_run else ""
     console.print(
         f"Total: {totals.events} events, {totals.matches} matched a rule, {totals.offers} offers, "
-        f"{totals.sent} sent, {totals.failed} failed, budget used {totals.cost_sent:.2f}"
+        f"{totals.sent} sent, {totals.failed} failed, budget used {totals.cost_sent:.2f}; "
+        f"{totals.actions} actions, {totals.actions_sent} sent{dry_run}"
     )

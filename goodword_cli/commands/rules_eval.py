@@ -1,5 +1,5 @@
-"""goodword rules test|backtest: rules evaluated by the real Pipeline on a simulated state
-(goodword_cli/simulation.py), so what they say is what the live pipeline does. Nothing is
+"""goodword rules test|backtest: rules evaluated by the real Pipeline on the in-memory
+adapters (goodword.memory), so what they say is what the live pipeline does. Nothing is
 written or sent."""
 
 from __future__ import annotations
@@ -12,9 +12,13 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from goodword.aws.bedrock import bedrock_within
 from goodword.aws.rules_table import RulesLoader
 from goodword.event_items import event_from_item
 from goodword.events import Event
+from goodword.memory.messaging import CollectingQueue, DecisionList
+from goodword.memory.rules import FixedRules
+from goodword.memory.state import InMemoryState
 from goodword.pipeline.process import Pipeline, event_facts
 from goodword.rules.engine import RuleBook, compile_rules
 from goodword.rules.explain import explain
@@ -22,12 +26,11 @@ from goodword.rules.model import BrandAccount, Rule, Settings
 from goodword.sentiment.explain import describe
 from goodword.sentiment.model import Sentiment
 from goodword.validation import describe_validation_error
-from goodword_cli import stored
 from goodword_cli.app import App, pass_app
 from goodword_cli.backtest import backtest as run_backtest
+from goodword_cli.commands.events import since_time
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, progress_bar, short, table
 from goodword_cli.rule_files import load_all
-from goodword_cli.simulation import CollectingQueue, FixedRules, SimulatedState, no_live_state
 
 
 def _live(app: App) -> tuple[RuleBook, dict[tuple[str, str], BrandAccount]]:
@@ -83,10 +86,6 @@ def _event_from_file(path: Path) -> Event:
         raise CliError(f"{path}: not a valid event: {describe_validation_error(exc, limit=5)}", EXIT_PROBLEMS) from None
 
 
-def _reader(state_table: str) -> Any:
-    return lambda pk, sk: stored.batch_get(state_table, [(pk, sk)]).get((pk, sk))
-
-
 @click.command()
 @click.argument("rule")
 @click.option("--event", "event_ref", required=True, help="A JSON file with one event, or a stored event id.")
@@ -106,22 +105,22 @@ def test(app: App, rule: str, event_ref: str, as_json: bool) -> None:
     if Path(event_ref).is_file():
         event = _event_from_file(Path(event_ref))
     else:
-        found = stored.get_event(app.target().events_table, event_ref)
+        found = app.target().events().get(event_ref)
         if found is None:
             raise CliError(f"no stored event {event_ref} (see `goodword events list`)", EXIT_PROBLEMS)
         event, recorded = event_from_item(found.event), found.decisions
-    state = SimulatedState(
-        read_through=_reader(app.target().state_table) if online else no_live_state,
+    state = InMemoryState(
+        live=app.target().state() if online else None,
         recorded_profiles={event.event_id: recorded["profile"]} if recorded and recorded.get("profile") else None,
     )
     pipeline = Pipeline(
         rules=FixedRules(compile_rules(book.settings, [(chosen_rule, version)]), accounts),
         state=state,
-        events_table="(simulated)",
+        decisions=DecisionList(),
         queue=CollectingQueue(),
         decision_retention=timedelta(days=1),
-        put_item=lambda _table, _item: None,
         clock=lambda: event.received_at,
+        second_opinion=bedrock_within if online else None,
     )
     sentiment = Sentiment.model_validate(recorded["sentiment"]) if recorded and recorded.get("sentiment") else None
     if sentiment is None and event.text:
@@ -145,8 +144,8 @@ def test(app: App, rule: str, event_ref: str, as_json: bool) -> None:
         "limits": chosen_rule.limits.model_dump(mode="json"),
         "cooldown_days": book.settings.cooldown_days,
         "would_make": [
-            {k: w.get(k) for k in ("kind", "state", "channel", "product", "product_cost", "message") if w.get(k) is not None}
-            for w in state.work()
+            {k: v for k, v in w.fields().items() if k in ("kind", "state", "channel", "product", "product_cost", "message")}
+            for w in state.made()
         ],
     }
     if as_json:
@@ -161,7 +160,8 @@ def _print_test(report: dict[str, Any], event: Event) -> None:
         if event.author and event.author.handle
         else (event.author.id if event.author else "(no author)")
     )
-    console.print(f"Rule {report['rule_id']} (version {report['version']}) on {event.platform.value} {event.kind.value} by {who}")
+    version = f"version {report['version']}" if report["version"] else "a draft file, not live"
+    console.print(f"Rule {report['rule_id']} ({version}) on {event.platform.value} {event.kind.value} by {who}")
     if event.text:
         console.print(f'  "{short(event.text, 100)}"', markup=False)
     sentiment = report["sentiment"]
@@ -200,7 +200,7 @@ def backtest(app: App, rules_or_files: tuple[str, ...], since: str, show: int, a
     Each event is judged with the sentiment and profile facts recorded when it arrived;
     the rules' limits start empty, as if they had just been switched on."""
     try:
-        start = stored.parse_since(since)
+        start = since_time(since)
     except ValueError as exc:
         raise CliError(str(exc), EXIT_PROBLEMS) from None
     book, accounts = _live(app)
@@ -209,10 +209,10 @@ def backtest(app: App, rules_or_files: tuple[str, ...], since: str, show: int, a
     with progress_bar(as_json) as progress:
         reading = progress.add_task("reading events", total=None)
         items = []
-        for item in stored.events_since(target.events_table, start):
+        for item in target.events().since(start):
             items.append(item)
             progress.advance(reading)
-        decisions = stored.decisions_for(target.events_table, (i["event_id"] for i in items))
+        decisions = target.events().decisions_for(i["event_id"] for i in items)
         running = progress.add_task("backtesting", total=len(items))
         result = run_backtest(
             items,

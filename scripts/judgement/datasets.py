@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 
-from tests.support.paths import REFERENCE
+from dev_support.paths import REFERENCE
 
 DATA = REFERENCE / "data" / "sentiment"
 

@@ -79,3 +79,9 @@ def raw_item(event: Event, retention: timedelta) -> dict[str, Any]:
         "raw_truncated": truncated,
         "expires_at": int((event.received_at + retention).timestamp()),
     }
+
+
+def author_label(item: dict[str, Any]) -> str:
+    """Who wrote a stored event, as people read it: @handle, a name, or the platform id."""
+    author = item.get("author") or {}
+    return f"@{author['handle']}" if author.get("handle") else author.get("name") or author.get("id") or "(ids only)"

@@ -1,7 +1,7 @@
 """Powertools singletons shared by every module: one logger, one metrics, one tracer.
 
 X-Ray SDK subsegments are opt-in (template parameter XRaySdkTracing): Powertools' Tracer
-imports the X-Ray SDK even when disabled, and that import creates two botocore clients,
+imports the X-Ray SDK even when disabled, and that import creates two AWS SDK clients,
 measured at ~250 ms of cold start, too much for a webhook that must answer in seconds.
 Lambda's active tracing still records every invocation without the SDK.
 """

@@ -9,18 +9,17 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from dev_support.paths import ROOT
+from dev_support.platforms import signed_headers
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_pipeline_over_http import mention
 from tests.e2e.test_receiver_over_http import post
-from tests.support.paths import ROOT
-from tests.support.platforms import signed_headers
 
 pytestmark = pytest.mark.e2e
 
@@ -221,7 +220,7 @@ def test_review_queue_approve_sends_once(goodword_stack: RunningStack, tmp_path:
     (offer,) = offers_of(goodword_stack, "e2e-cli-reviewed")
     assert (offer["state"], offer["dry_run"]) == ("sent", True)
     again = goodword(goodword_stack, "review", "approve", pending[0]["id"])
-    assert (again.returncode, "is sent, not waiting for review" in again.stderr) == (1, True)
+    assert (again.returncode, "is sent (dry run), not waiting for review" in again.stderr) == (1, True)
     assert goodword(goodword_stack, "rules", "disable", "cli-e2e-review").returncode == 0
 
 
@@ -247,7 +246,7 @@ def test_events_list_show_tail_and_offers_show(goodword_stack: RunningStack) -> 
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(3)  # tail starts from now
+    assert "following new events" in (tail.stderr.readline() if tail.stderr else "")  # tail has started: deliver now
     event_id = deliver(goodword_stack, "9300000000000000021", "e2e-cli-tailed", STRONG_PRAISE)
     out, err = tail.communicate(timeout=90)
     assert tail.returncode == 0, err
@@ -314,3 +313,29 @@ def test_help_on_every_command() -> None:
     for words, result in results.items():
         assert (words, result.returncode) == (words, 0)
         assert f"Usage: goodword {words}".rstrip() in result.stdout
+
+
+def test_send_delivers_a_signed_mention_that_the_rules_then_decide(goodword_stack: RunningStack) -> None:
+    mention = ("--platform", "X", "--kind", "mention", "--text", STRONG_PRAISE, "--author", "@sender_fan")
+    sent = goodword_json(goodword_stack, "send", *mention, "--account", "2244994945")
+    assert sent["status"] == 200 and sent["event_id"].startswith("x#2244994945#tweet:")
+    goodword_stack.wait_idle()
+    shown = goodword_json(goodword_stack, "events", "show", sent["event_id"])
+    assert shown["event"]["author"]["handle"] == "sender_fan"
+    assert shown["event"]["text"] == STRONG_PRAISE
+    assert shown["decisions"]["decisions"], "the pipeline decided the sent event"
+    printed = goodword(goodword_stack, "send", "--platform", "x", "--text", "is the shop open on sunday?", "--author", "asker")
+    assert printed.returncode == 0, printed.stderr
+    assert "stored event x#" in printed.stdout  # the platform's first configured account
+
+
+def test_send_uses_the_standard_bridge_for_other_platforms_and_explains_what_is_missing(goodword_stack: RunningStack) -> None:
+    account = "17841400000000000"
+    follow = ("--platform", "instagram", "--kind", "follow", "--author", "ig_fan", "--account", account)
+    sent = goodword_json(goodword_stack, "send", *follow)
+    assert sent["event_id"].startswith("instagram#17841400000000000#goodword-send-")
+    assert goodword_json(goodword_stack, "events", "show", sent["event_id"])["event"]["source"] == "standard"
+    no_text = goodword(goodword_stack, "send", "--platform", "x", "--kind", "mention")
+    assert (no_text.returncode, "needs --text" in no_text.stderr) == (1, True)
+    no_account = goodword(goodword_stack, "send", "--platform", "bluesky", "--kind", "follow")
+    assert (no_account.returncode, "give --account ID" in no_account.stderr) == (1, True)

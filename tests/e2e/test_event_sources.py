@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -150,7 +149,5 @@ def test_schedules_are_wired_from_the_template(sources_stack: RunningStack) -> N
 
 def test_idle_waits_for_work_in_flight(sources_stack: RunningStack) -> None:
     put(sources_stack, [{"pk": f"idle-{n}", "group": "partial"} for n in range(3)])
-    started = time.monotonic()
-    sources_stack.wait_idle()
-    assert time.monotonic() - started < 60
+    sources_stack.wait_idle()  # raises if it never becomes idle
     assert any("idle-0" in batch for batch in invocations(sources_stack, "stream"))

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from dev_support.paths import ROOT
+from dev_support.platforms import signed_headers
 from tests.e2e.conftest import RunningStack, start_stack, stop_stack
 from tests.e2e.test_pipeline_over_http import decisions, mention, work_for
 from tests.e2e.test_receiver_over_http import post
-from tests.support.paths import ROOT
-from tests.support.platforms import signed_headers
 
 pytestmark = pytest.mark.e2e
 FANS = 50

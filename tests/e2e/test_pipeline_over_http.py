@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from dev_support.platforms import load_fixture, signed_headers
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_receiver_over_http import post
-from tests.support.platforms import load_fixture, signed_headers
 
 pytestmark = pytest.mark.e2e
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from dev_support.paths import ROOT
+from dev_support.platforms import fixture_bytes, signed_headers
 from tests.e2e.conftest import RunningStack
-from tests.support.paths import ROOT
-from tests.support.platforms import fixture_bytes, signed_headers
 
 pytestmark = pytest.mark.e2e
 X_MENTION = "x/aaa_tweet_create_events_mention.constructed.json"

@@ -6,8 +6,8 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from dev_support.platforms import fixture_bytes, http_api_event, signed_headers
 from tests.conftest import Aws
-from tests.support.platforms import fixture_bytes, http_api_event, signed_headers
 
 
 def test_twenty_concurrent_copies_of_one_delivery_store_one_event(receiver: Any, lambda_context: Any, aws: Aws) -> None:

@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, quote
 
 import pytest
 
+from dev_support.platforms import META_VERIFY_TOKEN, http_api_event, signed_headers
 from tests.conftest import Aws
-from tests.support.platforms import META_VERIFY_TOKEN, http_api_event, signed_headers
 
 # A positive first mention by an invented author: what a forger wants stored.
 FORGED = {

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
+from dev_support.platforms import fixture_bytes, http_api_event, signed_headers
+from dev_support.template import template
 from goodword.aws import clients
 from tests.conftest import Aws
 from tests.functional.test_perform_actions import actions, live, offer_for_a_fan, perform, x_replies
 from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, event, put_rules, run
 from tests.functional.test_rule_shapes import TAG_ONLY_NO_LIMITS
-from tests.support.platforms import fixture_bytes, http_api_event, signed_headers
-from tests.support.template import template
 
 __all__ = ["actions", "live"]  # fixtures used here
 

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from click.testing import CliRunner
 
+from dev_support.paths import ROOT
 from goodword.aws import judgement_store
 from goodword.events import Event
 from goodword_cli.app import App
@@ -18,7 +19,6 @@ from goodword_cli.main import cli
 from tests.conftest import Aws
 from tests.functional.test_cli import SETTINGS, goodword, goodword_json, store
 from tests.functional.test_pipeline import NEGATIVE, POSITIVE, decisions, event, put_rules, run
-from tests.support.paths import ROOT
 
 ESPRESSO = [
     f"the {adjective} espresso at @roaster is {praise}, thank you!"

@@ -16,12 +16,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from goodword.aws.events_table import to_dynamodb
-from goodword.aws.state_table import from_dynamodb
+from dev_support.lambda_events import sqs_record
+from dev_support.platforms import CREDENTIALS
+from goodword.aws.codec import from_dynamodb, to_dynamodb
 from tests.conftest import Aws
 from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, event, put_rules, run, work
-from tests.support.lambda_events import sqs_record
-from tests.support.platforms import CREDENTIALS
 
 
 @pytest.fixture

@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 
-from goodword.aws.events_table import to_dynamodb
-from goodword.aws.state_table import from_dynamodb
+from dev_support.lambda_events import stream_record
+from goodword.aws.codec import from_dynamodb, to_dynamodb
 from goodword.event_items import event_item
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from tests.conftest import Aws
-from tests.support.lambda_events import stream_record
 
 BRAND = "2244994945"
 FLAGSHIP: dict[str, Any] = {
@@ -290,7 +289,7 @@ def test_cooldown_and_stop_after(aws: Aws, pipeline: Any, lambda_context: Any) -
 def test_the_example_rules_of_the_repository_run(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
     import yaml
 
-    from tests.support.paths import ROOT
+    from dev_support.paths import ROOT
 
     examples = [yaml.safe_load(p.read_text()) for p in sorted((ROOT / "rules").glob("*.yaml"))]
     put_rules(aws, *examples, settings={"time_zone": "Europe/Berlin", "cooldown_days": 7})

@@ -9,10 +9,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dev_support.platforms import http_api_event, signed_headers
 from goodword.webhooks.linkedin import CHALLENGE_CODE
 from goodword.webhooks.x import CRC_TOKEN
 from tests.conftest import Aws
-from tests.support.platforms import http_api_event, signed_headers
 
 PLATFORMS = st.sampled_from(["x", "meta", "linkedin", "twitch", "standard", "nope", "", "x/../meta"])
 METHODS = st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", ""])

@@ -11,8 +11,7 @@ from unittest import mock
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import Aws
-from tests.support.platforms import (
+from dev_support.platforms import (
     LINKEDIN_SECRET,
     META_SECRET,
     META_VERIFY_TOKEN,
@@ -23,6 +22,7 @@ from tests.support.platforms import (
     http_api_event,
     signed_headers,
 )
+from tests.conftest import Aws
 
 X_MENTION = "x/aaa_tweet_create_events_mention.constructed.json"
 

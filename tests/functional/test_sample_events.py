@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from dev_support.paths import ROOT
 from tests.conftest import Aws
-from tests.support.paths import ROOT
 
 SAMPLES = sorted((ROOT / "events" / "http-api").glob("*.json"))
 

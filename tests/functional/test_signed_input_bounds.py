@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from dev_support.platforms import STANDARD_SECRET, fixture_bytes, http_api_event, load_fixture, signed_headers
 from goodword.webhooks.standard import sign
 from tests.conftest import Aws
-from tests.support.platforms import STANDARD_SECRET, fixture_bytes, http_api_event, load_fixture, signed_headers
 
 
 def call(receiver: Any, context: Any, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:

@@ -12,11 +12,11 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from moto.core.exceptions import JsonRESTError
 
+from dev_support.platforms import fixture_bytes, http_api_event, signed_headers
+from dev_support.template import template
 from goodword.aws import clients
-from goodword.aws.state_table import from_dynamodb
+from goodword.aws.codec import from_dynamodb
 from tests.conftest import Aws
-from tests.support.platforms import fixture_bytes, http_api_event, signed_headers
-from tests.support.template import template
 
 X_MENTION = "x/aaa_tweet_create_events_mention.constructed.json"
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.paths import ROOT, TEMPLATE
-from tests.support.template import resources_of_type, template
+from dev_support.paths import ROOT, TEMPLATE
+from dev_support.template import resources_of_type, template
 
 BIN = Path(sys.executable).parent
 ENV = {

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from dev_support.paths import ROOT
 from goodword.rules.explain import explain
 from goodword.rules.model import Rule
+from goodword.work import WorkRecord
 from goodword_cli.main import main
-from goodword_cli.report import build
+from goodword_cli.report import build, chart, chart_data
 from goodword_cli.rule_files import dump, load, load_all, parse_yaml
-from tests.support.paths import ROOT
 
 BROKEN = ROOT / "tests" / "fixtures" / "rules" / "broken"
 
@@ -27,7 +28,7 @@ EXPECTED = {
     "unknown-placeholder.yaml": ("unknown-placeholder", "actions[0].offer_sample.message", "unknown placeholder {first_name}"),
     "policy-violation.yaml": ("policy-violation", "actions[0].direct_message", "platform policy"),
     "bad-regex.yaml": ("bad-regex", "conditions", "back-references"),
-    "bad-schedule.yaml": ("bad-schedule", "window.days[0]", "Input should be 'mon'"),
+    "bad-schedule.yaml": ("bad-schedule", "window.days[0]", "should be 'mon'"),
     "bad-dates.yaml": ("bad-dates", "window", "to_date is before from_date"),
     "not-yaml.yaml": (None, "line 3", "not valid YAML"),
 }
@@ -133,6 +134,27 @@ def test_explain_shows_every_test_with_the_value_it_saw() -> None:
     assert steps[4].text.startswith("event.text contains_any ['refund'")
 
 
+def _work(identifier: str, kind: str, rule_id: str, created_at: str, state: str, **fields: object) -> WorkRecord:
+    return WorkRecord.model_validate(
+        {
+            "id": identifier,
+            "kind": kind,
+            "state": state,
+            "event_id": f"e-{identifier}",
+            "event_kind": "mention",
+            "event_time": created_at,
+            "rule_id": rule_id,
+            "rule_version": 1,
+            "person": "PERSON#x#brand#p1",
+            "platform": "x",
+            "brand_account": "brand",
+            "created_at": created_at,
+            "idempotency_key": identifier,
+            **fields,
+        }
+    )
+
+
 def test_report_counts_per_rule_platform_and_day() -> None:
     events = [
         {"event_id": "e1", "platform": "x", "received_at": "2026-11-20T10:00:00.000+00:00"},
@@ -144,8 +166,9 @@ def test_report_counts_per_rule_platform_and_day() -> None:
         "e2": {"decisions": [{"rule_id": "sample", "outcome": "limited"}, {"rule_id": "thanks", "outcome": "condition_failed"}]},
     }
     offers = [
-        {"rule_id": "sample", "platform": "x", "created_at": "2026-11-20T10:00:01+00:00", "state": "sent", "product_cost": 6.5},
-        {"rule_id": "sample", "platform": "x", "created_at": "2026-11-21T10:00:01+00:00", "state": "failed", "product_cost": 6.5},
+        _work("o1", "offer_sample", "sample", "2026-11-20T10:00:01+00:00", "sent", product_cost=6.5),
+        _work("o2", "offer_sample", "sample", "2026-11-21T10:00:01+00:00", "failed", product_cost=6.5),
+        _work("a1", "reply", "thanks", "2026-11-21T10:00:01+00:00", "sent", dry_run=True),
     ]
     report = build("2026-11-20T00:00:00+00:00", events, decisions, offers, {"sample": {"used": 2, "total": 500}}).as_json()
     assert report["rules"]["sample"] == {
@@ -158,9 +181,17 @@ def test_report_counts_per_rule_platform_and_day() -> None:
         "rejected": 0,
         "cost_sent": 6.5,
         "cost_committed": 6.5,
+        "dry_run": 0,
+        "actions": 0,
+        "actions_sent": 0,
+        "actions_failed": 0,
         "total_cap": {"used": 2, "total": 500},
     }
     assert report["rules"]["thanks"]["matches"] == 0
+    # replies, direct messages and notifications are actions: counted, never as offers
+    thanks = report["rules"]["thanks"]
+    assert (thanks["offers"], thanks["actions"], thanks["actions_sent"], thanks["dry_run"]) == (0, 1, 1, 1)
+    assert (report["totals"]["sent"], report["totals"]["actions_sent"]) == (1, 1)
     assert report["platforms"]["twitch"]["events"] == 1
     assert {day: row["events"] for day, row in report["days"].items()} == {"2026-11-20": 1, "2026-11-21": 2}
     assert report["totals"]["matches"] == 2
@@ -180,3 +211,21 @@ def test_every_module_of_the_command_imports_first() -> None:
             continue
         result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True, check=False)
         assert result.returncode == 0, f"{module}: {result.stderr[-400:]}"
+
+
+def test_the_report_chart_shows_every_day_of_the_window_and_no_empty_rows(tmp_path: Path) -> None:
+    events = [{"event_id": "e1", "platform": "x", "received_at": "2026-11-20T10:00:00.000+00:00"}]
+    outcomes = [{"rule_id": "sample", "outcome": "acted"}, {"rule_id": "quiet", "outcome": "condition_failed"}]
+    decisions = {"e1": {"decisions": outcomes}}
+    work = [
+        _work("o1", "offer_sample", "sample", "2026-11-20T10:00:01+00:00", "sent", product_cost=6.5, dry_run=True),
+        _work("o2", "offer_sample", "sample", "2026-11-23T10:00:01+00:00", "pending_review", product_cost=6.5),
+    ]
+    report = build("2026-11-19T00:00:00+00:00", events, decisions, work)
+    data = chart_data(report, until=date(2026, 11, 24))
+    assert data.days == ["2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"]  # with the year
+    assert data.rules == ["sample"]  # "quiet" made no offers: no empty row
+    assert data.sent_label == "sent (1 in dry run: nothing reached a platform)"
+    png = tmp_path / "report.png"
+    chart(report, png, until=date(2026, 11, 24))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -7,9 +7,9 @@ import json
 import pytest
 import yaml
 
+from dev_support.paths import ROOT
 from goodword.rules.model import Rule
 from scripts.export_rules_schema import schema
-from tests.support.paths import ROOT
 
 EXAMPLES = sorted((ROOT / "rules").glob("*.yaml"))
 

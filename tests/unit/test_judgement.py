@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
+from dev_support.paths import ROOT
 from goodword.sentiment.explain import describe
 from goodword.sentiment.judge import calibration
 from goodword.sentiment.judge.adapter import fit, predict
@@ -22,7 +23,6 @@ from goodword.sentiment.judge.text import prepare, spell_emoji
 from goodword.sentiment.masking import BrandMasker
 from goodword.sentiment.model import Band, Sentiment, SentimentLabel, SentimentSettings, Veto
 from scripts.judgement.calibrate import model_version
-from tests.support.paths import ROOT
 
 CUTS = Cuts(auto=0.8, review=0.4, sarcasm_veto=0.6, complaint_veto=0.7, not_praise_veto=0.75)
 EXPECTED = yaml.safe_load((ROOT / "tests" / "fixtures" / "judgement" / "expected_bands.yaml").read_text())

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from dev_support.paths import TEMPLATE
 from local_stack.functions import Invocation
 from local_stack.http_front import Route, select_route, to_event, to_http
 from local_stack.sources.filters import compile_filters, passes
 from local_stack.sources.schedules import ScheduleError, next_fire
 from local_stack.template import deployable, translate
-from tests.support.paths import TEMPLATE
 
 RECORD = {"eventName": "INSERT", "dynamodb": {"NewImage": {"sk": {"S": "EVENT"}, "n": {"N": "5"}, "tags": {"L": []}}}}
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from dev_support.paths import FIXTURES
+from dev_support.platforms import all_fixture_files
 from goodword.events import EventKind, Platform
 from goodword.webhooks.adapter import Delivery
 from goodword.webhooks.receive import ADAPTERS
 from goodword.webhooks.request import WebhookRequest
-from tests.support.paths import FIXTURES
-from tests.support.platforms import all_fixture_files
 
 RECEIVED = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.support.paths import ROOT
+from dev_support.paths import ROOT
 
 PROBE = "import sys, goodword.observability as o; print(o.tracer.disabled, 'aws_xray_sdk.core' in sys.modules)"
 

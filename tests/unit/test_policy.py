@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
+from dev_support.paths import ROOT
 from goodword.events import EventKind, Platform
 from goodword.policy import MATRIX, Channel, automatic_channel, refusal, send_refusal
 from goodword.rules.model import Rule
 from goodword.rules.policy_check import policy_problems
-from tests.support.paths import ROOT
 
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
 ROWS = [(platform, cap) for platform, caps in MATRIX.items() for cap in caps]

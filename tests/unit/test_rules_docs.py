@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from dev_support.paths import ROOT
 from goodword.rules.conditions import OPERATORS
 from goodword.rules.fields import FIELDS
 from goodword.rules.templates import PLACEHOLDERS
-from tests.support.paths import ROOT
 
 REFERENCE = (ROOT / "docs" / "rules.md").read_text()
 

@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import ANY, Stubber
 
+from goodword.aws.bedrock import BedrockConverse
 from goodword.sentiment.model import Band, SecondOpinion, Sentiment, SentimentLabel, Veto
 from goodword.sentiment.second_opinion import SecondOpinionJudge, estimated_cost_usd, parse
 
@@ -47,7 +48,7 @@ def client() -> Any:
 
 
 def ask(client: Any, stub_response: dict[str, Any] | None, error: str | None = None, **settings: Any) -> Sentiment:
-    judge = SecondOpinionJudge(SecondOpinion(model_id=MODEL, **settings), ["North Roast"], lambda: client)
+    judge = SecondOpinionJudge(SecondOpinion(model_id=MODEL, **settings), ["North Roast"], BedrockConverse(lambda: client))
     with Stubber(client) as stub:
         expected = {
             "modelId": MODEL,
@@ -94,12 +95,12 @@ def test_a_timeout_leaves_the_post_in_review() -> None:
         def converse(self, **_: Any) -> Any:
             raise ReadTimeoutError(endpoint_url="https://bedrock-runtime.us-east-1.amazonaws.com")
 
-    judge = SecondOpinionJudge(SecondOpinion(model_id=MODEL), [], TimesOut)
+    judge = SecondOpinionJudge(SecondOpinion(model_id=MODEL), [], BedrockConverse(TimesOut))
     assert judge.review(["pretty good"], [review()]) == [review()]
 
 
 def test_only_the_review_band_is_asked_and_at_most_the_batch_limit(client: Any) -> None:
-    judge = SecondOpinionJudge(SecondOpinion(model_id=MODEL, max_calls_per_batch=1), [], lambda: client)
+    judge = SecondOpinionJudge(SecondOpinion(model_id=MODEL, max_calls_per_batch=1), [], BedrockConverse(lambda: client))
     auto = review(0.99).model_copy(update={"band": Band.AUTO})
     with Stubber(client) as stub:
         stub.add_response("converse", answer('{"verdict": "other", "reason": "Not about the brand."}'))
@@ -109,7 +110,7 @@ def test_only_the_review_band_is_asked_and_at_most_the_batch_limit(client: Any) 
 
 
 def test_non_english_praise_is_never_promoted(client: Any) -> None:
-    judge = SecondOpinionJudge(SecondOpinion(model_id=MODEL), [], lambda: client)
+    judge = SecondOpinionJudge(SecondOpinion(model_id=MODEL), [], BedrockConverse(lambda: client))
     waiting = review(0.95, (Veto.LANGUAGE,))
     with Stubber(client) as stub:
         stub.add_response("converse", answer('{"verdict": "praise", "reason": "Sincere."}'))

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dev_support.paths import FIXTURES
 from goodword.webhooks.errors import (
     InvalidParameterError,
     InvalidSignatureError,
@@ -24,7 +25,6 @@ from goodword.webhooks.secrets import LinkedInSecrets, MetaSecrets, StandardSecr
 from goodword.webhooks.standard import StandardAdapter
 from goodword.webhooks.twitch import TwitchAdapter
 from goodword.webhooks.x import XAdapter
-from tests.support.paths import FIXTURES
 
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
 

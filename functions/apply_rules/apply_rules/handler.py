@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,7 +15,8 @@ from pydantic import ValidationError
 
 from goodword.aws import clients
 from goodword.aws.actions_queue import ActionsQueue
-from goodword.aws.events_table import to_dynamodb
+from goodword.aws.bedrock import bedrock_within
+from goodword.aws.events_table import EventsTable
 from goodword.aws.rules_table import RulesLoader
 from goodword.aws.state_table import StateTable
 from goodword.event_items import event_from_item
@@ -37,11 +39,11 @@ def _pipeline() -> Pipeline:
     return Pipeline(
         rules=RulesLoader(settings.rules_table_name, settings.rules_cache_seconds),
         state=StateTable(settings.state_table_name),
-        events_table=settings.events_table_name,
+        decisions=EventsTable(settings.events_table_name),
         queue=ActionsQueue(settings.actions_queue_url),
         decision_retention=timedelta(days=settings.decision_retention_days),
-        put_item=lambda table, item: clients.dynamodb().put_item(TableName=table, Item=to_dynamodb(item)),
         clock=lambda: datetime.now(UTC),
+        second_opinion=bedrock_within,
     )
 
 
@@ -65,7 +67,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         if stored is None:
             raise ValueError("the stream record is not a stored event")
         with logger.append_context_keys(event_id=stored.event_id):
-            pipeline.process(stored, sentiments.get(stored.event_id))
+            result = pipeline.process(stored, sentiments.get(stored.event_id))
+        for decision in result.decisions:
+            metrics.add_metric(f"Rule{decision.outcome.value.title().replace('_', '')}", MetricUnit.Count, 1)
 
     # A processor per invocation: it holds the batch's records, so a shared one lets two
     # invocations in one process (threads: tests, the local stack) swap each other's records.

@@ -14,6 +14,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from goodword.actions.perform import Performer
 from goodword.aws import clients
+from goodword.aws.actions_queue import ActionsQueue
+from goodword.aws.event_bus import EventBus
 from goodword.aws.state_table import StateTable
 from goodword.aws.webhook_secrets import SecretLoader
 from goodword.observability import logger, metrics, tracer
@@ -31,30 +33,11 @@ class RetryLaterError(Exception):
 def _performer() -> Performer:
     clients.use_budget(clients.WORKER)
     settings = actions_settings()
-
-    def publish(detail: dict[str, Any]) -> None:
-        kind = "Offer sent" if detail.get("kind") == "offer_sample" else "Action sent"
-        clients.events().put_events(
-            Entries=[
-                {
-                    "Source": "goodword",
-                    "DetailType": kind,
-                    "EventBusName": settings.event_bus_name,
-                    "Detail": json.dumps(detail, default=str),
-                }
-            ]
-        )
-
-    def requeue(message: dict[str, Any], delay: int) -> None:
-        clients.sqs().send_message(
-            QueueUrl=settings.actions_queue_url, MessageBody=json.dumps(message), DelaySeconds=min(900, delay)
-        )
-
     return Performer(
         state=StateTable(settings.state_table_name),
         credentials=SecretLoader(settings.credentials_secret_id, 300, dict),
-        publish=publish,
-        requeue=requeue,
+        bus=EventBus(settings.event_bus_name),
+        requeue=ActionsQueue(settings.actions_queue_url),
         http=send,
         clock=lambda: datetime.now(UTC),
         mode=settings.actions_mode,
@@ -76,10 +59,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             result = performer.perform(message, receives)
             logger.info("work performed" if result.done else "work will be retried", extra={"detail": result.detail})
         if not result.done:
-            backoff = min(900, 10 * 2 ** min(receives, 6))
-            clients.sqs().change_message_visibility(
-                QueueUrl=actions_settings().actions_queue_url, ReceiptHandle=record.receipt_handle, VisibilityTimeout=backoff
-            )
+            ActionsQueue(actions_settings().actions_queue_url).retry_later(record.receipt_handle, 10 * 2 ** min(receives, 6))
             raise RetryLaterError(result.detail)
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)  # per invocation: see apply_rules

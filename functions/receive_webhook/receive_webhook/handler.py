@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from goodword.aws import clients
 from goodword.aws.events_table import EventsTable
-from goodword.aws.webhook_secrets import SecretLoader, webhook_secrets_loader
+from goodword.aws.webhook_secrets import SecretLoader
 from goodword.observability import logger, metrics, tracer
 from goodword.settings import receiver_settings
 from goodword.webhooks.errors import WebhookError
@@ -30,7 +30,7 @@ def _dependencies() -> tuple[EventsTable, SecretLoader[WebhookSecrets], int]:
     clients.use_budget(clients.RECEIVER)
     settings = receiver_settings()
     table = EventsTable(settings.events_table_name, timedelta(days=settings.raw_payload_retention_days))
-    secrets = webhook_secrets_loader(settings.webhook_secret_id, settings.secrets_cache_seconds)
+    secrets = SecretLoader(settings.webhook_secret_id, settings.secrets_cache_seconds, WebhookSecrets.model_validate)
     return table, secrets, settings.max_body_bytes
 
 

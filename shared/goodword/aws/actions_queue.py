@@ -1,5 +1,5 @@
-"""ActionsQueue: approved work for the actions function (next issue), one message per
-offer or action, carrying its idempotency key."""
+"""ActionsQueue, the SQS adapter of ``ports.WorkQueue``: approved work for the actions
+function, one message per offer or action, carrying its idempotency key."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from goodword.aws import clients
+
+MAX_DELAY_SECONDS = 900  # SQS's longest message delay
 
 
 class ActionsQueue:
@@ -28,3 +30,15 @@ class ActionsQueue:
                 raise RuntimeError(
                     f"ActionsQueue refused {len(response['Failed'])} message(s): {response['Failed'][0].get('Code')}"
                 )
+
+    def __call__(self, message: dict[str, Any], delay_seconds: int) -> None:
+        """Send the message again after a delay (ports.Requeue: pacing, a platform's Retry-After)."""
+        clients.sqs().send_message(
+            QueueUrl=self.queue_url, MessageBody=json.dumps(message), DelaySeconds=min(MAX_DELAY_SECONDS, delay_seconds)
+        )
+
+    def retry_later(self, receipt_handle: str, seconds: int) -> None:
+        """Keep a received message hidden for this long before its next delivery."""
+        clients.sqs().change_message_visibility(
+            QueueUrl=self.queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=min(MAX_DELAY_SECONDS, seconds)
+        )

@@ -94,6 +94,10 @@ def sts() -> Any:
     return _client("sts")
 
 
+def cloudformation() -> Any:
+    return _client("cloudformation")
+
+
 def reset() -> None:
     """Forget every client (tests, and the local stack after it changes endpoints)."""
     _client_with.cache_clear()

@@ -11,49 +11,49 @@ answered 5xx so the platform's retry writes the raw item too.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from goodword.aws import clients
-from goodword.event_items import DELIVERY_ATTEMPT, event_item, raw_item
+from goodword.aws.codec import batch_get, items, plain, to_dynamodb
+from goodword.event_items import DECISIONS_SK, DELIVERY_ATTEMPT, EVENT_SK, RAW_SK, decisions_item, event_item, event_pk, raw_item
 from goodword.events import Event
 from goodword.observability import logger
-from goodword.webhooks.errors import StorageUnavailableError
-from goodword.webhooks.receive import StoreResult
+from goodword.ports import StorageUnavailable, StoreResult
 
-_serializer = TypeSerializer()
 # Reused across invocations of a warm container; boto3 clients are thread-safe.
 _writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="events-writer")
 
 
-def _decimals(value: Any) -> Any:
-    """DynamoDB numbers are decimal: floats go through their shortest repr."""
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, dict):
-        return {k: _decimals(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_decimals(v) for v in value]
-    return value
+@dataclass
+class StoredEvent:
+    """An event's items as stored: the event, its raw payload (until it expires) and the
+    pipeline's decisions (once decided)."""
+
+    event: dict[str, Any]
+    raw: dict[str, Any] | None
+    decisions: dict[str, Any] | None
 
 
-def to_dynamodb(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _serializer.serialize(_decimals(value)) for key, value in item.items()}
+def _days(since: datetime, until: datetime) -> Iterator[date]:
+    day = since.astimezone(UTC).date()
+    while day <= until.astimezone(UTC).date():
+        yield day
+        day += timedelta(days=1)
 
 
 class EventsTable:
-    def __init__(self, table_name: str, raw_retention: timedelta) -> None:
+    def __init__(self, table_name: str, raw_retention: timedelta = timedelta(days=30)) -> None:
         self.table_name = table_name
         self.raw_retention = raw_retention
 
     def save(self, events: Sequence[Event]) -> StoreResult:
-        """Store every event not stored before. Raises StorageUnavailableError if any write
+        """Store every event not stored before. Raises StorageUnavailable if any write
         failed; the platform's retry then completes the delivery (written ones dedupe)."""
         # Each save marks its writes with an attempt id, so that when botocore retries a write
         # that had landed (its answer lost), the retry is recognised as this delivery's own and
@@ -67,7 +67,7 @@ class EventsTable:
             outcomes = list(_writers.map(self._put_event, events, [attempt] * len(events)))
         raw_ok = all(write.result() for write in raw_writes)
         if None in outcomes or not raw_ok:
-            raise StorageUnavailableError("events could not be stored; retry the delivery")
+            raise StorageUnavailable("events could not be stored; retry the delivery")
         stored = sum(1 for outcome in outcomes if outcome)
         return StoreResult(stored=stored, duplicates=len(outcomes) - stored)
 
@@ -101,6 +101,52 @@ class EventsTable:
         except Exception:
             logger.exception("raw payload write failed", extra={"event_id": event.event_id})
         return False
+
+    # --- reads (the command) ------------------------------------------------------------
+
+    def since(self, since: datetime, until: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """Stored event items received at or after ``since``, oldest first (the ByDay index)."""
+        until = until or datetime.now(UTC)
+        start = since.astimezone(UTC).isoformat(timespec="milliseconds")
+        for day in _days(since, until):
+            yield from items(
+                "query",
+                TableName=self.table_name,
+                IndexName="ByDay",
+                KeyConditionExpression="gsi1pk = :day AND gsi1sk >= :start",
+                ExpressionAttributeValues=to_dynamodb({":day": f"DAY#{day.isoformat()}", ":start": start}),
+            )
+
+    def get(self, event_id: str) -> StoredEvent | None:
+        found = {
+            i["sk"]: i
+            for i in items(
+                "query",
+                TableName=self.table_name,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues=to_dynamodb({":pk": event_pk(event_id)}),
+                ConsistentRead=True,
+            )
+        }
+        if EVENT_SK not in found:
+            return None
+        return StoredEvent(found[EVENT_SK], found.get(RAW_SK), found.get(DECISIONS_SK))
+
+    def events(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Event items by event id (those still stored)."""
+        return self._by_event(event_ids, EVENT_SK)
+
+    def decisions_for(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The pipeline's decisions by event id (those decided and not expired)."""
+        return self._by_event(event_ids, DECISIONS_SK)
+
+    def _by_event(self, event_ids: Iterable[str], sk: str) -> dict[str, dict[str, Any]]:
+        found = batch_get(self.table_name, ((event_pk(e), sk) for e in event_ids))
+        return {pk.removeprefix("EVENT#"): plain(item) for (pk, _), item in found.items()}
+
+    def record_decisions(self, event: Event, decisions: dict[str, Any], retention: timedelta) -> None:
+        """Why each rule did or did not act on the event (ports.DecisionLog)."""
+        clients.dynamodb().put_item(TableName=self.table_name, Item=to_dynamodb(decisions_item(event, decisions, retention)))
 
 
 def _log_failure(event: Event, error: str | None, what: str = "event") -> None:

@@ -13,14 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from goodword.aws import clients
-from goodword.aws.events_table import to_dynamodb
+from goodword.aws.codec import from_dynamodb, items, to_dynamodb
 from goodword.aws.rules_table import ADAPTER_SK
-from goodword.aws.state_table import from_dynamodb
 from goodword.sentiment.judge.adapter import Adapter
 
 EXAMPLES_INDEX = "JUDGEMENT#EXAMPLES"
@@ -54,20 +52,14 @@ def put_example(table: str, example: Example) -> None:
 
 
 def examples(table: str) -> Iterator[Example]:
-    request: dict[str, Any] = {
-        "TableName": table,
-        "IndexName": "ByState",
-        "KeyConditionExpression": "gsi1pk = :pk",
-        "ExpressionAttributeValues": to_dynamodb({":pk": EXAMPLES_INDEX}),
-    }
-    while True:
-        page = clients.dynamodb().query(**request)
-        for item in page.get("Items", []):
-            record = from_dynamodb(item)
-            yield Example.model_validate({k: record[k] for k in Example.model_fields if k in record})
-        if "LastEvaluatedKey" not in page:
-            return
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    for record in items(
+        "query",
+        TableName=table,
+        IndexName="ByState",
+        KeyConditionExpression="gsi1pk = :pk",
+        ExpressionAttributeValues=to_dynamodb({":pk": EXAMPLES_INDEX}),
+    ):
+        yield Example.model_validate({k: record[k] for k in Example.model_fields if k in record})
 
 
 def save_adapter(table: str, adapter: Adapter) -> None:

@@ -18,8 +18,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
-from goodword.aws import clients
-from goodword.aws.state_table import from_dynamodb
+from goodword.aws.codec import items, plain
 from goodword.observability import logger, metrics
 from goodword.rules.engine import RuleBook, compile_rules
 from goodword.rules.model import BrandAccount, Rule, Settings
@@ -31,30 +30,15 @@ ADAPTER_SK = "JUDGEMENT#ADAPTER"
 
 
 def _query(table: str, pk: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "TableName": table,
-        "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": pk}},
-        "ConsistentRead": True,
-    }
-    while True:
-        page = clients.dynamodb().query(**kwargs)
-        items.extend(from_dynamodb(i) for i in page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def plain(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal; rules want plain JSON values."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | set):
-        return [plain(v) for v in value]
-    if hasattr(value, "as_integer_ratio") and not isinstance(value, bool | int | float):
-        return int(value) if value == int(value) else float(value)
-    return value
+    return list(
+        items(
+            "query",
+            TableName=table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": pk}},
+            ConsistentRead=True,
+        )
+    )
 
 
 class RulesLoader:

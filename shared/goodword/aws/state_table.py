@@ -1,57 +1,105 @@
-"""StateTable: person profiles, limit claims, offers and actions. Every limit is a
-conditional write, and all the writes of one rule acting go in one transaction: either
-the rule acts and every limit is charged, or nothing is written and the decision says which
-limit stopped it. Never read-then-write."""
+"""StateTable, the DynamoDB adapter of ``ports.StateStore``: person profiles, limit claims,
+work records and send counters. Every limit is a conditional write, and all the claims of
+one rule acting go in one transaction: either the rule acts and every limit is charged, or
+nothing is written and the result says which limit stopped it. Never read-then-write.
+
+    pk = PERSON#<platform>#<account>#<author>, sk = PROFILE        the profile
+                                               sk = SEEN#<event>   counted once (expires)
+                                               sk = RULE#<rule>    once per person
+                                               sk = COOLDOWN       automated contact
+    pk = CAP#<rule>,         sk = DAY#<date> | WEEK#<year-Wnn> | TOTAL
+    pk = OFFER#<id> | ACTION#<id>, sk = WORK   work records, listed by the ByState index:
+                                               gsi1pk = OFFERS#<state> | ACTIONS#<state>,
+                                               gsi1sk = <created_at>#<id>
+    pk = <mark>,             sk = MARK         once-ever marks (a private reply per comment)
+    pk = RATE#<counter>,     sk = RATE         send-rate windows (expire)
+    pk = EXAMPLE#<event>,    sk = JUDGEMENT    the judge's labelled examples (judgement_store)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from goodword.aws import clients
-from goodword.aws.events_table import to_dynamodb
+from goodword.aws.codec import batch_get, from_dynamodb, items, key, plain, to_dynamodb
 from goodword.events import Event
-from goodword.pipeline.profiles import MENTION_KINDS, Profile, person_key
+from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
+from goodword.people import MENTION_KINDS, Profile, person_key
+from goodword.work import WorkKind, WorkRecord, WorkState, work_key
 
-_deserializer = TypeDeserializer()
-
-
-def from_dynamodb(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
-
-
-@dataclass(frozen=True)
-class Write:
-    """One conditional write of a claim; ``label`` says what its failed condition means."""
-
-    label: str
-    item: dict[str, Any]
-    already_done: bool = False  # failing means this very work was recorded before (a retry)
+PROFILE_SK = "PROFILE"
+WORK_SK = "WORK"
+SEEN_DAYS = 400
 
 
-@dataclass(frozen=True)
-class ClaimResult:
-    ok: bool
-    blocked_by: str | None = None  # the label of the first failed condition
-    already_done: bool = False
+def index_key(offers: bool, state: WorkState) -> str:
+    return f"{'OFFERS' if offers else 'ACTIONS'}#{state.value}"
+
+
+def work_item(record: WorkRecord) -> dict[str, Any]:
+    return {
+        "pk": record.key,
+        "sk": WORK_SK,
+        **record.fields(),
+        "gsi1pk": index_key(record.is_offer, record.state),
+        "gsi1sk": f"{record.created_at}#{record.id}",
+    }
+
+
+def work_from_item(item: dict[str, Any]) -> WorkRecord:
+    return WorkRecord.model_validate(plain(item))
 
 
 class StateTable:
     def __init__(self, table_name: str) -> None:
         self.table = table_name
 
-    # --- profiles ----------------------------------------------------------------------
+    # --- reads ---------------------------------------------------------------------------
 
-    def record_event(self, event: Event, positive: bool, now: datetime, seen_days: int = 400) -> Profile | None:
-        """Count the event in its author's profile exactly once (retries count nothing) and
-        return the profile as it stands after it. None when the event has no author."""
-        key = person_key(event)
-        if key is None or event.author is None:
+    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        item = clients.dynamodb().get_item(TableName=self.table, Key=key(pk, sk), ConsistentRead=True).get("Item")
+        return from_dynamodb(item) if item else None
+
+    def profile(self, person: str) -> Profile | None:
+        item = self._get(person, PROFILE_SK)
+        return Profile.from_item(item) if item and "first_seen" in item else None
+
+    def has_seen(self, person: str, event_id: str) -> bool:
+        return self._get(person, f"SEEN#{event_id}") is not None
+
+    def once_marker(self, person: str, rule_id: str) -> tuple[bool, int | None]:
+        item = self._get(person, f"RULE#{rule_id}")
+        if item is None:
+            return False, None
+        return True, int(item["expires_at"]) if item.get("expires_at") is not None else None
+
+    def cooldown_until(self, person: str) -> int | None:
+        item = self._get(person, "COOLDOWN")
+        return int(item["until"]) if item else None
+
+    def cap_count(self, rule_id: str, period: str) -> int:
+        item = self._get(f"CAP#{rule_id}", period)
+        return int(item.get("count", 0)) if item else 0
+
+    def cap_counts(self, rule_ids: Iterable[str], period: str) -> dict[str, int]:
+        """Many rules' counts for one period (the report's budget used)."""
+        rule_ids = list(rule_ids)
+        found = batch_get(self.table, ((f"CAP#{r}", period) for r in rule_ids))
+        return {r: int(found.get((f"CAP#{r}", period), {}).get("count", 0)) for r in rule_ids}
+
+    def profiles(self, people: Iterable[str]) -> dict[str, Profile]:
+        found = batch_get(self.table, ((p, PROFILE_SK) for p in people))
+        return {pk: Profile.from_item(item) for (pk, _), item in found.items() if "first_seen" in item}
+
+    # --- profiles ------------------------------------------------------------------------
+
+    def record_event(self, event: Event, positive: bool, now: datetime) -> Profile | None:
+        person = person_key(event)
+        if person is None or event.author is None:
             return None
         mention = event.kind in MENTION_KINDS
         names = {
@@ -83,7 +131,7 @@ class StateTable:
         if event.author.followers_count is not None:
             names["#fc"], values[":fc"] = "followers_count", event.author.followers_count
             sets.append("#fc = :fc")
-        marker = {"pk": key, "sk": f"SEEN#{event.event_id}", "expires_at": int((now + timedelta(days=seen_days)).timestamp())}
+        marker = {"pk": person, "sk": f"SEEN#{event.event_id}", "expires_at": int((now + timedelta(days=SEEN_DAYS)).timestamp())}
         try:
             clients.dynamodb().transact_write_items(
                 TransactItems=[
@@ -97,7 +145,7 @@ class StateTable:
                     {
                         "Update": {
                             "TableName": self.table,
-                            "Key": to_dynamodb({"pk": key, "sk": "PROFILE"}),
+                            "Key": key(person, PROFILE_SK),
                             "UpdateExpression": "SET " + ", ".join(sets) + " ADD #mc :m, #pc :p",
                             "ExpressionAttributeNames": names,
                             "ExpressionAttributeValues": to_dynamodb(values),
@@ -108,120 +156,219 @@ class StateTable:
         except ClientError as exc:
             if _cancellation_codes(exc)[:1] != ["ConditionalCheckFailed"]:
                 raise  # the stream retries the event
-        item = clients.dynamodb().get_item(
-            TableName=self.table, Key=to_dynamodb({"pk": key, "sk": "PROFILE"}), ConsistentRead=True
-        )["Item"]
-        return Profile.from_item(from_dynamodb(item))
-
-    # --- claims ------------------------------------------------------------------------
-
-    def claim(self, writes: Sequence[Write]) -> ClaimResult:
-        if not writes:  # a rule with no limits and nothing to record (tags only): nothing to claim
-            return ClaimResult(ok=True)
-        try:
-            items: list[Any] = [w.item for w in writes]
-            clients.dynamodb().transact_write_items(TransactItems=items)
-            return ClaimResult(ok=True)
-        except ClientError as exc:
-            codes = _cancellation_codes(exc)
-            if not codes:
-                raise
-            failed = [w for w, code in zip(writes, codes, strict=False) if code == "ConditionalCheckFailed"]
-            if not failed:
-                raise  # a conflict or throttling: the stream retries
-            if any(w.already_done for w in failed):
-                return ClaimResult(ok=False, already_done=True)
-            return ClaimResult(ok=False, blocked_by=failed[0].label)
-
-    def put(self, label: str, item: dict[str, Any], already_done: bool = True) -> Write:
-        return Write(
-            label,
-            {"Put": {"TableName": self.table, "Item": to_dynamodb(item), "ConditionExpression": "attribute_not_exists(pk)"}},
-            already_done,
-        )
-
-    def once_per_person(self, person: str, rule_id: str, days: int | None, now: datetime) -> Write:
-        item: dict[str, Any] = {"pk": person, "sk": f"RULE#{rule_id}", "at": now.isoformat()}
-        condition = "attribute_not_exists(pk)"
-        values: dict[str, Any] = {}
-        if days is not None:
-            item["expires_at"] = int((now + timedelta(days=days)).timestamp())
-            condition += " OR expires_at < :now"  # TTL deletes lazily: the condition decides
-            values[":now"] = int(now.timestamp())
-        put: dict[str, Any] = {"TableName": self.table, "Item": to_dynamodb(item), "ConditionExpression": condition}
-        if values:
-            put["ExpressionAttributeValues"] = to_dynamodb(values)
-        label = "once per person" + (f" per {days} days" if days else "") + f": {rule_id} already acted for this person"
-        return Write(label, {"Put": put})
-
-    def cooldown(self, person: str, days: int, now: datetime) -> Write:
-        until = int((now + timedelta(days=days)).timestamp())
-        return Write(
-            f"cooldown: this person had automated contact within {days} days",
-            {
-                "Put": {
-                    "TableName": self.table,
-                    "Item": to_dynamodb({"pk": person, "sk": "COOLDOWN", "until": until, "expires_at": until}),
-                    "ConditionExpression": "attribute_not_exists(pk) OR #u <= :now",
-                    "ExpressionAttributeNames": {"#u": "until"},
-                    "ExpressionAttributeValues": to_dynamodb({":now": int(now.timestamp())}),
-                }
-            },
-        )
-
-    def cap(self, rule_id: str, period: str, cap: int, label: str) -> Write:
-        return Write(
-            f"{label} cap of {cap} reached",
-            {
-                "Update": {
-                    "TableName": self.table,
-                    "Key": to_dynamodb({"pk": f"CAP#{rule_id}", "sk": period}),
-                    "UpdateExpression": "ADD #n :one",
-                    "ConditionExpression": "attribute_not_exists(#n) OR #n < :cap",
-                    "ExpressionAttributeNames": {"#n": "count"},
-                    "ExpressionAttributeValues": to_dynamodb({":one": 1, ":cap": cap}),
-                }
-            },
-        )
-
-    def contact(self, person: str, now: datetime, offer: bool) -> Write:
-        expression = "SET last_contact_at = :t" + (" ADD offers_received :one" if offer else "")
-        values: dict[str, Any] = {":t": now.isoformat(), **({":one": 1} if offer else {})}
-        return Write(
-            "profile",
-            {
-                "Update": {
-                    "TableName": self.table,
-                    "Key": to_dynamodb({"pk": person, "sk": "PROFILE"}),
-                    "UpdateExpression": expression,
-                    "ExpressionAttributeValues": to_dynamodb(values),
-                }
-            },
-        )
+        item = self._get(person, PROFILE_SK)
+        assert item is not None  # noqa: S101 (written above, read consistently)
+        return Profile.from_item(item)
 
     def tag(self, person: str, label: str) -> None:
         clients.dynamodb().update_item(
             TableName=self.table,
-            Key=to_dynamodb({"pk": person, "sk": "PROFILE"}),
+            Key=key(person, PROFILE_SK),
             UpdateExpression="ADD tags :t",
             ExpressionAttributeValues={":t": {"SS": [label]}},
         )
 
-    def get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        item = (
-            clients.dynamodb()
-            .get_item(TableName=self.table, Key=to_dynamodb({"pk": pk, "sk": sk}), ConsistentRead=True)
-            .get("Item")
-        )
-        return from_dynamodb(item) if item else None
+    # --- claims --------------------------------------------------------------------------
 
-    def mark_queued(self, pk: str, now: datetime) -> None:
-        clients.dynamodb().update_item(
-            TableName=self.table,
-            Key=to_dynamodb({"pk": pk, "sk": "WORK"}),
-            UpdateExpression="SET queued_at = :t",
-            ExpressionAttributeValues=to_dynamodb({":t": now.isoformat()}),
+    def claim(self, claims: Sequence[Claim]) -> ClaimResult:
+        if not claims:  # a rule with no limits and nothing to record (tags only): nothing to claim
+            return ClaimResult(ok=True)
+        writes: list[Any] = [self._write(c) for c in claims]
+        try:
+            clients.dynamodb().transact_write_items(TransactItems=writes)
+            return ClaimResult(ok=True)
+        except ClientError as exc:
+            codes = _cancellation_codes(exc)
+            if not codes or "ConditionalCheckFailed" not in codes:
+                raise  # a conflict or throttling: the stream retries
+            padded = codes + ["None"] * (len(claims) - len(codes))
+            return result_of(list(claims), [code == "ConditionalCheckFailed" for code in padded[: len(claims)]])
+
+    def _write(self, claim: Claim) -> dict[str, Any]:
+        if isinstance(claim, RecordWork):
+            item = work_item(claim.record)
+            return {
+                "Put": {"TableName": self.table, "Item": to_dynamodb(item), "ConditionExpression": "attribute_not_exists(pk)"}
+            }
+        if isinstance(claim, OncePerPerson):
+            marker: dict[str, Any] = {"pk": claim.person, "sk": f"RULE#{claim.rule_id}", "at": claim.now.isoformat()}
+            put: dict[str, Any] = {"TableName": self.table, "ConditionExpression": "attribute_not_exists(pk)"}
+            if claim.expires_at is not None:
+                marker["expires_at"] = claim.expires_at
+                put["ConditionExpression"] += " OR expires_at < :now"  # TTL deletes lazily: the condition decides
+                put["ExpressionAttributeValues"] = to_dynamodb({":now": int(claim.now.timestamp())})
+            return {"Put": {**put, "Item": to_dynamodb(marker)}}
+        if isinstance(claim, Cooldown):
+            item = {"pk": claim.person, "sk": "COOLDOWN", "until": claim.until, "expires_at": claim.until}
+            return {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": to_dynamodb(item),
+                    "ConditionExpression": "attribute_not_exists(pk) OR #u <= :now",
+                    "ExpressionAttributeNames": {"#u": "until"},
+                    "ExpressionAttributeValues": to_dynamodb({":now": int(claim.now.timestamp())}),
+                }
+            }
+        if isinstance(claim, Cap):
+            return {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": key(f"CAP#{claim.rule_id}", claim.period),
+                    "UpdateExpression": "ADD #n :one",
+                    "ConditionExpression": "attribute_not_exists(#n) OR #n < :cap",
+                    "ExpressionAttributeNames": {"#n": "count"},
+                    "ExpressionAttributeValues": to_dynamodb({":one": 1, ":cap": claim.cap}),
+                }
+            }
+        assert isinstance(claim, Contact)  # noqa: S101 (the last kind of claim)
+        expression = "SET last_contact_at = :t" + (" ADD offers_received :one" if claim.offer else "")
+        values: dict[str, Any] = {":t": claim.now.isoformat(), **({":one": 1} if claim.offer else {})}
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": key(claim.person, PROFILE_SK),
+                "UpdateExpression": expression,
+                "ExpressionAttributeValues": to_dynamodb(values),
+            }
+        }
+
+    # --- work records ----------------------------------------------------------------------
+
+    def get_work(self, work_key: str) -> WorkRecord | None:
+        item = self._get(work_key, WORK_SK)
+        return work_from_item(item) if item else None
+
+    def find_work(self, identifier: str) -> WorkRecord | None:
+        """An offer or action by its id."""
+        found = self.work_for_keys(work_key(kind, identifier) for kind in (WorkKind.OFFER_SAMPLE, WorkKind.REPLY))
+        return found[0] if found else None
+
+    def work_for_keys(self, keys: Iterable[str]) -> list[WorkRecord]:
+        return [work_from_item(item) for item in batch_get(self.table, ((k, WORK_SK) for k in keys)).values()]
+
+    def list_work(
+        self, states: Iterable[WorkState] | None = None, since: datetime | None = None, actions: bool = False
+    ) -> list[WorkRecord]:
+        result: list[WorkRecord] = []
+        wanted = list(states or WorkState)
+        for index in [index_key(True, s) for s in wanted] + ([index_key(False, s) for s in wanted] if actions else []):
+            condition, values = "gsi1pk = :state", {":state": index}
+            if since is not None:
+                condition += " AND gsi1sk >= :since"
+                values[":since"] = since.astimezone(UTC).isoformat()
+            result.extend(
+                WorkRecord.model_validate(item)
+                for item in items(
+                    "query",
+                    TableName=self.table,
+                    IndexName="ByState",
+                    KeyConditionExpression=condition,
+                    ExpressionAttributeValues=to_dynamodb(values),
+                )
+            )
+        return sorted(result, key=lambda r: r.created_at, reverse=True)
+
+    def mark_queued(self, record: WorkRecord, now: datetime) -> None:
+        self._update(record, {"queued_at": now.isoformat()})
+
+    def decide(self, record: WorkRecord, to: WorkState, reviewer: str, reason: str | None, now: datetime) -> bool:
+        fields: dict[str, Any] = {"state": to.value, "reviewed_by": reviewer, "reviewed_at": now.isoformat()}
+        if reason:
+            fields["reason"] = reason
+        return self._move(record, fields, "#s = :from", {":from": WorkState.PENDING_REVIEW.value})
+
+    def start_sending(self, record: WorkRecord, attempt: str, now: datetime) -> bool:
+        # Or this very attempt already holds it: botocore retried a claim that had landed.
+        return self._move(
+            record,
+            {"state": WorkState.SENDING.value, "attempt_id": attempt, "attempt_started_at": now.isoformat()},
+            "#s = :from OR (#s = :sending AND attempt_id = :attempt)",
+            {":from": WorkState.APPROVED.value, ":sending": WorkState.SENDING.value, ":attempt": attempt},
         )
+
+    def finish(self, record: WorkRecord, attempt: str, to: WorkState, now: datetime, **fields: Any) -> bool:
+        values = {"state": to.value, "finished_at": now.isoformat(), **fields}
+        return self._move(record, values, "attempt_id = :attempt", {":attempt": attempt})
+
+    def release(self, record: WorkRecord, attempt: str) -> bool:
+        return self._move(
+            record,
+            {"state": WorkState.APPROVED.value},
+            "attempt_id = :attempt",
+            {":attempt": attempt},
+            remove=("attempt_id", "attempt_started_at"),
+        )
+
+    def mark_announced(self, record: WorkRecord, now: datetime) -> None:
+        self._update(record, {"announced_at": now.isoformat()})
+
+    def _update(self, record: WorkRecord, fields: dict[str, Any]) -> None:
+        self._move(record, fields, None, {})
+
+    def _move(
+        self,
+        record: WorkRecord,
+        fields: dict[str, Any],
+        condition: str | None,
+        condition_values: dict[str, Any],
+        remove: tuple[str, ...] = (),
+    ) -> bool:
+        """Set ``fields`` on the record (and its index key when the state changes), if the
+        condition holds; False when it did not."""
+        if "state" in fields:  # the ByState index lists work by state
+            fields = {**fields, "gsi1pk": index_key(record.is_offer, WorkState(fields["state"]))}
+        names = {f"#{i}": name for i, name in enumerate(fields)}
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": key(record.key, WORK_SK),
+            "UpdateExpression": "SET "
+            + ", ".join(f"#{i} = :{i}" for i in range(len(fields)))
+            + (" REMOVE " + ", ".join(remove) if remove else ""),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_dynamodb({**{f":{i}": v for i, v in enumerate(fields.values())}, **condition_values}),
+        }
+        if condition is not None:
+            request["ConditionExpression"] = condition
+            if "#s" in condition:
+                names["#s"] = "state"
+        return _conditional(request)
+
+    # --- send limits -----------------------------------------------------------------------
+
+    def mark_once(self, mark: str, owner: str) -> bool:
+        return _conditional(
+            {
+                "TableName": self.table,
+                "Key": key(mark, "MARK"),
+                "UpdateExpression": "SET #o = :o",
+                "ConditionExpression": "attribute_not_exists(pk) OR #o = :o",
+                "ExpressionAttributeNames": {"#o": "owner"},
+                "ExpressionAttributeValues": to_dynamodb({":o": owner}),
+            }
+        )
+
+    def count_rate(self, counter: str, limit: int, expires_at: int) -> bool:
+        return _conditional(
+            {
+                "TableName": self.table,
+                "Key": key(f"RATE#{counter}", "RATE"),
+                "UpdateExpression": "ADD #n :one SET expires_at = :e",
+                "ConditionExpression": "attribute_not_exists(#n) OR #n < :limit",
+                "ExpressionAttributeNames": {"#n": "count"},
+                "ExpressionAttributeValues": to_dynamodb({":one": 1, ":limit": limit, ":e": expires_at}),
+            }
+        )
+
+
+def _conditional(request: dict[str, Any]) -> bool:
+    """True if the update happened, False if its condition was false."""
+    try:
+        clients.dynamodb().update_item(**request)
+        return True
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise
 
 
 def _cancellation_codes(exc: ClientError) -> list[str]:

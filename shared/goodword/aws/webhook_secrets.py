@@ -14,17 +14,10 @@ from pydantic import ValidationError
 
 from goodword.aws import clients
 from goodword.observability import logger
+from goodword.ports import SecretsUnavailable
 from goodword.validation import describe_validation_error
-from goodword.webhooks.errors import WebhookError
-from goodword.webhooks.secrets import WebhookSecrets
 
 T = TypeVar("T")
-
-
-class SecretsUnavailableError(WebhookError):
-    """Secrets Manager could not be read, or the secret is not valid: retryable (503)."""
-
-    status, code = 503, "secrets_unavailable"
 
 
 class SecretLoader(Generic[T]):
@@ -48,7 +41,7 @@ class SecretLoader(Generic[T]):
             try:
                 self._value = self._fetch()
                 self._fetched_at = self.clock()
-            except SecretsUnavailableError:
+            except SecretsUnavailable:
                 if self._value is None:
                     raise
                 # Keep verifying with the last good secrets rather than failing deliveries.
@@ -60,14 +53,10 @@ class SecretLoader(Generic[T]):
             response = clients.secretsmanager().get_secret_value(SecretId=self.secret_id)
         except (ClientError, BotoCoreError) as exc:
             logger.error("cannot read a secret", extra={"error": type(exc).__name__})
-            raise SecretsUnavailableError("the secret cannot be read") from None
+            raise SecretsUnavailable("the secret cannot be read") from None
         try:
             return self.parse(json.loads(response.get("SecretString") or "{}"))
         except ValueError as exc:
             reason = describe_validation_error(exc) if isinstance(exc, ValidationError) else "not JSON"
             logger.error("a secret is not valid", extra={"reason": reason})
-            raise SecretsUnavailableError(f"the secret is not valid: {reason}") from None
-
-
-def webhook_secrets_loader(secret_id: str, max_age_seconds: int) -> SecretLoader[WebhookSecrets]:
-    return SecretLoader(secret_id, max_age_seconds, WebhookSecrets.model_validate)
+            raise SecretsUnavailable(f"the secret is not valid: {reason}") from None

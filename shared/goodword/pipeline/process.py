@@ -13,18 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aws_lambda_powertools.metrics import MetricUnit
-
-from goodword.aws import clients
-from goodword.aws.actions_queue import ActionsQueue
-from goodword.aws.rules_table import RulesLoader
-from goodword.aws.state_table import StateTable, Write
-from goodword.event_items import decisions_item
 from goodword.events import Event
-from goodword.observability import logger, metrics
-from goodword.pipeline.offers import OfferState, claim_code, work_id
-from goodword.pipeline.profiles import Profile, person_key
+from goodword.limits import Cap, Claim, Contact, Cooldown, OncePerPerson, RecordWork
+from goodword.observability import logger
+from goodword.people import Profile, person_key
 from goodword.policy import Channel, automatic_channel, refusal
+from goodword.ports import Converse, DecisionLog, RulesSource, StateStore, WorkQueue
 from goodword.rules.engine import CompiledRule, Decision, Outcome, evaluate
 from goodword.rules.model import Action, AutomaticAbove, Review, Rule, Settings
 from goodword.rules.policy_check import channel_of
@@ -32,6 +26,7 @@ from goodword.rules.templates import render
 from goodword.sentiment.model import Band, Sentiment, SentimentLabel
 from goodword.sentiment.providers import SentimentProvider, provider_for
 from goodword.sentiment.second_opinion import SecondOpinionJudge
+from goodword.work import WorkKind, WorkRecord, WorkState, claim_code, work_id
 
 _CONTACT = ("offer_sample", "reply", "direct_message")
 
@@ -70,23 +65,27 @@ def event_facts(event: Event, profile: Profile | None, sentiment: Sentiment | No
 
 
 class Pipeline:
+    """Decides events. Depends on ports only: the handler gives it DynamoDB and SQS, a
+    backtest gives it the in-memory adapters. It emits no metrics: its results say what
+    happened, and the handler counts them."""
+
     def __init__(
         self,
-        rules: RulesLoader,
-        state: StateTable,
-        events_table: str,
-        queue: ActionsQueue,
+        rules: RulesSource,
+        state: StateStore,
+        decisions: DecisionLog,
+        queue: WorkQueue,
         decision_retention: timedelta,
-        put_item: Callable[[str, dict[str, Any]], Any],
         clock: Callable[[], datetime],
+        second_opinion: Callable[[float], Converse] | None = None,
     ) -> None:
         self.rules = rules
         self.state = state
-        self.events_table = events_table
+        self.decisions = decisions
         self.queue = queue
         self.decision_retention = decision_retention
-        self.put_item = put_item
         self.clock = clock
+        self.second_opinion = second_opinion  # a model to ask, within a timeout
 
     def score(self, events: Sequence[Event]) -> dict[str, Sentiment]:
         """Sentiment for every event with text, in one provider call (batched)."""
@@ -98,10 +97,9 @@ class Pipeline:
         provider: SentimentProvider = provider_for(settings, book.adapter)
         texts = [e.text or "" for e in with_text]
         results = provider.analyze(texts, [e.lang for e in with_text])
-        if settings.second_opinion is not None and settings.provider == "classifier":
-            opinion = settings.second_opinion
-            bedrock = lambda: clients.bedrock_runtime(opinion.timeout_seconds)  # noqa: E731
-            results = SecondOpinionJudge(opinion, book.settings.brand_names, bedrock).review(texts, results)
+        if settings.second_opinion is not None and settings.provider == "classifier" and self.second_opinion:
+            converse = self.second_opinion(settings.second_opinion.timeout_seconds)
+            results = SecondOpinionJudge(settings.second_opinion, book.settings.brand_names, converse).review(texts, results)
         return {e.event_id: s for e, s in zip(with_text, results, strict=True)}
 
     def process(self, event: Event, sentiment: Sentiment | None) -> EventResult:
@@ -121,19 +119,15 @@ class Pipeline:
                     if acted and compiled.rule.stop_after:
                         stopped_by = compiled.rule.id
             result.decisions.append(decision)
-            metrics.add_metric(f"Rule{decision.outcome.value.title().replace('_', '')}", MetricUnit.Count, 1)
-        self.put_item(
-            self.events_table,
-            decisions_item(
-                event,
-                {
-                    "decided_at": now.isoformat(),
-                    "sentiment": sentiment.model_dump(mode="json") if sentiment else None,
-                    "profile": {k: v for k, v in facts.items() if k.startswith("profile.")},
-                    "decisions": [d.as_item() for d in result.decisions],
-                },
-                self.decision_retention,
-            ),
+        self.decisions.record_decisions(
+            event,
+            {
+                "decided_at": now.isoformat(),
+                "sentiment": sentiment.model_dump(mode="json") if sentiment else None,
+                "profile": {k: v for k, v in facts.items() if k.startswith("profile.")},
+                "decisions": [d.as_item() for d in result.decisions],
+            },
+            self.decision_retention,
         )
         logger.info(
             "event decided",
@@ -162,20 +156,19 @@ class Pipeline:
         if isinstance(channels, str):
             decision.outcome, decision.detail = Outcome.REFUSED, f"platform policy: {channels}"
             return False
-        writes: list[Write] = []
-        records: list[dict[str, Any]] = []
         contact = bool(channels)
-        writes.extend(self._limits(rule, person, contact, settings, now))
+        claims: list[Claim] = list(self._limits(rule, person, contact, settings, now))
+        records: list[WorkRecord] = []
         for index, action in enumerate(rule.actions):
             record = self._record(action, index, rule, compiled.version, event, person, sentiment, settings, now)
             if record is not None:
                 if index in channels:
-                    record["channel"] = channels[index].value
+                    record = record.model_copy(update={"channel": channels[index].value})
                 records.append(record)
-                writes.append(self.state.put(f"{record['kind']} already recorded", record))
+                claims.append(RecordWork(record))
         if contact:
-            writes.append(self.state.contact(person, now, offer=any(a.offer_sample for a in rule.actions)))
-        claim = self.state.claim(writes)
+            claims.append(Contact(person, now, offer=any(a.offer_sample for a in rule.actions)))
+        claim = self.state.claim(claims)
         if claim.blocked_by:
             decision.outcome, decision.detail = Outcome.LIMITED, claim.blocked_by
             return False
@@ -183,27 +176,27 @@ class Pipeline:
             if action.tag:
                 self.state.tag(person, action.tag.label)
         if claim.already_done:  # a retry: re-read what was recorded, queue what never was
-            records = [r for r in (self.state.get(r["pk"], "WORK") for r in records) if r is not None]
-        to_queue = [r for r in records if r.get("state") == OfferState.APPROVED.value and not r.get("queued_at")]
+            records = [r for r in (self.state.get_work(r.key) for r in records) if r is not None]
+        to_queue = [r for r in records if r.waiting_to_queue]
         if to_queue:
-            self.queue.send([queue_message(r) for r in to_queue])
+            self.queue.send([r.queue_message() for r in to_queue])
             for record in to_queue:
-                self.state.mark_queued(record["pk"], now)
+                self.state.mark_queued(record, now)
         decision.outcome = Outcome.ACTED
-        decision.detail = "; ".join(f"{r['kind']} {r['id']} {r['state']}" for r in records) or "tagged"
+        decision.detail = "; ".join(f"{r.kind.value} {r.id} {r.state.value}" for r in records) or "tagged"
         return True
 
-    def _limits(self, rule: Rule, person: str, contact: bool, settings: Settings, now: datetime) -> list[Write]:
-        """The conditional writes that charge the rule's limits (all or none, with the work)."""
-        writes = []
+    def _limits(self, rule: Rule, person: str, contact: bool, settings: Settings, now: datetime) -> list[Claim]:
+        """The claims that charge the rule's limits (all or none, with the work)."""
+        claims: list[Claim] = []
         if rule.limits.once_per_person is not None:
             days = None if rule.limits.once_per_person == "forever" else rule.limits.once_per_person.days
-            writes.append(self.state.once_per_person(person, rule.id, days, now))
+            claims.append(OncePerPerson(person, rule.id, days, now))
         if contact and settings.cooldown_days:
-            writes.append(self.state.cooldown(person, settings.cooldown_days, now))
-        return writes + self._caps(rule, settings, now)
+            claims.append(Cooldown(person, settings.cooldown_days, now))
+        return claims + self._caps(rule, settings, now)
 
-    def _caps(self, rule: Rule, settings: Settings, now: datetime) -> list[Write]:
+    def _caps(self, rule: Rule, settings: Settings, now: datetime) -> list[Claim]:
         local = now.astimezone(ZoneInfo(settings.time_zone))
         year, week, _ = local.isocalendar()
         caps = [
@@ -211,7 +204,7 @@ class Pipeline:
             (rule.limits.per_week, f"WEEK#{year}-W{week:02d}", "weekly"),
             (rule.limits.total, "TOTAL", "total"),
         ]
-        return [self.state.cap(rule.id, period, cap, label) for cap, period, label in caps if cap]
+        return [Cap(rule.id, period, cap, label) for cap, period, label in caps if cap]
 
     def _record(
         self,
@@ -224,7 +217,7 @@ class Pipeline:
         sentiment: Sentiment | None,
         settings: Settings,
         now: datetime,
-    ) -> dict[str, Any] | None:
+    ) -> WorkRecord | None:
         if action.tag:
             return None
         identifier = work_id(event.event_id, rule.id, index)
@@ -236,9 +229,8 @@ class Pipeline:
             "brand_handle": f"@{account.handle}" if account and account.handle else "",
             "platform": event.platform.value,
         }
-        base = {
+        base: dict[str, Any] = {
             "id": identifier,
-            "sk": "WORK",
             "event_kind": event.kind.value,
             "event_time": event.occurred_at.isoformat(),
             "rule_id": rule.id,
@@ -257,42 +249,42 @@ class Pipeline:
             offer = action.offer_sample
             code = claim_code()
             link = f"{str(settings.claim_link_base_url).rstrip('/')}/{code}"
-            review = offer.review
-            automatic = (
-                review is Review.AUTOMATIC
-                or (review is Review.BY_BAND and sentiment is not None and sentiment.band is Band.AUTO)
-                or (
-                    isinstance(review, AutomaticAbove)
-                    and sentiment is not None
-                    and sentiment.confidence >= review.automatic_above_confidence
-                    and not sentiment.vetoes  # never a post the judge keeps from auto (e.g. not English)
-                )
-            )
-            state = OfferState.APPROVED if automatic else OfferState.PENDING_REVIEW
-            return {
+            state = WorkState.APPROVED if _automatic(offer.review, sentiment) else WorkState.PENDING_REVIEW
+            return WorkRecord(
                 **base,
-                "pk": f"OFFER#{identifier}",
-                "kind": "offer_sample",
-                "state": state.value,
-                "claim_code": code,
-                "claim_link": link,
-                "product": offer.product,
-                "product_cost": offer.product_cost,
-                "delivery": offer.delivery.value,
-                "message": render(offer.message, {**values, "product": offer.product, "claim_link": link, "claim_code": code}),
-                "gsi1pk": f"OFFERS#{state.value}",
-                "gsi1sk": f"{now.isoformat()}#{identifier}",
-            }
-        kind = action.kind
+                kind=WorkKind.OFFER_SAMPLE,
+                state=state,
+                claim_code=code,
+                claim_link=link,
+                product=offer.product,
+                product_cost=offer.product_cost,
+                delivery=offer.delivery.value,
+                message=render(offer.message, {**values, "product": offer.product, "claim_link": link, "claim_code": code}),
+            )
         message = action.reply or action.direct_message
-        record = {**base, "pk": f"ACTION#{identifier}", "kind": kind, "state": OfferState.APPROVED.value}
+        fields: dict[str, Any] = {}
         if message is not None:
-            record["message"] = render(message.message, values)
+            fields["message"] = render(message.message, values)
         if action.notify:
-            record["url"] = str(action.notify.url)
-            record["message"] = render(action.notify.message, values) if action.notify.message else None
-            record["text"] = event.text
-        return record
+            fields["url"] = str(action.notify.url)
+            fields["message"] = render(action.notify.message, values) if action.notify.message else None
+            fields["text"] = event.text
+        return WorkRecord(**base, **fields, kind=WorkKind(action.kind), state=WorkState.APPROVED)
+
+
+def _automatic(review: Review | AutomaticAbove, sentiment: Sentiment | None) -> bool:
+    """Whether an offer goes out without a person's review."""
+    if review is Review.AUTOMATIC:
+        return True
+    if sentiment is None:
+        return False
+    if review is Review.BY_BAND:
+        return sentiment.band is Band.AUTO
+    return (
+        isinstance(review, AutomaticAbove)
+        and sentiment.confidence >= review.automatic_above_confidence
+        and not sentiment.vetoes  # never a post the judge keeps from auto (e.g. not English)
+    )
 
 
 def contact_channels(rule: Rule, event: Event) -> dict[int, Channel] | str:
@@ -315,29 +307,3 @@ def _channel(action: Action, event: Event) -> tuple[Channel | None, str | None]:
     if reason or not isinstance(channel, Channel):
         return None, reason or f"no channel may answer a {event.kind.value} on {event.platform.value}"
     return channel, None
-
-
-def queue_message(record: dict[str, Any]) -> dict[str, Any]:
-    keys = (
-        "idempotency_key",
-        "kind",
-        "id",
-        "pk",
-        "rule_id",
-        "event_id",
-        "event_kind",
-        "event_time",
-        "platform",
-        "brand_account",
-        "author_id",
-        "author_handle",
-        "refs",
-        "message",
-        "delivery",
-        "channel",
-        "url",
-        "text",
-        "product",
-        "claim_link",
-    )
-    return {k: record[k] for k in keys if record.get(k) is not None}

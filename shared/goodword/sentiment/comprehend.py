@@ -36,7 +36,7 @@ class ComprehendProvider:
         self.masker = BrandMasker(settings.brand_terms)
 
     def analyze(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[Sentiment]:
-        """Raises botocore errors (throttling, outage) so the caller retries the batch."""
+        """Raises the AWS SDK's errors (throttling, outage) so the caller retries the batch."""
         masked = [_clip(self.masker.mask(t)) for t in texts]
         langs = list(languages or [None] * len(texts))
         unknown = [i for i, lang in enumerate(langs) if not lang]

@@ -44,3 +44,11 @@ def describe(value: Sentiment | dict[str, Any]) -> str:
     if sentiment.reason and Veto.SECOND_OPINION not in sentiment.vetoes:
         parts.append(f"second opinion: {sentiment.reason}")
     return "; ".join(parts)
+
+
+def short_judgement(sentiment: dict[str, Any]) -> str:
+    """The band and praise for the judge's records; label and score for older providers'."""
+    if sentiment.get("praise") is not None:
+        vetoes = f" ({', '.join(sentiment['vetoes'])})" if sentiment.get("vetoes") else ""
+        return f"{sentiment.get('band')} {float(sentiment['praise']):.2f}{vetoes}"
+    return f"{sentiment['label']} {float(sentiment['score']):+.2f}"

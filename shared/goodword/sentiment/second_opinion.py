@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from aws_lambda_powertools.metrics import MetricUnit
-from botocore.exceptions import BotoCoreError, ClientError
 
 from goodword.observability import logger, metrics
+from goodword.ports import Converse, ServiceUnavailable
 from goodword.sentiment.model import Band, SecondOpinion, Sentiment, SentimentLabel, Veto
 
 VERDICTS = ("praise", "complaint", "sarcasm", "question", "other")
@@ -75,10 +74,10 @@ def parse(answer: str) -> tuple[str, str] | None:
 
 
 class SecondOpinionJudge:
-    def __init__(self, settings: SecondOpinion, brand_names: Sequence[str], client: Callable[[], Any]) -> None:
+    def __init__(self, settings: SecondOpinion, brand_names: Sequence[str], converse: Converse) -> None:
         self.settings = settings
         self.brand_names = list(brand_names)
-        self.client = client
+        self.converse = converse
 
     def review(self, texts: Sequence[str], results: Sequence[Sentiment]) -> list[Sentiment]:
         """The results, with posts in the review band re-judged (at most max_calls_per_batch)."""
@@ -94,23 +93,15 @@ class SecondOpinionJudge:
     def _ask(self, text: str, result: Sentiment) -> Sentiment:
         metrics.add_metric("SecondOpinionCalls", MetricUnit.Count, 1)
         try:
-            response = self.client().converse(
-                modelId=self.settings.model_id,
-                system=[{"text": SYSTEM}],
-                messages=[{"role": "user", "content": [{"text": prompt(self.brand_names, text)}]}],
-                inferenceConfig={"maxTokens": 200, "temperature": 0},
-            )
-        except (ClientError, BotoCoreError) as exc:
+            answer = self.converse(self.settings.model_id, SYSTEM, prompt(self.brand_names, text), 200)
+        except ServiceUnavailable as exc:
             metrics.add_metric("SecondOpinionErrors", MetricUnit.Count, 1)
-            logger.warning("second opinion failed; the post stays in review", extra={"error": type(exc).__name__})
+            logger.warning("second opinion failed; the post stays in review", extra={"error": str(exc)})
             return result
-        usage = response.get("usage") or {}
-        cost = estimated_cost_usd(self.settings.model_id, int(usage.get("inputTokens", 0)), int(usage.get("outputTokens", 0)))
+        cost = estimated_cost_usd(self.settings.model_id, answer.input_tokens, answer.output_tokens)
         if cost is not None:
             metrics.add_metric("SecondOpinionCostMicroUSD", MetricUnit.Count, round(cost * 1_000_000, 3))
-        content = ((response.get("output") or {}).get("message") or {}).get("content") or []
-        answer = "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-        parsed = parse(answer)
+        parsed = parse(answer.text)
         if parsed is None:
             metrics.add_metric("SecondOpinionMalformed", MetricUnit.Count, 1)
             return result

@@ -78,3 +78,9 @@ class StorageUnavailableError(WebhookError):
     """Events could not be durably written: the platform must retry."""
 
     status, code = 503, "storage_unavailable"
+
+
+class SecretsUnavailableError(WebhookError):
+    """Secrets Manager could not be read, or the secret is not valid: retryable."""
+
+    status, code = 503, "secrets_unavailable"

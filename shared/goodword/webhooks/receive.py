@@ -12,12 +12,14 @@ from pydantic import ValidationError
 
 from goodword.events import Event
 from goodword.observability import logger
+from goodword.ports import SecretsUnavailable, StorageUnavailable, StoreResult
 from goodword.validation import describe_validation_error
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
 from goodword.webhooks.errors import (
     InvalidPayloadError,
     MethodNotAllowedError,
     PayloadTooLargeError,
+    SecretsUnavailableError,
     StorageUnavailableError,
     UnknownPlatformError,
     WebhookError,
@@ -35,18 +37,12 @@ ADAPTERS: dict[str, PlatformAdapter[Any]] = {
 }
 
 
-@dataclass(frozen=True)
-class StoreResult:
-    stored: int
-    duplicates: int
-
-
 @dataclass
 class Outcome:
     response: WebhookResponse
     error: WebhookError | None = None
     delivery: Delivery = field(default_factory=Delivery)
-    stored: StoreResult = StoreResult(0, 0)
+    stored: StoreResult = field(default_factory=lambda: StoreResult(0, 0))
 
 
 def receive(
@@ -85,7 +81,11 @@ def _receive(
         raise MethodNotAllowedError(f"{request.method} is not accepted for {adapter.name}", headers=adapter.allow_header())
     if len(request.body) > max_body_bytes:
         raise PayloadTooLargeError(f"body is over the {max_body_bytes}-byte limit")
-    secrets = adapter.secrets(load_secrets())
+    try:
+        loaded = load_secrets()
+    except SecretsUnavailable as exc:
+        raise SecretsUnavailableError(str(exc)) from None
+    secrets = adapter.secrets(loaded)
     if request.method == "GET":
         return adapter.handshake(request, secrets)
 
@@ -93,7 +93,10 @@ def _receive(
     outcome.delivery = delivery = _read(adapter, request)
     if delivery.reply is not None:
         return delivery.reply
-    outcome.stored = result = store(delivery.events) if delivery.events else StoreResult(0, 0)
+    try:
+        outcome.stored = result = store(delivery.events) if delivery.events else StoreResult(0, 0)
+    except StorageUnavailable as exc:
+        raise StorageUnavailableError(str(exc)) from None
     return WebhookResponse.json(
         200,
         {

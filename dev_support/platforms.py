@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dev_support.paths import FIXTURES, ROOT
 from local_stack.signing import signed_headers as sign
-from tests.support.paths import FIXTURES, ROOT
 
 # The checked-in development secrets (obviously fake), shared with the demo and samples.
 SECRETS: dict[str, Any] = json.loads((ROOT / "config" / "local-dev.json").read_text())["secrets"]["WebhookSecret"]

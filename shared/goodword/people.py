@@ -1,4 +1,4 @@
-"""Person profiles: one per platform + brand account + author."""
+"""People: one profile per platform + brand account + author, and the facts rules read from it."""
 
 from __future__ import annotations
 

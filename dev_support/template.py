@@ -9,7 +9,7 @@ from typing import Any
 
 from samcli.yamlhelper import yaml_parse
 
-from tests.support.paths import TEMPLATE
+from dev_support.paths import TEMPLATE
 
 _TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification")
 

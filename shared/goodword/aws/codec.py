@@ -1,0 +1,75 @@
+"""DynamoDB's attribute-value encoding, one place for every table: Python values in and out,
+floats as decimals, numbers back as plain ints or floats, and the paginated reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from goodword.aws import clients
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _decimals(value: Any) -> Any:
+    """DynamoDB numbers are decimal: floats go through their shortest repr."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _decimals(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_decimals(v) for v in value]
+    return value
+
+
+def to_dynamodb(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: _serializer.serialize(_decimals(value)) for key, value in item.items()}
+
+
+def from_dynamodb(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as stored (numbers as Decimal, string sets as sets)."""
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal and sets as sets; callers want plain JSON values."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == int(value) else float(value)
+    return value
+
+
+def items(operation: str, **request: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a query or scan, page after page, as plain values."""
+    client: Any = clients.dynamodb()
+    for page in client.get_paginator(operation).paginate(**request):
+        for item in page.get("Items", []):
+            yield plain(from_dynamodb(item))
+
+
+def key(pk: str, sk: str) -> dict[str, Any]:
+    return to_dynamodb({"pk": pk, "sk": sk})
+
+
+def batch_get(table: str, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Items by (pk, sk), 100 keys a request, unprocessed keys retried, consistent reads."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for start in range(0, len(wanted), 100):
+        request: dict[str, Any] = {
+            table: {"Keys": [key(pk, sk) for pk, sk in wanted[start : start + 100]], "ConsistentRead": True}
+        }
+        while request:
+            answer = clients.dynamodb().batch_get_item(RequestItems=request)
+            for item in answer.get("Responses", {}).get(table, []):
+                value = from_dynamodb(item)
+                found[(value["pk"], value["sk"])] = value
+            request = answer.get("UnprocessedKeys") or {}
+    return found

@@ -1,0 +1,156 @@
+"""What the pipeline, the performer and the commands need from storage and messaging, as
+protocols. Two kinds of adapter implement them: DynamoDB/SQS/EventBridge in ``goodword.aws``
+(the deployed stack) and plain Python in ``goodword.memory`` (backtests, ``rules test``,
+fast tests). ``tests/contract`` runs the same checks against both, so they cannot drift."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # the receiver imports this module: keep its cold start free of the rest
+    from goodword.events import Event
+    from goodword.limits import Claim, ClaimResult
+    from goodword.people import Profile
+    from goodword.rules.engine import RuleBook
+    from goodword.rules.model import BrandAccount
+    from goodword.work import WorkRecord, WorkState
+
+
+class StorageUnavailable(Exception):
+    """A store could not durably write: the caller must retry (a platform, the stream)."""
+
+
+class SecretsUnavailable(Exception):
+    """Secrets Manager could not be read, or the secret is not valid: retryable."""
+
+
+class ServiceUnavailable(Exception):
+    """An optional service (the second opinion's model) failed or timed out: fall back."""
+
+
+@dataclass(frozen=True)
+class ConverseAnswer:
+    text: str
+    input_tokens: int
+    output_tokens: int
+
+
+class Converse(Protocol):
+    """One question to a language model; raises ServiceUnavailable."""
+
+    def __call__(self, model_id: str, system: str, user: str, max_tokens: int) -> ConverseAnswer: ...
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    stored: int
+    duplicates: int
+
+
+class EventStore(Protocol):
+    def save(self, events: Sequence[Event]) -> StoreResult:
+        """Store every event not stored before; raises StorageUnavailable if any write failed."""
+        ...
+
+
+class LimitsView(Protocol):
+    """Read-only: where a person and a rule stand, without changing anything."""
+
+    def profile(self, person: str) -> Profile | None: ...
+
+    def has_seen(self, person: str, event_id: str) -> bool: ...
+
+    def once_marker(self, person: str, rule_id: str) -> tuple[bool, int | None]:
+        """(the rule acted for this person, when that expires: None for forever)."""
+        ...
+
+    def cooldown_until(self, person: str) -> int | None: ...
+
+    def cap_count(self, rule_id: str, period: str) -> int: ...
+
+    def get_work(self, key: str) -> WorkRecord | None: ...
+
+
+class PeopleStore(LimitsView, Protocol):
+    def record_event(self, event: Event, positive: bool, now: datetime) -> Profile | None:
+        """Count the event in its author's profile exactly once (a retry counts nothing) and
+        return the profile as it stands after it; None when the event has no author."""
+        ...
+
+    def claim(self, claims: Sequence[Claim]) -> ClaimResult:
+        """Every claim's condition holds and all are applied, or none is."""
+        ...
+
+    def tag(self, person: str, label: str) -> None: ...
+
+
+class WorkStore(Protocol):
+    def get_work(self, key: str) -> WorkRecord | None: ...
+
+    def list_work(
+        self, states: Iterable[WorkState] | None = None, since: datetime | None = None, actions: bool = False
+    ) -> list[WorkRecord]:
+        """Offers (and with ``actions`` the other actions too) by state (every state when
+        None), created at or after ``since``, newest first."""
+        ...
+
+    def mark_queued(self, record: WorkRecord, now: datetime) -> None: ...
+
+    def decide(self, record: WorkRecord, to: WorkState, reviewer: str, reason: str | None, now: datetime) -> bool:
+        """pending_review -> approved | rejected, if it is still pending; False if not."""
+        ...
+
+    def start_sending(self, record: WorkRecord, attempt: str, now: datetime) -> bool:
+        """approved -> sending for this attempt (or this attempt holds it already)."""
+        ...
+
+    def finish(self, record: WorkRecord, attempt: str, to: WorkState, now: datetime, **fields: Any) -> bool:
+        """sending -> sent | failed with the outcome's fields, if this attempt still holds it."""
+        ...
+
+    def release(self, record: WorkRecord, attempt: str) -> bool:
+        """sending -> approved (a retry later), if this attempt still holds it."""
+        ...
+
+    def mark_announced(self, record: WorkRecord, now: datetime) -> None: ...
+
+
+class SendLimits(Protocol):
+    def mark_once(self, mark: str, owner: str) -> bool:
+        """Once per mark, ever; the same owner may mark again (retries)."""
+        ...
+
+    def count_rate(self, counter: str, limit: int, expires_at: int) -> bool:
+        """Count one more against the counter, if it is under the limit."""
+        ...
+
+
+class StateStore(PeopleStore, WorkStore, SendLimits, Protocol):
+    """StateTable: people, limits, work records and send counters."""
+
+
+class DecisionLog(Protocol):
+    def record_decisions(self, event: Event, decisions: dict[str, Any], retention: timedelta) -> None: ...
+
+
+class WorkQueue(Protocol):
+    def send(self, messages: Sequence[dict[str, Any]]) -> None:
+        """Raises if any message was not accepted."""
+        ...
+
+
+class Requeue(Protocol):
+    def __call__(self, message: dict[str, Any], delay_seconds: int) -> None: ...
+
+
+class EventBus(Protocol):
+    def publish(self, detail: dict[str, Any]) -> None: ...
+
+
+class RulesSource(Protocol):
+    def __call__(self) -> RuleBook: ...
+
+    def account(self, platform: str, account_id: str) -> BrandAccount | None: ...

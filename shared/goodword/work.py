@@ -1,0 +1,167 @@
+"""Work records: the offers and actions a rule makes, with their states and the only moves
+between them, their ids and claim codes, and the message that queues them for sending.
+
+    pending_review -> approved | rejected | expired     (a person decides, or nobody does)
+    approved       -> sending                           (the actions function claims it)
+    sending        -> sent | failed | approved          (approved again: retry or pacing)
+
+``failed`` covers "outcome unknown" too (an attempt that stopped after calling the platform):
+its ``reason`` says so, and nothing is sent again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class WorkState(StrEnum):
+    PENDING_REVIEW = "pending_review"
+    APPROVED = "approved"
+    SENDING = "sending"  # claimed by the actions function, the platform call under way
+    SENT = "sent"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+    @property
+    def final(self) -> bool:
+        return self in FINAL
+
+
+FINAL = frozenset({WorkState.SENT, WorkState.FAILED, WorkState.REJECTED, WorkState.EXPIRED})
+TRANSITIONS: dict[WorkState, frozenset[WorkState]] = {
+    WorkState.PENDING_REVIEW: frozenset({WorkState.APPROVED, WorkState.REJECTED, WorkState.EXPIRED}),
+    WorkState.APPROVED: frozenset({WorkState.SENDING}),
+    WorkState.SENDING: frozenset({WorkState.SENT, WorkState.FAILED, WorkState.APPROVED}),
+    **{state: frozenset() for state in FINAL},
+}
+
+
+class TransitionError(ValueError):
+    pass
+
+
+def check_transition(current: WorkState, to: WorkState) -> None:
+    if to not in TRANSITIONS[current]:
+        raise TransitionError(f"a work record cannot go from {current.value} to {to.value}")
+
+
+class WorkKind(StrEnum):
+    OFFER_SAMPLE = "offer_sample"
+    REPLY = "reply"
+    DIRECT_MESSAGE = "direct_message"
+    NOTIFY = "notify"
+
+
+def work_id(event_id: str, rule_id: str, action_index: int) -> str:
+    """Deterministic: the same event, rule and action always give the same id, so a
+    retried event finds the record it already made instead of making another."""
+    digest = hashlib.sha256(f"{event_id}|{rule_id}|{action_index}".encode()).hexdigest()
+    return digest[:32]
+
+
+def claim_code() -> str:
+    return secrets.token_urlsafe(12)  # 96 random bits
+
+
+def work_key(kind: WorkKind | str, identifier: str) -> str:
+    """A record's key: offers and actions live apart (``OFFER#<id>``, ``ACTION#<id>``)."""
+    return f"{'OFFER' if kind == WorkKind.OFFER_SAMPLE else 'ACTION'}#{identifier}"
+
+
+class WorkRecord(BaseModel):
+    """One offer or action, as stored."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str
+    kind: WorkKind
+    state: WorkState
+    event_id: str
+    event_kind: str
+    event_time: str
+    rule_id: str
+    rule_version: int
+    person: str
+    platform: str
+    brand_account: str
+    author_id: str | None = None
+    author_handle: str | None = None
+    refs: dict[str, str] = {}
+    created_at: str
+    idempotency_key: str
+    channel: str | None = None
+    message: str | None = None
+    # notify
+    url: str | None = None
+    text: str | None = None
+    # offer_sample
+    claim_code: str | None = None
+    claim_link: str | None = None
+    product: str | None = None
+    product_cost: float | None = None
+    delivery: str | None = None
+    # what happened to it
+    queued_at: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: str | None = None
+    attempt_id: str | None = None
+    attempt_started_at: str | None = None
+    finished_at: str | None = None
+    reason: str | None = None
+    dry_run: bool = False
+    platform_message_id: str | None = None
+    announced_at: str | None = None
+
+    @property
+    def key(self) -> str:
+        return work_key(self.kind, self.id)
+
+    @property
+    def is_offer(self) -> bool:
+        return self.kind is WorkKind.OFFER_SAMPLE
+
+    @property
+    def state_label(self) -> str:
+        """The state as people read it: "sent (dry run)" when nothing really went out."""
+        return f"{self.state.value} (dry run)" if self.dry_run and self.state is WorkState.SENT else self.state.value
+
+    @property
+    def waiting_to_queue(self) -> bool:
+        return self.state is WorkState.APPROVED and self.queued_at is None
+
+    def fields(self) -> dict[str, Any]:
+        """The record as JSON values, without empty fields."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def queue_message(self) -> dict[str, Any]:
+        """What the actions queue carries: the record's key and what a reader of the queue
+        needs to recognise it (the performer reads the record itself)."""
+        wanted = (
+            "idempotency_key",
+            "kind",
+            "id",
+            "rule_id",
+            "event_id",
+            "event_kind",
+            "event_time",
+            "platform",
+            "brand_account",
+            "author_id",
+            "author_handle",
+            "refs",
+            "message",
+            "delivery",
+            "channel",
+            "url",
+            "text",
+            "product",
+            "claim_link",
+        )
+        values = self.fields()
+        return {"pk": self.key, **{k: values[k] for k in wanted if k in values}}
