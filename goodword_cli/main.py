@@ -11,7 +11,7 @@ import click
 
 from goodword.observability import logger
 from goodword_cli.app import App
-from goodword_cli.commands import events, judgement, offers, replay, report, review, rules
+from goodword_cli.commands import events, judgement, offers, replay, report, review, rules, send, settings
 
 
 class _CurrentStderr:
@@ -55,6 +55,9 @@ for _group in (
     replay.replay,
     judgement.score,
     judgement.judgement,
+    send.send,
+    settings.settings,
+    settings.accounts,
 ):
     cli.add_command(_group)
 

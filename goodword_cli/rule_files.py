@@ -145,3 +145,12 @@ def dump(definition: dict[str, Any], version: int, source: str) -> str:
         "# Edit, then `goodword rules push` this file; the push is refused if someone changed the rule since.\n"
     )
     return header + yaml.safe_dump(definition, sort_keys=False, allow_unicode=True, width=100)
+
+
+def same_rule(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """Whether two definitions are the same rule (defaults written out or left out, key
+    order, YAML layout and comments aside); plain equality when either is not valid."""
+    try:
+        return Rule.model_validate(first).model_dump(mode="json") == Rule.model_validate(second).model_dump(mode="json")
+    except ValidationError:
+        return first == second

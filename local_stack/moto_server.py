@@ -12,6 +12,7 @@ a real endpoint would tolerate), so no client is refused while another request i
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -41,6 +42,9 @@ def server(host: str, port: int) -> BaseWSGIServer:
 
 
 def main(argv: list[str]) -> None:
+    # Ctrl-C in a terminal signals the whole process group: the local stack stops this server
+    # itself, last (SIGTERM), so that nothing still polling it meets a dead endpoint.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     host, port = argv[0], int(argv[1])
     server(host, port).serve_forever()
 

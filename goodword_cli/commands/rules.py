@@ -11,11 +11,15 @@ from typing import Any
 import click
 import yaml
 
+from goodword.aws.rules_store import ConflictError, RulesStore, StoredRule, who
+from goodword.rules.model import Rule
+from goodword.rules.shadowing import shadowing_warnings
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands import rules_eval
 from goodword_cli.output import EXIT_CONFLICT, EXIT_PROBLEMS, CliError, console, emit_json, json_option, table
-from goodword_cli.rule_files import RuleFile, check_definition, dump, expand, load_all
-from goodword_cli.rules_store import ConflictError, RulesStore, StoredRule, who
+from goodword_cli.rule_files import RuleFile, check_definition, dump, expand, load, load_all, same_rule
+
+TAKES_EFFECT = "pushed rules take effect within the pipeline's rules cache (RulesCacheSeconds: 120 s unless the stack sets it)"
 
 
 @click.group()
@@ -35,12 +39,19 @@ def diff(live: StoredRule | None, definition: dict[str, Any], file: str) -> str:
     return "".join(difflib.unified_diff(_yaml(live.definition if live else None), _yaml(definition), before, file))
 
 
-def _problems_or_exit(files: list[RuleFile], as_json: bool) -> None:
+def _warnings(rules: list[Rule], files: list[RuleFile]) -> list[str]:
+    """Rules that can never run, named by their file when they have one."""
+    where = {f.rule_id: str(f.path) for f in files}
+    return [f"{where.get(rule_id, 'live')}: rule {rule_id}: {why}" for rule_id, why in shadowing_warnings(rules).items()]
+
+
+def _problems_or_exit(files: list[RuleFile], as_json: bool, warnings: list[str] | None = None) -> None:
     bad = [p for f in files for p in f.problems]
     if as_json:
         emit_json(
             {
                 "valid": not bad,
+                "warnings": warnings or [],
                 "files": [
                     {
                         "file": str(f.path),
@@ -58,6 +69,8 @@ def _problems_or_exit(files: list[RuleFile], as_json: bool) -> None:
                 console.print(f"ok     {rule_file.path}: rule {rule_file.rule_id}")
         for problem in bad:
             console.print(f"error  {problem}", markup=False)
+        for warning in warnings or []:
+            console.print(f"warning  {warning}", markup=False)
     if bad:
         raise CliError(f"{len(bad)} problem(s) in {sum(1 for f in files if f.problems)} of {len(files)} file(s)", EXIT_PROBLEMS)
 
@@ -77,7 +90,7 @@ def validate(files: tuple[str, ...], as_json: bool) -> None:
     expressions, windows, platform policy). No AWS access. Exit status 1 on any problem;
     each names the file, the rule and the field."""
     loaded = load_all(_paths(files))
-    _problems_or_exit(loaded, as_json)
+    _problems_or_exit(loaded, as_json, _warnings([f.rule for f in loaded if f.rule], loaded))
     if not as_json:
         console.print(f"{len(loaded)} rule file(s) valid.")
 
@@ -119,7 +132,7 @@ def push(app: App, files: tuple[str, ...], dry_run: bool, as_json: bool) -> None
             )
             report.append({**entry, "action": "conflict"})
             continue
-        if live is not None and live.definition == rule_file.definition:
+        if live is not None and same_rule(live.definition, rule_file.definition):
             report.append({**entry, "action": "unchanged", "to_version": live.version})
             continue
         entry["diff"] = diff(live, rule_file.definition, str(rule_file.path))
@@ -136,16 +149,54 @@ def push(app: App, files: tuple[str, ...], dry_run: bool, as_json: bool) -> None
             continue
         report.append({**entry, "action": "created" if live is None else "updated", "to_version": stored.version})
         _bump_header(rule_file.path, stored.version)
+    warnings = _warnings(_after_push(store, loaded), loaded)
+    written = any(e["action"] in ("created", "updated") for e in report)
     if as_json:
-        emit_json({"dry_run": dry_run, "rules": report, "conflicts": conflicts})
+        emit_json(
+            {
+                "dry_run": dry_run,
+                "rules": report,
+                "conflicts": conflicts,
+                "warnings": warnings,
+                **({"takes_effect": TAKES_EFFECT} if written else {}),
+            }
+        )
     else:
-        for entry in report:
-            if entry.get("diff"):
-                console.print(entry["diff"], markup=False, end="")
-            versions = f"v{entry['from_version']} -> v{entry['to_version']}" if entry.get("to_version") else ""
-            console.print(f"{entry['action']:12} {entry['id']} {versions}".rstrip(), markup=False)
+        _print_push(report, warnings, written)
     if conflicts:
         raise CliError("refused, changed by someone else since:\n  " + "\n  ".join(conflicts), EXIT_CONFLICT)
+
+
+def _print_push(report: list[dict[str, Any]], warnings: list[str], written: bool) -> None:
+    for entry in report:
+        if entry.get("diff"):
+            console.print(entry["diff"], markup=False, end="")
+        console.print(f"{entry['action']:12} {entry['id']} {_versions(entry)}".rstrip(), markup=False)
+    for warning in warnings:
+        console.print(f"warning  {warning}", markup=False)
+    if written:
+        console.print(f"Pushed: {TAKES_EFFECT}.", markup=False)
+
+
+def _versions(entry: dict[str, Any]) -> str:
+    if not entry.get("to_version"):
+        return ""
+    if entry.get("from_version") is None:
+        return f"(new, v{entry['to_version']})"
+    if entry["from_version"] == entry["to_version"]:
+        return f"(v{entry['to_version']})"
+    return f"v{entry['from_version']} -> v{entry['to_version']}"
+
+
+def _after_push(store: RulesStore, pushed: list[RuleFile]) -> list[Rule]:
+    """The live rules as they stand once the pushed files are live."""
+    rules = {f.rule_id: f.rule for f in pushed if f.rule and f.rule_id}
+    for stored in store.all():
+        if stored.rule_id not in rules:
+            parsed, _ = check_definition(stored.definition, "live")
+            if parsed is not None:
+                rules[stored.rule_id] = parsed
+    return [r for r in rules.values() if r is not None]
 
 
 def _bump_header(path: Path, version: int) -> None:
@@ -172,20 +223,28 @@ def pull(app: App, rule_ids: tuple[str, ...], directory: str, force: bool, as_js
     chosen = [r for r in live if not rule_ids or r.rule_id in rule_ids]
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    written, kept = [], []
+    written, unchanged, kept = [], [], []
     for stored in chosen:
         path = folder / f"{stored.rule_id}.yaml"
         text = dump(stored.definition, stored.version, app.target().description)
-        if path.exists() and not force and _body(path.read_text(encoding="utf-8")) != _body(text):
-            kept.append(str(path))
-            continue
+        if path.exists() and not force:
+            existing = load(path)
+            if existing.definition is not None and same_rule(existing.definition, stored.definition):
+                # the same rule: the file keeps its comments and layout
+                unchanged.append({"id": stored.rule_id, "version": stored.version, "file": str(path)})
+                continue
+            if _body(path.read_text(encoding="utf-8")) != _body(text):
+                kept.append(str(path))
+                continue
         path.write_text(text, encoding="utf-8")
         written.append({"id": stored.rule_id, "version": stored.version, "file": str(path)})
     if as_json:
-        emit_json({"written": written, "kept": kept})
+        emit_json({"written": written, "unchanged": unchanged, "kept": kept})
     else:
         for entry in written:
-            console.print(f"pulled  {entry['file']} (version {entry['version']})")
+            console.print(f"pulled     {entry['file']} (version {entry['version']})")
+        for entry in unchanged:
+            console.print(f"unchanged  {entry['file']} (the live rule, version {entry['version']}; file left as it is)")
     if kept:
         raise CliError(f"kept files with changes not pushed (use --force to overwrite): {', '.join(kept)}", EXIT_PROBLEMS)
 
@@ -282,7 +341,10 @@ def history(app: App, rule_id: str, as_json: bool) -> None:
 def rollback(app: App, rule_id: str, version: int) -> None:
     """Make an earlier version live again, as a new version (history is never rewritten)."""
     store = RulesStore(app.target().rules_table)
-    old = next((e for e in store.history(rule_id) if e.version == version), None)
+    versions = store.history(rule_id)
+    if not versions and store.get(rule_id) is None:
+        raise CliError(f"no such rule: {rule_id} (see `goodword rules list`)", EXIT_PROBLEMS)
+    old = next((e for e in versions if e.version == version), None)
     if old is None:
         raise CliError(
             f"rule {rule_id} has no version {version} in its history (see `goodword rules history {rule_id}`)", EXIT_PROBLEMS

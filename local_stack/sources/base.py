@@ -41,6 +41,8 @@ class Poller(ABC):
                 self.busy = True
                 found = self.poll()
             except Exception as exc:  # keep polling, slower and slower: the next round may succeed
+                if self._stop.is_set():
+                    return  # stopping: what the last round met does not matter
                 failures += 1
                 if failures == 1:  # one line per outage, not one per round
                     self.log(f"{self.name}: poll failed: {type(exc).__name__}: {exc}; retrying with backoff")

@@ -20,6 +20,13 @@ class Platform(StrEnum):
     MASTODON = "mastodon"
     BLUESKY = "bluesky"
 
+    @classmethod
+    def _missing_(cls, value: object) -> Platform | None:
+        """Platform names are case-insensitive: X, Instagram and x, instagram are the same."""
+        if isinstance(value, str):
+            return next((p for p in cls if p.value == value.strip().lower()), None)
+        return None
+
 
 class EventKind(StrEnum):
     MENTION = "mention"

@@ -1,0 +1,210 @@
+"""goodword settings show|set|history and goodword accounts list|add|remove: the brand's
+settings and accounts in RulesTable, validated as the pipeline reads them and versioned like
+rules (every change kept with who and when)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from goodword.aws.rules_store import GLOBAL_SK, ConflictError, SettingsStore, StoredSetting, account_sk, who
+from goodword.events import Platform
+from goodword.rules.model import BrandAccount, Settings
+from goodword.validation import describe_validation_error
+from goodword_cli.app import App, pass_app
+from goodword_cli.commands.events import platform_choice
+from goodword_cli.commands.rules import TAKES_EFFECT
+from goodword_cli.output import EXIT_CONFLICT, EXIT_PROBLEMS, CliError, console, emit_json, json_option, table
+
+
+def _fields(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """Every settable key, nested ones dotted (sentiment.provider)."""
+    keys = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            keys.extend(_fields(annotation, f"{prefix}{name}."))
+        else:
+            keys.append(f"{prefix}{name}")
+    return keys
+
+
+SETTABLE = [k for k in _fields(Settings) if k != "sentiment.brand_terms"]  # brand_terms: from brand_names and handles
+
+
+def _stored(store: SettingsStore) -> tuple[dict[str, Any], StoredSetting | None]:
+    live = store.get(GLOBAL_SK)
+    return (dict(live.values) if live else {}), live
+
+
+def _effective(definition: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return Settings.model_validate(definition).model_dump(mode="json", exclude={"sentiment": {"brand_terms"}})
+    except ValidationError as exc:
+        raise CliError(
+            f"the stored settings are not valid ({describe_validation_error(exc)}); fix them with `settings set`", 1
+        ) from None
+
+
+@click.group()
+def settings() -> None:
+    """The brand's settings: brand names, time zone, claim link, sentiment provider and its
+    thresholds, cooldown, pause. Every change is a new version, kept with who and when."""
+
+
+@settings.command()
+@json_option
+@pass_app
+def show(app: App, as_json: bool) -> None:
+    """The settings the pipeline uses now (defaults filled in), and their version."""
+    definition, live = _stored(SettingsStore(app.target().rules_table))
+    effective = _effective(definition)
+    if as_json:
+        emit_json({"settings": effective, "stored": definition, **(live.as_json() if live else {"version": 0})})
+        return
+    console.print(yaml.safe_dump(effective, sort_keys=False, allow_unicode=True).rstrip(), markup=False)
+    if live and live.version:
+        console.print(f"(version {live.version}, {live.updated_at} by {live.updated_by})", markup=False)
+    else:
+        console.print("(no settings written with `goodword settings set` yet: " + ("as loaded" if live else "all defaults") + ")")
+
+
+def _parse(assignment: str) -> tuple[list[str], Any]:
+    name, sep, raw = assignment.partition("=")
+    if not sep or not name.strip():
+        raise CliError(f"{assignment!r}: write KEY=VALUE, e.g. cooldown_days=14 or sentiment.provider=vader", EXIT_PROBLEMS)
+    key = name.strip()
+    if key not in SETTABLE:
+        raise CliError(f"no setting {key!r}; the settings are: {', '.join(SETTABLE)}", EXIT_PROBLEMS)
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None  # 14 -> 14, true -> True, [a, b] -> a list
+    except yaml.YAMLError:
+        value = raw
+    return key.split("."), value
+
+
+@settings.command("set")
+@click.argument("assignments", nargs=-1, required=True, metavar="KEY=VALUE...")
+@pass_app
+def set_settings(app: App, assignments: tuple[str, ...]) -> None:
+    """Change settings, e.g. `goodword settings set time_zone=Europe/Berlin cooldown_days=14
+    "brand_names=[North Roast]" sentiment.provider=classifier`. Validated first: nothing is
+    written when any value is wrong."""
+    store = SettingsStore(app.target().rules_table)
+    definition, live = _stored(store)
+    changed = dict(definition)
+    for assignment in assignments:
+        path, value = _parse(assignment)
+        node = changed
+        for part in path[:-1]:
+            node[part] = dict(node.get(part) or {})
+            node = node[part]
+        if value is None:
+            node.pop(path[-1], None)  # KEY= : back to the default
+        else:
+            node[path[-1]] = value
+    try:
+        Settings.model_validate(changed)
+    except ValidationError as exc:
+        raise CliError(f"not written: {describe_validation_error(exc, limit=5)}", EXIT_PROBLEMS) from None
+    if changed == definition:
+        console.print("unchanged: the settings already say so")
+        return
+    try:
+        written = store.write(GLOBAL_SK, changed, (live.version or None) if live else None, "set " + " ".join(assignments), who())
+    except ConflictError as exc:
+        raise CliError(str(exc), EXIT_CONFLICT) from None
+    console.print(f"settings: version {written.version}; {TAKES_EFFECT}", markup=False)
+
+
+@settings.command()
+@json_option
+@pass_app
+def history(app: App, as_json: bool) -> None:
+    """Every version of the settings: what changed, who and when."""
+    entries = SettingsStore(app.target().rules_table).history(GLOBAL_SK)
+    if as_json:
+        emit_json({"versions": [{**e.as_json(), "settings": e.values} for e in entries]})
+        return
+    table(
+        "Settings history",
+        ["version", "change", "when", "who"],
+        [(e.version, e.change, e.updated_at, e.updated_by) for e in entries],
+        empty="none",
+    )
+
+
+@click.group()
+def accounts() -> None:
+    """The brand's own accounts on each platform: which webhooks are the brand's, and the
+    handles masked before sentiment scoring and used in messages ({brand_handle})."""
+
+
+@accounts.command("list")
+@json_option
+@pass_app
+def list_accounts(app: App, as_json: bool) -> None:
+    """Every brand account, with its version and last change."""
+    found = SettingsStore(app.target().rules_table).accounts()
+    if as_json:
+        emit_json({"accounts": [{**a.values, **a.as_json()} for a in found]})
+        return
+    table(
+        "Brand accounts",
+        ["platform", "account id", "handle", "version", "last change"],
+        [
+            (a.values["platform"], a.values["account_id"], a.values.get("handle") or "", a.version or "-", a.updated_at or "")
+            for a in found
+        ],
+        empty="none: add one with `goodword accounts add PLATFORM ACCOUNT_ID --handle HANDLE`",
+    )
+
+
+@accounts.command()
+@click.argument("platform", type=platform_choice())
+@click.argument("account_id")
+@click.option("--handle", help="The account's @handle (without @), masked before scoring and shown in messages.")
+@pass_app
+def add(app: App, platform: str, account_id: str, handle: str | None) -> None:
+    """Add a brand account, or change its handle."""
+    try:
+        account = BrandAccount(
+            platform=Platform(platform), account_id=account_id, handle=handle.removeprefix("@") if handle else None
+        )
+    except ValidationError as exc:
+        raise CliError(f"not written: {describe_validation_error(exc)}", EXIT_PROBLEMS) from None
+    store = SettingsStore(app.target().rules_table)
+    sk = account_sk(account.platform.value, account.account_id)
+    live = store.get(sk)
+    values = account.model_dump(mode="json")
+    if live and live.values == values:
+        console.print(f"unchanged: {platform} {account_id} is already a brand account")
+        return
+    try:
+        written = store.write(sk, values, (live.version or None) if live else None, "add" if live is None else "change", who())
+    except ConflictError as exc:
+        raise CliError(str(exc), EXIT_CONFLICT) from None
+    console.print(
+        f"{'added' if live is None else 'changed'} {platform} account {account_id} (version {written.version}); {TAKES_EFFECT}"
+    )
+
+
+@accounts.command()
+@click.argument("platform", type=platform_choice())
+@click.argument("account_id")
+@pass_app
+def remove(app: App, platform: str, account_id: str) -> None:
+    """Remove a brand account (its history stays)."""
+    store = SettingsStore(app.target().rules_table)
+    sk = account_sk(platform, account_id)
+    live = store.get(sk)
+    if live is None:
+        raise CliError(f"no {platform} account {account_id} (see `goodword accounts list`)", EXIT_PROBLEMS)
+    try:
+        store.write(sk, None, live.version or None, "remove", who())
+    except ConflictError as exc:
+        raise CliError(str(exc), EXIT_CONFLICT) from None
+    console.print(f"removed {platform} account {account_id}; {TAKES_EFFECT}")
