@@ -29,8 +29,9 @@ demo: $(STAMP) ## Run Goodword locally: deliver every sample over HTTP, show wha
 serve: $(STAMP) ## Start the local stack and keep it running (Ctrl-C stops it); see docs/local.md
 	@$(BIN)/python -m local_stack serve $(SERVE_ARGS)
 
-test: lint typecheck ## Lint, type-check and run the whole test suite
+test: lint typecheck ## Lint, type-check, the whole test suite, and a quick benchmark run (so `make bench` cannot rot)
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory bench BENCH_ARGS=--quick
 
 test-fast: $(STAMP) ## Run the tests without the slow template build checks
 	$(BIN)/pytest -m "not slow"
