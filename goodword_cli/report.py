@@ -27,18 +27,21 @@ class Row:
     rejected: int = 0
     cost_sent: float = 0.0  # product_cost of sent offers: the budget used
     cost_committed: float = 0.0  # the same for offers approved or sent
-    dry_run: int = 0  # offers and actions "sent" in dry-run mode (nothing reached the platform)
+    dry_run: int = 0  # offers "sent" in dry-run mode (nothing reached the platform)
     actions: int = 0  # replies, direct messages (welcomes) and notifications
     actions_sent: int = 0
     actions_failed: int = 0
+    actions_dry_run: int = 0
 
     def add(self, work: WorkRecord) -> None:
-        self.dry_run += work.dry_run and work.state is WorkState.SENT
+        dry_run = work.dry_run and work.state is WorkState.SENT
         if not work.is_offer:
             self.actions += 1
             self.actions_sent += work.state is WorkState.SENT
             self.actions_failed += work.state is WorkState.FAILED
+            self.actions_dry_run += dry_run
             return
+        self.dry_run += dry_run
         self.offers += 1
         cost = float(work.product_cost or 0)
         self.pending_review += work.state is WorkState.PENDING_REVIEW
@@ -144,6 +147,8 @@ def chart(report: Report, path: Path, until: date | None = None) -> None:
     figure, (by_day, by_rule) = plt.subplots(2, 1, figsize=(11, 8.5), constrained_layout=True)
     _day_panel(by_day, report, data)
     _rule_panel(by_rule, report, data)
+    handles, labels = by_day.get_legend_handles_labels()  # one legend: a state has the same colour in both panels
+    figure.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=9, frameon=False)
     totals = report.totals
     figure.suptitle(
         f"Goodword report: {totals.events} events, {totals.offers} offers, {totals.sent} sent, budget used {totals.cost_sent:.2f}"
@@ -165,12 +170,12 @@ def _day_panel(axes: Any, report: Report, data: ChartData) -> None:
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     events = [report.days[d].events if d in report.days else 0 for d in data.days]
     axes.plot(positions, events, color="#1565c0", marker="o", linewidth=1.5, label="events received")
-    step = max(1, len(data.days) // 15)
+    step = max(1, -(-len(data.days) // 14))  # at most 14 labels
     axes.set_xticks(positions[::step], data.days[::step], rotation=45 if len(data.days) > 7 else 0, ha="right")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylim(bottom=0)
     axes.set_title(f"Per day, {data.days[0]} to {data.days[-1]} (UTC): events, and offers by state")
-    axes.legend(loc="upper left", fontsize=8)
+
 
 
 def _rule_panel(axes: Any, report: Report, data: ChartData) -> None:
@@ -192,5 +197,4 @@ def _rule_panel(axes: Any, report: Report, data: ChartData) -> None:
         used = f"; cap {cap['used']} of {cap['total']}" if cap else ""
         axes.annotate(f"  budget used {report.rules[rule_id].cost_sent:.2f}{used}", (left[row], row), va="center", fontsize=8)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlim(right=max(left) * 1.45 + 1)
-    axes.legend(loc="lower right", fontsize=8)
+    axes.set_xlim(right=max(left) * 1.6 + 1)

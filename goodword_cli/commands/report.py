@@ -98,7 +98,8 @@ def _print(result: Report, since: str) -> None:
         empty="no events",
     )
     totals = result.totals
-    dry_run = f" ({totals.dry_run} of them in dry run: nothing reached a platform)" if totals.dry_run else ""
+    dry = totals.dry_run + totals.actions_dry_run
+    dry_run = f" ({dry} of the sends in dry run: nothing reached a platform)" if dry else ""
     console.print(
         f"Total: {totals.events} events, {totals.matches} matched a rule, {totals.offers} offers, "
         f"{totals.sent} sent, {totals.failed} failed, budget used {totals.cost_sent:.2f}; "

@@ -185,12 +185,13 @@ def test_report_counts_per_rule_platform_and_day() -> None:
         "actions": 0,
         "actions_sent": 0,
         "actions_failed": 0,
+        "actions_dry_run": 0,
         "total_cap": {"used": 2, "total": 500},
     }
     assert report["rules"]["thanks"]["matches"] == 0
     # replies, direct messages and notifications are actions: counted, never as offers
     thanks = report["rules"]["thanks"]
-    assert (thanks["offers"], thanks["actions"], thanks["actions_sent"], thanks["dry_run"]) == (0, 1, 1, 1)
+    assert (thanks["offers"], thanks["actions"], thanks["actions_sent"], thanks["actions_dry_run"]) == (0, 1, 1, 1)
     assert (report["totals"]["sent"], report["totals"]["actions_sent"]) == (1, 1)
     assert report["platforms"]["twitch"]["events"] == 1
     assert {day: row["events"] for day, row in report["days"].items()} == {"2026-11-20": 1, "2026-11-21": 2}
