@@ -177,7 +177,6 @@ def _day_panel(axes: Any, report: Report, data: ChartData) -> None:
     axes.set_title(f"Per day, {data.days[0]} to {data.days[-1]} (UTC): events, and offers by state")
 
 
-
 def _rule_panel(axes: Any, report: Report, data: ChartData) -> None:
     from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
