@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from goodword.events import Event
 from goodword.limits import Cap, Claim, Contact, Cooldown, OncePerPerson, RecordWork
 from goodword.observability import logger
+from goodword.opt_out import ADDRESSED, asks_to_stop
 from goodword.people import Profile, person_key
 from goodword.policy import Channel, automatic_channel, refusal
 from goodword.ports import Converse, DecisionLog, RulesSource, StateStore, WorkQueue
@@ -60,7 +61,11 @@ def event_facts(event: Event, profile: Profile | None, sentiment: Sentiment | No
         "sentiment.sarcasm": sentiment.sarcasm if sentiment else None,
         "sentiment.vetoes": [v.value for v in sentiment.vetoes] if sentiment else [],
     }
-    facts.update(profile.facts(event.event_id, now) if profile else {"profile.is_first_mention": False, "profile.is_new": False})
+    facts.update(
+        profile.facts(event.event_id, now)
+        if profile
+        else {"profile.is_first_mention": False, "profile.is_new": False, "person.opted_out": False}
+    )
     return facts
 
 
@@ -107,16 +112,20 @@ class Pipeline:
         book = self.rules()
         positive = sentiment is not None and sentiment.label is SentimentLabel.POSITIVE
         profile = self.state.record_event(event, positive, now)
+        stop = asks_to_stop(event.text, book.settings.opt_out) if event.kind in ADDRESSED else None
+        if stop and profile is not None and not profile.opted_out:
+            profile = self.state.opt_out(profile.key, now, f"said {stop!r} in {event.event_id}")
         facts = event_facts(event, profile, sentiment, now)
         result = EventResult(event.event_id, sentiment, profile)
         stopped_by: str | None = None
-        for compiled, decision in evaluate(book, facts, now):
-            if decision.outcome is Outcome.MATCHED:
+        for compiled, matched in evaluate(book, facts, now):
+            decision = matched
+            if matched.outcome is Outcome.MATCHED:
                 if stopped_by:
-                    decision.outcome, decision.detail = Outcome.STOPPED, f"{stopped_by} acted and stops later rules"
+                    decision = matched.becomes(Outcome.STOPPED, f"{stopped_by} acted and stops later rules")
                 else:
-                    acted = self._act(compiled, decision, event, sentiment, book.settings, now)
-                    if acted and compiled.rule.stop_after:
+                    decision = self._act(compiled, matched, event, profile, sentiment, book.settings, now)
+                    if decision.outcome is Outcome.ACTED and compiled.rule.stop_after:
                         stopped_by = compiled.rule.id
             result.decisions.append(decision)
         self.decisions.record_decisions(
@@ -126,6 +135,7 @@ class Pipeline:
                 "sentiment": sentiment.model_dump(mode="json") if sentiment else None,
                 "profile": {k: v for k, v in facts.items() if k.startswith("profile.")},
                 "decisions": [d.as_item() for d in result.decisions],
+                **({"opted_out": stop} if stop else {}),
             },
             self.decision_retention,
         )
@@ -142,20 +152,25 @@ class Pipeline:
         compiled: CompiledRule,
         decision: Decision,
         event: Event,
+        profile: Profile | None,
         sentiment: Sentiment | None,
         settings: Settings,
         now: datetime,
-    ) -> bool:
-        """Charge the limits and record the work in one transaction; True if the rule acted."""
+    ) -> Decision:
+        """Charge the limits and record the work in one transaction: the rule's decision
+        (acted, or why not)."""
         rule = compiled.rule
         person = person_key(event)
         if person is None or event.author is None:
-            decision.outcome, decision.detail = Outcome.LIMITED, "the platform sent no author to act for (ids only)"
-            return False
+            return decision.becomes(Outcome.LIMITED, "the platform sent no author to act for (ids only)")
         channels = contact_channels(rule, event)
         if isinstance(channels, str):
-            decision.outcome, decision.detail = Outcome.REFUSED, f"platform policy: {channels}"
-            return False
+            return decision.becomes(Outcome.REFUSED, f"platform policy: {channels}")
+        if channels and profile is not None and profile.opted_out:
+            return decision.becomes(
+                Outcome.REFUSED,
+                f"opted_out: the person asked not to be contacted ({profile.opted_out_by}, {profile.opted_out_at})",
+            )
         contact = bool(channels)
         claims: list[Claim] = list(self._limits(rule, person, contact, settings, now))
         records: list[WorkRecord] = []
@@ -170,21 +185,20 @@ class Pipeline:
             claims.append(Contact(person, now, offer=any(a.offer_sample for a in rule.actions)))
         claim = self.state.claim(claims)
         if claim.blocked_by:
-            decision.outcome, decision.detail = Outcome.LIMITED, claim.blocked_by
-            return False
+            return decision.becomes(Outcome.LIMITED, claim.blocked_by)
         for action in rule.actions:
             if action.tag:
                 self.state.tag(person, action.tag.label)
         if claim.already_done:  # a retry: re-read what was recorded, queue what never was
             records = [r for r in (self.state.get_work(r.key) for r in records) if r is not None]
-        to_queue = [r for r in records if r.waiting_to_queue]
-        if to_queue:
-            self.queue.send([r.queue_message() for r in to_queue])
-            for record in to_queue:
+        self._queue([r for r in records if r.waiting_to_queue], now)
+        return decision.becomes(Outcome.ACTED, "; ".join(f"{r.kind.value} {r.id} {r.state.value}" for r in records) or "tagged")
+
+    def _queue(self, records: list[WorkRecord], now: datetime) -> None:
+        if records:
+            self.queue.send([r.queue_message() for r in records])
+            for record in records:
                 self.state.mark_queued(record, now)
-        decision.outcome = Outcome.ACTED
-        decision.detail = "; ".join(f"{r.kind.value} {r.id} {r.state.value}" for r in records) or "tagged"
-        return True
 
     def _limits(self, rule: Rule, person: str, contact: bool, settings: Settings, now: datetime) -> list[Claim]:
         """The claims that charge the rule's limits (all or none, with the work)."""
@@ -285,6 +299,12 @@ def _automatic(review: Review | AutomaticAbove, sentiment: Sentiment | None) -> 
         and sentiment.confidence >= review.automatic_above_confidence
         and not sentiment.vetoes  # never a post the judge keeps from auto (e.g. not English)
     )
+
+
+def _cannot_act(decision: Decision, channels: dict[int, Channel] | str) -> Decision:
+    if isinstance(channels, str):
+        return decision.becomes(Outcome.REFUSED, f"platform policy: {channels}")
+    return decision.becomes(Outcome.LIMITED, "the platform sent no author to act for (ids only)")
 
 
 def contact_channels(rule: Rule, event: Event) -> dict[int, Channel] | str:

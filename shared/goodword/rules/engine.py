@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -33,13 +33,18 @@ class Outcome(StrEnum):
     STOPPED = "stopped"  # an earlier rule with stop_after acted
 
 
-@dataclass
+@dataclass(frozen=True)
 class Decision:
+    """What happened to one rule for one event (a new one for each step: never changed)."""
+
     rule_id: str
     version: int
     outcome: Outcome
     detail: str = ""
     facts: dict[str, Any] = field(default_factory=dict)
+
+    def becomes(self, outcome: Outcome, detail: str) -> Decision:
+        return replace(self, outcome=outcome, detail=detail)
 
     def as_item(self) -> dict[str, Any]:
         return {
@@ -133,18 +138,20 @@ def evaluate(book: RuleBook, facts: dict[str, Any], now: datetime) -> list[tuple
     for compiled in book.candidates(str(facts["event.platform"]), str(facts["event.kind"]), str(facts["event.brand_account"])):
         rule = compiled.rule
         used = {name: facts.get(name) for name in compiled.fields}
-        decision = Decision(rule.id, compiled.version, Outcome.MATCHED, "", used)
+        outcome, detail = Outcome.MATCHED, ""
         if not rule.enabled:
-            decision.outcome, decision.detail = Outcome.DISABLED, "the rule is disabled"
+            outcome, detail = Outcome.DISABLED, "the rule is disabled"
         elif book.settings.paused:
-            decision.outcome, decision.detail = Outcome.PAUSED, "all rules are paused (settings)"
+            outcome, detail = Outcome.PAUSED, "all rules are paused (settings)"
         elif (why := in_window(rule.window, now, book.settings.time_zone)) is not None:
-            decision.outcome, decision.detail = Outcome.OUTSIDE_WINDOW, why
+            outcome, detail = Outcome.OUTSIDE_WINDOW, why
         elif blocked:
-            decision.outcome, decision.detail = Outcome.BLOCKED, "the author has blocked the brand"
+            outcome, detail = Outcome.BLOCKED, "the author has blocked the brand"
         elif compiled.matches is not None and compiled.check is not None and not compiled.matches(facts):
             failure = compiled.check(facts)
-            detail = f"{failure.path}: {failure.explain()}" if failure else "conditions were false"
-            decision.outcome, decision.detail = Outcome.CONDITION_FAILED, detail
-        results.append((compiled, decision))
+            outcome, detail = (
+                Outcome.CONDITION_FAILED,
+                f"{failure.path}: {failure.explain()}" if failure else "conditions were false",
+            )
+        results.append((compiled, Decision(rule.id, compiled.version, outcome, detail, used)))
     return results
