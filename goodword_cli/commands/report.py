@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 
+from goodword.work import WorkKind, work_id, work_key
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import parse_since, since_option
 from goodword_cli.output import console, emit_json, json_option, table
 from goodword_cli.report import Report, Row, build, chart
 
+MAX_ACTIONS = 5  # a rule has at most 5 actions (rules/model.py)
 _COLUMNS = [
     "events",
     "matches",
@@ -55,7 +57,17 @@ def report(app: App, since: str, chart_path: Path | None, as_json: bool) -> None
     start = parse_since(since)
     events = list(target.events().since(start))
     decisions = target.events().decisions_for(e["event_id"] for e in events)
-    work = target.state().list_work(since=start, actions=True)
+    offers = target.state().list_work(since=start)
+    acted = [
+        (e["event_id"], d["rule_id"])
+        for e in events
+        for d in (decisions.get(e["event_id"]) or {}).get("decisions", [])
+        if d.get("outcome") == "acted"
+    ]
+    actions = target.state().work_for_keys(
+        work_key(WorkKind.REPLY, work_id(event_id, rule_id, index)) for event_id, rule_id in acted for index in range(MAX_ACTIONS)
+    )
+    work = [*offers, *actions]
     capped = {r.rule_id: int(total) for r in target.rules().all() if (total := (r.definition.get("limits") or {}).get("total"))}
     used = target.state().cap_counts(capped, "TOTAL")
     caps = {rule_id: {"used": used[rule_id], "total": total} for rule_id, total in capped.items()}
@@ -103,5 +115,5 @@ def _print(result: Report, since: str) -> None:
     console.print(
         f"Total: {totals.events} events, {totals.matches} matched a rule, {totals.offers} offers, "
         f"{totals.sent} sent, {totals.failed} failed, budget used {totals.cost_sent:.2f}; "
-        f"{totals.actions} actions, {totals.actions_sent} sent{dry_run}"
+        f"{totals.actions} actions, {totals.actions_sent} sent{dry_run}; {totals.opt_outs} opt-out(s)"
     )

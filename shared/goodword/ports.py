@@ -86,15 +86,20 @@ class PeopleStore(LimitsView, Protocol):
 
     def tag(self, person: str, label: str) -> None: ...
 
+    def opt_out(self, person: str, now: datetime, why: str) -> Profile:
+        """Mark the person as not to be contacted (kept if already); the profile after it."""
+        ...
+
+    def opt_in(self, person: str) -> bool:
+        """Undo an opt-out; False when the person had not opted out."""
+        ...
+
 
 class WorkStore(Protocol):
     def get_work(self, key: str) -> WorkRecord | None: ...
 
-    def list_work(
-        self, states: Iterable[WorkState] | None = None, since: datetime | None = None, actions: bool = False
-    ) -> list[WorkRecord]:
-        """Offers (and with ``actions`` the other actions too) by state (every state when
-        None), created at or after ``since``, newest first."""
+    def list_work(self, states: Iterable[WorkState] | None = None, since: datetime | None = None) -> list[WorkRecord]:
+        """Offers by state (every state when None), created at or after ``since``, newest first."""
         ...
 
     def mark_queued(self, record: WorkRecord, now: datetime) -> None: ...

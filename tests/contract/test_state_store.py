@@ -190,13 +190,13 @@ def test_an_empty_claim_holds(store: StateStore) -> None:
 # --- work records -----------------------------------------------------------------------
 
 
-def test_offers_are_listed_by_state_newest_first_and_actions_only_when_asked(store: StateStore) -> None:
+def test_offers_are_listed_by_state_newest_first_and_actions_are_not(store: StateStore) -> None:
     pending, approved = record(1, state=WorkState.PENDING_REVIEW), record(2)
     reply = record(3, kind=WorkKind.REPLY)
     assert store.claim([RecordWork(pending), RecordWork(approved), RecordWork(reply)]).ok
     assert [r.id for r in store.list_work()] == [approved.id, pending.id]
     assert [r.id for r in store.list_work([WorkState.PENDING_REVIEW])] == [pending.id]
-    assert [r.id for r in store.list_work(actions=True)] == [reply.id, approved.id, pending.id]
+    assert store.get_work(reply.key) == reply  # actions are read by key (their event's decisions)
     assert [r.id for r in store.list_work(since=NOW + timedelta(seconds=2))] == [approved.id]
 
 
@@ -297,3 +297,17 @@ def test_the_in_memory_state_reads_through_to_the_live_one_without_writing(aws: 
 
     assert aws.dynamodb.scan(TableName=aws.tables["StateTable"])["Items"] == before
     assert live.cap_count("rule", "TOTAL") == 1
+
+
+def test_an_opt_out_is_kept_until_the_person_opts_in(store: StateStore) -> None:
+    store.record_event(event(1), True, NOW)
+    first = store.opt_out(PERSON, NOW, "said 'stop' in e1")
+    again = store.opt_out(PERSON, NOW + timedelta(days=1), "said 'baja' in e2")  # the first request stands
+    assert (first.opted_out, first.opted_out_at, first.opted_out_by) == (True, NOW.isoformat(), "said 'stop' in e1")
+    assert (again.opted_out_at, again.opted_out_by) == (NOW.isoformat(), "said 'stop' in e1")
+    later = store.record_event(event(2), True, NOW + timedelta(days=2))
+    assert later is not None and later.opted_out  # every later event sees it
+    assert store.opt_in(PERSON)
+    assert not store.opt_in(PERSON)  # nothing left to undo
+    profile = store.profile(PERSON)
+    assert profile is not None and not profile.opted_out and profile.mention_count == 2

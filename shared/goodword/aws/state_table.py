@@ -8,9 +8,11 @@ nothing is written and the result says which limit stopped it. Never read-then-w
                                                sk = RULE#<rule>    once per person
                                                sk = COOLDOWN       automated contact
     pk = CAP#<rule>,         sk = DAY#<date> | WEEK#<year-Wnn> | TOTAL
-    pk = OFFER#<id> | ACTION#<id>, sk = WORK   work records, listed by the ByState index:
-                                               gsi1pk = OFFERS#<state> | ACTIONS#<state>,
-                                               gsi1sk = <created_at>#<id>
+    pk = OFFER#<id> | ACTION#<id>, sk = WORK   work records; offers also in the ByState
+                                               index: gsi1pk = OFFERS#<state>,
+                                               gsi1sk = <created_at>#<id> (actions are not:
+                                               an index write per action and per state change
+                                               would cost more than reading them by event)
     pk = <mark>,             sk = MARK         once-ever marks (a private reply per comment)
     pk = RATE#<counter>,     sk = RATE         send-rate windows (expire)
     pk = EXAMPLE#<event>,    sk = JUDGEMENT    the judge's labelled examples (judgement_store)
@@ -36,18 +38,19 @@ WORK_SK = "WORK"
 SEEN_DAYS = 400
 
 
-def index_key(offers: bool, state: WorkState) -> str:
-    return f"{'OFFERS' if offers else 'ACTIONS'}#{state.value}"
+def offers_index_key(state: WorkState) -> str:
+    return f"OFFERS#{state.value}"
 
 
 def work_item(record: WorkRecord) -> dict[str, Any]:
-    return {
-        "pk": record.key,
-        "sk": WORK_SK,
-        **record.fields(),
-        "gsi1pk": index_key(record.is_offer, record.state),
-        "gsi1sk": f"{record.created_at}#{record.id}",
-    }
+    fields = record.fields()
+    if not record.dry_run:
+        fields.pop("dry_run")  # stored only when it is true: every byte is write units
+    item = {"pk": record.key, "sk": WORK_SK, **fields}
+    if record.is_offer:
+        item["gsi1pk"] = offers_index_key(record.state)
+        item["gsi1sk"] = f"{record.created_at}#{record.id}"
+    return item
 
 
 def work_from_item(item: dict[str, Any]) -> WorkRecord:
@@ -168,6 +171,27 @@ class StateTable:
             ExpressionAttributeValues={":t": {"SS": [label]}},
         )
 
+    def opt_out(self, person: str, now: datetime, why: str) -> Profile:
+        answer = clients.dynamodb().update_item(
+            TableName=self.table,
+            Key=key(person, PROFILE_SK),
+            UpdateExpression="SET opted_out_at = if_not_exists(opted_out_at, :t), opted_out_by = if_not_exists(opted_out_by, :w)",
+            ConditionExpression="attribute_exists(pk)",  # a profile, never a stub
+            ExpressionAttributeValues=to_dynamodb({":t": now.isoformat(), ":w": why}),
+            ReturnValues="ALL_NEW",
+        )
+        return Profile.from_item(from_dynamodb(answer["Attributes"]))
+
+    def opt_in(self, person: str) -> bool:
+        return _conditional(
+            {
+                "TableName": self.table,
+                "Key": key(person, PROFILE_SK),
+                "UpdateExpression": "REMOVE opted_out_at, opted_out_by",
+                "ConditionExpression": "attribute_exists(opted_out_at)",
+            }
+        )
+
     # --- claims --------------------------------------------------------------------------
 
     def claim(self, claims: Sequence[Claim]) -> ClaimResult:
@@ -246,13 +270,10 @@ class StateTable:
     def work_for_keys(self, keys: Iterable[str]) -> list[WorkRecord]:
         return [work_from_item(item) for item in batch_get(self.table, ((k, WORK_SK) for k in keys)).values()]
 
-    def list_work(
-        self, states: Iterable[WorkState] | None = None, since: datetime | None = None, actions: bool = False
-    ) -> list[WorkRecord]:
+    def list_work(self, states: Iterable[WorkState] | None = None, since: datetime | None = None) -> list[WorkRecord]:
         result: list[WorkRecord] = []
-        wanted = list(states or WorkState)
-        for index in [index_key(True, s) for s in wanted] + ([index_key(False, s) for s in wanted] if actions else []):
-            condition, values = "gsi1pk = :state", {":state": index}
+        for state in states or WorkState:
+            condition, values = "gsi1pk = :state", {":state": offers_index_key(state)}
             if since is not None:
                 condition += " AND gsi1sk >= :since"
                 values[":since"] = since.astimezone(UTC).isoformat()
@@ -315,8 +336,8 @@ class StateTable:
     ) -> bool:
         """Set ``fields`` on the record (and its index key when the state changes), if the
         condition holds; False when it did not."""
-        if "state" in fields:  # the ByState index lists work by state
-            fields = {**fields, "gsi1pk": index_key(record.is_offer, WorkState(fields["state"]))}
+        if "state" in fields and record.is_offer:  # the ByState index lists offers by state
+            fields = {**fields, "gsi1pk": offers_index_key(WorkState(fields["state"]))}
         names = {f"#{i}": name for i, name in enumerate(fields)}
         request: dict[str, Any] = {
             "TableName": self.table,

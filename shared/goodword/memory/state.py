@@ -131,6 +131,22 @@ class InMemoryState:
         fields["tags"] = frozenset({*fields.get("tags", ()), label})
         self._profiles[person] = fields
 
+    def opt_out(self, person: str, now: datetime, why: str) -> Profile:
+        fields = self._profile_fields(person)
+        if fields is None or "first_seen" not in fields:
+            raise KeyError(f"no profile {person}")
+        if fields.get("opted_out_at") is None:  # the first request stands
+            fields = {**fields, "opted_out_at": now.isoformat(), "opted_out_by": why}
+        self._profiles[person] = fields
+        return Profile(**fields)
+
+    def opt_in(self, person: str) -> bool:
+        fields = self._profile_fields(person)
+        if not fields or fields.get("opted_out_at") is None:
+            return False
+        self._profiles[person] = {**fields, "opted_out_at": None, "opted_out_by": None}
+        return True
+
     # --- claims --------------------------------------------------------------------------
 
     def claim(self, claims: Sequence[Claim]) -> ClaimResult:
@@ -184,14 +200,10 @@ class InMemoryState:
         """The offers and actions made here, in order (not those of the live store)."""
         return [self._work[key] for key in self._made]
 
-    def list_work(
-        self, states: Iterable[WorkState] | None = None, since: datetime | None = None, actions: bool = False
-    ) -> list[WorkRecord]:
+    def list_work(self, states: Iterable[WorkState] | None = None, since: datetime | None = None) -> list[WorkRecord]:
         wanted = set(states or WorkState)
         start = since.astimezone(UTC).isoformat() if since else ""
-        found = [
-            r for r in self._work.values() if (actions or r.is_offer) and r.state in wanted and f"{r.created_at}#{r.id}" >= start
-        ]
+        found = [r for r in self._work.values() if r.is_offer and r.state in wanted and f"{r.created_at}#{r.id}" >= start]
         return sorted(found, key=lambda r: r.created_at, reverse=True)
 
     def mark_queued(self, record: WorkRecord, now: datetime) -> None:
