@@ -11,7 +11,7 @@ import click
 
 from goodword.observability import logger
 from goodword_cli.app import App
-from goodword_cli.commands import events, judgement, offers, replay, report, review, rules, send, settings
+from goodword_cli.commands import events, judgement, offers, people, replay, report, review, rules, send, settings
 
 
 class _CurrentStderr:
@@ -58,6 +58,7 @@ for _group in (
     send.send,
     settings.settings,
     settings.accounts,
+    people.people,
 ):
     cli.add_command(_group)
 

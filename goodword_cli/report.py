@@ -32,6 +32,7 @@ class Row:
     actions_sent: int = 0
     actions_failed: int = 0
     actions_dry_run: int = 0
+    opt_outs: int = 0  # people who asked to stop (their event opted them out)
 
     def add(self, work: WorkRecord) -> None:
         dry_run = work.dry_run and work.state is WorkState.SENT
@@ -89,11 +90,13 @@ def build(
     report = Report(since, caps=dict(caps or {}))
     for event in events:
         day, platform = event["received_at"][:10], event["platform"]
-        outcomes = {d["rule_id"]: d["outcome"] for d in (decisions.get(event["event_id"]) or {}).get("decisions", [])}
+        decided = decisions.get(event["event_id"]) or {}
+        outcomes = {d["rule_id"]: d["outcome"] for d in decided.get("decisions", [])}
         matched = any(o in MATCHED for o in outcomes.values())
         for row in (report.totals, report.platforms[platform], report.days[day]):
             row.events += 1
             row.matches += matched
+            row.opt_outs += bool(decided.get("opted_out"))
         for rule_id, outcome in outcomes.items():
             report.rules[rule_id].events += 1
             report.rules[rule_id].matches += outcome in MATCHED

@@ -31,6 +31,12 @@ class Profile:
     last_contact_at: str | None = None
     followers_count: int | None = None
     tags: frozenset[str] = field(default_factory=frozenset)
+    opted_out_at: str | None = None  # the person asked not to be contacted
+    opted_out_by: str | None = None  # what they said ("stop"), or who recorded it
+
+    @property
+    def opted_out(self) -> bool:
+        return self.opted_out_at is not None
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Profile:
@@ -46,6 +52,8 @@ class Profile:
             last_contact_at=item.get("last_contact_at"),
             followers_count=int(item["followers_count"]) if item.get("followers_count") is not None else None,
             tags=frozenset(item.get("tags", ())),
+            opted_out_at=item.get("opted_out_at"),
+            opted_out_by=item.get("opted_out_by"),
         )
 
     def facts(self, event_id: str, now: datetime) -> dict[str, Any]:
@@ -60,4 +68,5 @@ class Profile:
             "profile.offers_received": self.offers_received,
             "profile.days_since_last_contact": round(days, 2) if days is not None else None,
             "profile.tags": sorted(self.tags),
+            "person.opted_out": self.opted_out,
         }

@@ -186,6 +186,7 @@ def test_report_counts_per_rule_platform_and_day() -> None:
         "actions_sent": 0,
         "actions_failed": 0,
         "actions_dry_run": 0,
+        "opt_outs": 0,
         "total_cap": {"used": 2, "total": 500},
     }
     assert report["rules"]["thanks"]["matches"] == 0

@@ -40,6 +40,7 @@ FIELDS: dict[str, FieldSpec] = {
     "profile.offers_received": FieldSpec(FieldType.NUMBER, "offers made to this person so far"),
     "profile.days_since_last_contact": FieldSpec(FieldType.NUMBER, "days since the last automated contact (absent if never)"),
     "profile.tags": FieldSpec(FieldType.TAGS, "labels given by tag actions"),
+    "person.opted_out": FieldSpec(FieldType.BOOLEAN, "the person asked not to be contacted (STOP): no rule contacts them"),
     "sentiment.band": FieldSpec(
         FieldType.STRING, "auto (send alone), review (a person decides) or none: the judge's advice", canonical=True
     ),

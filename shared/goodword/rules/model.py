@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from goodword.events import EventKind, Platform
+from goodword.opt_out import OptOutSettings
 from goodword.outbound.destinations import never_callable
 from goodword.rules.conditions import MAX_LEAVES, Condition, count_leaves
 from goodword.rules.templates import validate_template
@@ -193,6 +194,7 @@ class Settings(_Model):
     sentiment: SentimentSettings = SentimentSettings()
     cooldown_days: int = Field(default=7, ge=0, le=365, description="at most one automated contact per person in this many days")
     paused: bool = Field(default=False, description="stop every rule at once")
+    opt_out: OptOutSettings = Field(default_factory=OptOutSettings, description="what counts as a person asking to stop")
 
     @field_validator("time_zone")
     @classmethod
