@@ -3,8 +3,12 @@ when the person asks to hear from the brand again."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 
+from goodword.linking import LinkError
+from goodword.linking import link as link_people
 from goodword.people import Profile
 from goodword_cli.app import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option
@@ -36,6 +40,7 @@ def _facts(profile: Profile) -> dict[str, object]:
         "opted_out": profile.opted_out,
         "opted_out_at": profile.opted_out_at,
         "opted_out_by": profile.opted_out_by,
+        "person_id": profile.person_id,
     }
 
 
@@ -54,12 +59,37 @@ def show(app: App, person: str, as_json: bool) -> None:
     if profile is None:
         raise CliError(f"no person {person} (the offers and `events show` name them)", EXIT_PROBLEMS)
     facts = _facts(profile)
+    facts["identities"] = app.target().state().identities(profile.person_id) if profile.person_id else [profile.key]
     if as_json:
         emit_json(facts)
         return
     for name, value in facts.items():
         if value not in (None, [], False) or name == "opted_out":
             console.print(f"  {name:18} {value}", markup=False)
+
+
+@people.command()
+@click.argument("first")
+@click.argument("second")
+@pass_app
+def link(app: App, first: str, second: str) -> None:
+    """Link two identities as one person (the same fan on X and on Instagram): a giveaway's
+    once-per-person limit then counts the person, and an opt-out holds for both."""
+    try:
+        person_id = link_people(app.target().state(), _person(first), _person(second), datetime.now(UTC))
+    except LinkError as exc:
+        raise CliError(str(exc), EXIT_PROBLEMS) from None
+    console.print(f"linked {first} and {second} as {person_id}", markup=False)
+
+
+@people.command()
+@click.argument("identity")
+@pass_app
+def unlink(app: App, identity: str) -> None:
+    """Make an identity stand alone again (the person's limits used so far stay used)."""
+    if not app.target().state().unlink(_person(identity)):
+        raise CliError(f"{identity} is not linked to anyone", EXIT_PROBLEMS)
+    console.print(f"{identity} stands alone again", markup=False)
 
 
 @people.command("opt-in")
@@ -69,8 +99,11 @@ def opt_in(app: App, person: str) -> None:
     """Undo an opt-out, when the person asks to hear from the brand again."""
     key = _person(person)
     state = app.target().state()
-    if state.profile(key) is None:
+    profile = state.profile(key)
+    if profile is None:
         raise CliError(f"no person {person}", EXIT_PROBLEMS)
-    if not state.opt_in(key):
+    others = [i for i in state.identities(profile.person_id) if i != key] if profile.person_id else []
+    undone = [state.opt_in(identity) for identity in [key, *others]]  # every identity of the person
+    if not any(undone):
         raise CliError(f"{person} had not opted out", EXIT_PROBLEMS)
     console.print(f"{person} opted in again: rules may contact them", markup=False)

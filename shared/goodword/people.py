@@ -33,6 +33,7 @@ class Profile:
     tags: frozenset[str] = field(default_factory=frozenset)
     opted_out_at: str | None = None  # the person asked not to be contacted
     opted_out_by: str | None = None  # what they said ("stop"), or who recorded it
+    person_id: str | None = None  # HUMAN#<id> when linked to the person's other identities
 
     @property
     def opted_out(self) -> bool:
@@ -54,6 +55,7 @@ class Profile:
             tags=frozenset(item.get("tags", ())),
             opted_out_at=item.get("opted_out_at"),
             opted_out_by=item.get("opted_out_by"),
+            person_id=item.get("person_id"),
         )
 
     def facts(self, event_id: str, now: datetime) -> dict[str, Any]:

@@ -94,6 +94,18 @@ class PeopleStore(LimitsView, Protocol):
         """Undo an opt-out; False when the person had not opted out."""
         ...
 
+    def link(self, identity: str, person_id: str) -> None:
+        """The identity (a profile) belongs to the person: its limits scoped ``person`` are
+        the person's from now on, and the identity's once-per-person markers become the
+        person's too (so linking never opens a second sample)."""
+        ...
+
+    def unlink(self, identity: str) -> bool:
+        """The identity stands alone again; False when it was not linked."""
+        ...
+
+    def identities(self, person_id: str) -> list[str]: ...
+
 
 class WorkStore(Protocol):
     def get_work(self, key: str) -> WorkRecord | None: ...

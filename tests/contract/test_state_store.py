@@ -311,3 +311,21 @@ def test_an_opt_out_is_kept_until_the_person_opts_in(store: StateStore) -> None:
     assert not store.opt_in(PERSON)  # nothing left to undo
     profile = store.profile(PERSON)
     assert profile is not None and not profile.opted_out and profile.mention_count == 2
+
+
+def test_linked_identities_share_the_persons_markers(store: StateStore) -> None:
+    other = "PERSON#instagram#brand#ig1"
+    store.record_event(event(1), True, NOW)
+    store.record_event(event(2, author="ig1").model_copy(update={"platform": Platform.INSTAGRAM}), True, NOW)
+    assert store.claim([OncePerPerson(PERSON, "sample", None, NOW)]).ok  # a sample on X, before any link
+    store.link(PERSON, "HUMAN#1")
+    store.link(other, "HUMAN#1")
+    assert store.identities("HUMAN#1") == [other, PERSON]
+    linked = store.profile(other)
+    assert linked is not None and linked.person_id == "HUMAN#1"
+    assert store.once_marker("HUMAN#1", "sample")[0]  # the X sample counts for the person
+    assert not store.claim([OncePerPerson("HUMAN#1", "sample", None, NOW)]).ok
+    assert store.unlink(other) and not store.unlink(other)
+    assert store.identities("HUMAN#1") == [PERSON]
+    alone = store.profile(other)
+    assert alone is not None and alone.person_id is None

@@ -7,6 +7,8 @@ nothing is written and the result says which limit stopped it. Never read-then-w
                                                sk = SEEN#<event>   counted once (expires)
                                                sk = RULE#<rule>    once per person
                                                sk = COOLDOWN       automated contact
+    pk = HUMAN#<id>,         sk = IDENTITY#<PERSON#...>      a person's linked identities
+                             sk = RULE#<rule>               once per person, scope person
     pk = CAP#<rule>,         sk = DAY#<date> | WEEK#<year-Wnn> | TOTAL
     pk = OFFER#<id> | ACTION#<id>, sk = WORK   work records; offers also in the ByState
                                                index: gsi1pk = OFFERS#<state>,
@@ -191,6 +193,52 @@ class StateTable:
                 "ConditionExpression": "attribute_exists(opted_out_at)",
             }
         )
+
+    def link(self, identity: str, person_id: str) -> None:
+        clients.dynamodb().update_item(
+            TableName=self.table,
+            Key=key(identity, PROFILE_SK),
+            UpdateExpression="SET person_id = :p",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=to_dynamodb({":p": person_id}),
+        )
+        clients.dynamodb().put_item(
+            TableName=self.table, Item=to_dynamodb({"pk": person_id, "sk": f"IDENTITY#{identity}", "identity": identity})
+        )
+        for marker in items(
+            "query",
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :rule)",
+            ExpressionAttributeValues=to_dynamodb({":pk": identity, ":rule": "RULE#"}),
+            ConsistentRead=True,
+        ):
+            try:  # the person's own marker, if any, stands
+                clients.dynamodb().put_item(
+                    TableName=self.table,
+                    Item=to_dynamodb({**marker, "pk": person_id}),
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+
+    def unlink(self, identity: str) -> bool:
+        profile = self.profile(identity)
+        if profile is None or profile.person_id is None:
+            return False
+        clients.dynamodb().update_item(TableName=self.table, Key=key(identity, PROFILE_SK), UpdateExpression="REMOVE person_id")
+        clients.dynamodb().delete_item(TableName=self.table, Key=key(profile.person_id, f"IDENTITY#{identity}"))
+        return True
+
+    def identities(self, person_id: str) -> list[str]:
+        found = items(
+            "query",
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :identity)",
+            ExpressionAttributeValues=to_dynamodb({":pk": person_id, ":identity": "IDENTITY#"}),
+            ConsistentRead=True,
+        )
+        return sorted(str(i["identity"]) for i in found)
 
     # --- claims --------------------------------------------------------------------------
 

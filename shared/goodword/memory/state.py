@@ -70,6 +70,7 @@ class InMemoryState:
         self._work: dict[str, WorkRecord] = {}
         self._made: list[str] = []
         self._marks: dict[str, str] = {}
+        self._identities: dict[str, set[str]] = {}  # person id -> linked identities
         self._rates: dict[str, int] = {}
 
     # --- reads ---------------------------------------------------------------------------
@@ -146,6 +147,28 @@ class InMemoryState:
             return False
         self._profiles[person] = {**fields, "opted_out_at": None, "opted_out_by": None}
         return True
+
+    def link(self, identity: str, person_id: str) -> None:
+        fields = self._profile_fields(identity)
+        if fields is None or "first_seen" not in fields:
+            raise KeyError(f"no profile {identity}")
+        self._profiles[identity] = {**fields, "person_id": person_id}
+        self._identities.setdefault(person_id, set()).add(identity)
+        for (owner, rule_id), expires in list(self._once.items()):
+            if owner == identity:
+                self._once.setdefault((person_id, rule_id), expires)  # the person's own marker stands
+
+    def unlink(self, identity: str) -> bool:
+        fields = self._profile_fields(identity)
+        person_id = fields.get("person_id") if fields else None
+        if fields is None or person_id is None:
+            return False
+        self._profiles[identity] = {**fields, "person_id": None}
+        self._identities.get(person_id, set()).discard(identity)
+        return True
+
+    def identities(self, person_id: str) -> list[str]:
+        return sorted(self._identities.get(person_id, set()))
 
     # --- claims --------------------------------------------------------------------------
 

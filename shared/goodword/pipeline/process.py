@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 
 from goodword.events import Event
 from goodword.limits import Cap, Claim, Contact, Cooldown, OncePerPerson, RecordWork
+from goodword.linking import spread
 from goodword.observability import logger
 from goodword.opt_out import ADDRESSED, asks_to_stop
 from goodword.people import Profile, person_key
 from goodword.policy import Channel, automatic_channel, refusal
 from goodword.ports import Converse, DecisionLog, RulesSource, StateStore, WorkQueue
 from goodword.rules.engine import CompiledRule, Decision, Outcome, evaluate
-from goodword.rules.model import Action, AutomaticAbove, Review, Rule, Settings
+from goodword.rules.model import Action, AutomaticAbove, Review, Rule, Scope, Settings
 from goodword.rules.policy_check import channel_of
 from goodword.rules.templates import render
 from goodword.sentiment.model import Band, Sentiment, SentimentLabel
@@ -115,6 +116,7 @@ class Pipeline:
         stop = asks_to_stop(event.text, book.settings.opt_out) if event.kind in ADDRESSED else None
         if stop and profile is not None and not profile.opted_out:
             profile = self.state.opt_out(profile.key, now, f"said {stop!r} in {event.event_id}")
+            spread(self.state, profile, now)  # and on every identity linked to the person
         facts = event_facts(event, profile, sentiment, now)
         result = EventResult(event.event_id, sentiment, profile)
         stopped_by: str | None = None
@@ -172,7 +174,9 @@ class Pipeline:
                 f"opted_out: the person asked not to be contacted ({profile.opted_out_by}, {profile.opted_out_at})",
             )
         contact = bool(channels)
-        claims: list[Claim] = list(self._limits(rule, person, contact, settings, now))
+        linked = profile.person_id if profile is not None and profile.person_id else None
+        once_key = linked if linked and once_scope(rule) is Scope.PERSON else person
+        claims: list[Claim] = list(self._limits(rule, person, once_key, contact, settings, now))
         records: list[WorkRecord] = []
         for index, action in enumerate(rule.actions):
             record = self._record(action, index, rule, compiled.version, event, person, sentiment, settings, now)
@@ -200,12 +204,12 @@ class Pipeline:
             for record in records:
                 self.state.mark_queued(record, now)
 
-    def _limits(self, rule: Rule, person: str, contact: bool, settings: Settings, now: datetime) -> list[Claim]:
+    def _limits(self, rule: Rule, person: str, once_key: str, contact: bool, settings: Settings, now: datetime) -> list[Claim]:
         """The claims that charge the rule's limits (all or none, with the work)."""
         claims: list[Claim] = []
         if rule.limits.once_per_person is not None:
             days = None if rule.limits.once_per_person == "forever" else rule.limits.once_per_person.days
-            claims.append(OncePerPerson(person, rule.id, days, now))
+            claims.append(OncePerPerson(once_key, rule.id, days, now))
         if contact and settings.cooldown_days:
             claims.append(Cooldown(person, settings.cooldown_days, now))
         return claims + self._caps(rule, settings, now)
@@ -299,6 +303,15 @@ def _automatic(review: Review | AutomaticAbove, sentiment: Sentiment | None) -> 
         and sentiment.confidence >= review.automatic_above_confidence
         and not sentiment.vetoes  # never a post the judge keeps from auto (e.g. not English)
     )
+
+
+def once_scope(rule: Rule) -> Scope:
+    """Whose once-per-person limit: the person across linked identities for a giveaway, one
+    platform identity otherwise, unless the rule says."""
+    once = rule.limits.once_per_person
+    if once is not None and once != "forever" and once.scope is not None:
+        return once.scope
+    return Scope.PERSON if any(a.offer_sample for a in rule.actions) else Scope.ACCOUNT
 
 
 def _cannot_act(decision: Decision, channels: dict[int, Channel] | str) -> Decision:

@@ -144,13 +144,19 @@ class Action(_Model):
         return self
 
 
+class Scope(StrEnum):
+    ACCOUNT = "account"  # one platform identity (x:@fan and instagram:@fan are two)
+    PERSON = "person"  # every identity linked to the same person (goodword people link)
+
+
 class OncePerPerson(_Model):
-    days: int = Field(ge=1, le=3650, description="again after this many days")
+    days: int | None = Field(default=None, ge=1, le=3650, description="again after this many days (forever when left out)")
+    scope: Scope | None = Field(default=None, description="account or person; person for offer_sample rules when left out")
 
 
 class Limits(_Model):
     once_per_person: Literal["forever"] | OncePerPerson | None = Field(
-        default="forever", description="'forever', {days: N}, or null for no limit"
+        default="forever", description="'forever', {days: N, scope: account | person}, or null for no limit"
     )
     per_day: int | None = Field(default=None, ge=1, description="matches acted on per day (brand time zone)")
     per_week: int | None = Field(default=None, ge=1, description="per ISO week")
