@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 
 import click
 
+from goodword.aws.rules_store import who
 from goodword.linking import LinkError
 from goodword.linking import link as link_people
 from goodword.people import Profile
 from goodword_cli.app import App, pass_app
+from goodword_cli.erase import erase as run_erase
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option
 
 
@@ -90,6 +92,34 @@ def unlink(app: App, identity: str) -> None:
     if not app.target().state().unlink(_person(identity)):
         raise CliError(f"{identity} is not linked to anyone", EXIT_PROBLEMS)
     console.print(f"{identity} stands alone again", markup=False)
+
+
+@people.command()
+@click.argument("person")
+@click.option("--yes", is_flag=True, help="Do not ask to confirm.")
+@json_option
+@pass_app
+def erase(app: App, person: str, yes: bool, as_json: bool) -> None:
+    """Erase a person's personal data (a right-to-be-forgotten request), on every identity
+    linked to them: their events' text, author and raw payloads, their profiles, links,
+    markers and the judge's examples, and who the work made for them was for. Counts stay, so
+    caps, budgets and reports still add up; the erasure is recorded without saying whom.
+    Running it again is safe."""
+    key = _person(person)
+    if not yes and not as_json:
+        click.confirm(f"Erase every trace of {person} (and of the identities linked to them)?", abort=True)
+    erased = run_erase(app.target(), key, who())
+    if as_json:
+        emit_json(erased.as_json())
+        return
+    if not (erased.events or erased.work or erased.state_items):
+        console.print(f"nothing left to erase for {person}", markup=False)
+        return
+    console.print(
+        f"erased {person}: {erased.identities} identit{'y' if erased.identities == 1 else 'ies'}, {erased.events} event(s), "
+        f"{erased.work} offer(s) and action(s) made anonymous, {erased.state_items} profile and limit item(s) deleted",
+        markup=False,
+    )
 
 
 @people.command("opt-in")

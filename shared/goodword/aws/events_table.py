@@ -144,6 +144,39 @@ class EventsTable:
         found = batch_get(self.table_name, ((event_pk(e), sk) for e in event_ids))
         return {pk.removeprefix("EVENT#"): plain(item) for (pk, _), item in found.items()}
 
+    # --- erasure (goodword people erase) --------------------------------------------------
+
+    def authored_by(self, platform: str, brand_account: str, author_id: str) -> list[str]:
+        """The ids of every stored event by this author (a scan: erasures are rare)."""
+        found = items(
+            "scan",
+            TableName=self.table_name,
+            FilterExpression="sk = :event AND platform = :p AND brand_account = :b AND author.id = :a",
+            ExpressionAttributeValues=to_dynamodb({":event": EVENT_SK, ":p": platform, ":b": brand_account, ":a": author_id}),
+            ProjectionExpression="event_id",
+        )
+        return sorted(str(i["event_id"]) for i in found)
+
+    def scrub(self, event_id: str, erased_at: str) -> None:
+        """Keep an event as an anonymous count: its author, text, language, references and
+        raw payload go; what its rules decided stays, without the facts they saw."""
+        pk = event_pk(event_id)
+        clients.dynamodb().update_item(
+            TableName=self.table_name,
+            Key=to_dynamodb({"pk": pk, "sk": EVENT_SK}),
+            UpdateExpression="REMOVE author, #t, lang, refs, delivery_id SET erased_at = :e",
+            ExpressionAttributeNames={"#t": "text"},
+            ExpressionAttributeValues=to_dynamodb({":e": erased_at}),
+        )
+        clients.dynamodb().delete_item(TableName=self.table_name, Key=to_dynamodb({"pk": pk, "sk": RAW_SK}))
+        decided = self.decisions_for([event_id]).get(event_id)
+        if decided is not None:
+            kept = [{k: d.get(k) for k in ("rule_id", "version", "outcome")} for d in decided.get("decisions", [])]
+            sentiment = {k: v for k, v in (decided.get("sentiment") or {}).items() if k != "reason"} or None
+            item = {**decided, "decisions": kept, "sentiment": sentiment, "erased_at": erased_at}
+            item.pop("opted_out", None)
+            clients.dynamodb().put_item(TableName=self.table_name, Item=to_dynamodb(item))
+
     def record_decisions(self, event: Event, decisions: dict[str, Any], retention: timedelta) -> None:
         """Why each rule did or did not act on the event (ports.DecisionLog)."""
         clients.dynamodb().put_item(TableName=self.table_name, Item=to_dynamodb(decisions_item(event, decisions, retention)))

@@ -62,6 +62,11 @@ def examples(table: str) -> Iterator[Example]:
         yield Example.model_validate({k: record[k] for k in Example.model_fields if k in record})
 
 
+def delete_example(table: str, event_id: str) -> None:
+    """Forget the labelled example of an event (erasure): its text is the person's."""
+    clients.dynamodb().delete_item(TableName=table, Key=to_dynamodb({"pk": f"EXAMPLE#{event_id}", "sk": "JUDGEMENT"}))
+
+
 def save_adapter(table: str, adapter: Adapter) -> None:
     item = {"pk": "SETTINGS", "sk": ADAPTER_SK, "adapter": adapter.model_dump_json()}
     clients.dynamodb().put_item(TableName=table, Item=to_dynamodb(item))

@@ -17,6 +17,7 @@ nothing is written and the result says which limit stopped it. Never read-then-w
                                                would cost more than reading them by event)
     pk = <mark>,             sk = MARK         once-ever marks (a private reply per comment)
     pk = RATE#<counter>,     sk = RATE         send-rate windows (expire)
+    pk = ERASURE#<id>,       sk = ERASURE      an erasure happened (when, by whom, counts)
     pk = EXAMPLE#<event>,    sk = JUDGEMENT    the judge's labelled examples (judgement_store)
 """
 
@@ -239,6 +240,42 @@ class StateTable:
             ConsistentRead=True,
         )
         return sorted(str(i["identity"]) for i in found)
+
+    # --- erasure (goodword people erase) --------------------------------------------------
+
+    def erase_keys(self, pk: str) -> int:
+        """Delete every item under ``pk`` (an identity's profile, markers and cooldown, or a
+        linked person's identities and markers); how many there were."""
+        found = list(
+            items(
+                "query",
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues=to_dynamodb({":pk": pk}),
+                ProjectionExpression="pk, sk",
+                ConsistentRead=True,
+            )
+        )
+        for item in found:
+            clients.dynamodb().delete_item(TableName=self.table, Key=key(item["pk"], item["sk"]))
+        return len(found)
+
+    def scrub_work(self, record: WorkRecord, erased_at: str) -> None:
+        """Keep an offer or action as an anonymous count: who, what was said and the claim
+        link go; its kind, rule, state, product and cost stay (reports and budgets add up)."""
+        clients.dynamodb().update_item(
+            TableName=self.table,
+            Key=key(record.key, WORK_SK),
+            UpdateExpression="REMOVE author_handle, author_id, message, #t, claim_link, claim_code, refs "
+            "SET person = :erased, erased_at = :e",
+            ExpressionAttributeNames={"#t": "text"},
+            ExpressionAttributeValues=to_dynamodb({":erased": "(erased)", ":e": erased_at}),
+        )
+
+    def record_erasure(self, erasure_id: str, at: str, by: str, counts: dict[str, int]) -> None:
+        """That an erasure happened, when and by whom, with counts: never whom it erased."""
+        item = {"pk": f"ERASURE#{erasure_id}", "sk": "ERASURE", "at": at, "by": by, **counts}
+        clients.dynamodb().put_item(TableName=self.table, Item=to_dynamodb(item))
 
     # --- claims --------------------------------------------------------------------------
 

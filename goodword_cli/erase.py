@@ -1,0 +1,71 @@
+"""`goodword people erase`: a person's personal data out of every table, on request.
+
+Every identity linked to the person goes: each event they wrote keeps only what makes it a
+count (kind, platform, times, what the rules decided), its raw payload is deleted, the work
+made for them keeps its kind, rule, state, product and cost, and their profiles, markers,
+cooldowns, links and the judge's examples of their posts are deleted. Caps, the report's
+totals and the budget still add up. The erasure itself is recorded (when, by whom, how much)
+without saying whom. Running it again erases nothing more and succeeds."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from goodword.aws import judgement_store
+from goodword.work import WorkKind, work_id, work_key
+from goodword_cli.target import Target
+
+MAX_ACTIONS = 5  # a rule has at most 5 actions
+
+
+@dataclass
+class Erased:
+    identities: int = 0
+    events: int = 0
+    work: int = 0
+    state_items: int = 0
+
+    def as_json(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def _identity_parts(identity: str) -> tuple[str, str, str]:
+    _, platform, brand_account, author_id = identity.split("#", 3)
+    return platform, brand_account, author_id
+
+
+def erase(target: Target, identity: str, by: str) -> Erased:
+    state, events = target.state(), target.events()
+    now = datetime.now(UTC).isoformat()
+    profile = state.profile(identity)
+    people = state.identities(profile.person_id) if profile and profile.person_id else []
+    identities = sorted({identity, *people})
+    erased = Erased(identities=len(identities))
+    for each in identities:
+        platform, brand_account, author_id = _identity_parts(each)
+        event_ids = events.authored_by(platform, brand_account, author_id)
+        decided = events.decisions_for(event_ids)
+        keys = [
+            work_key(kind, work_id(event_id, d["rule_id"], index))
+            for event_id, record in decided.items()
+            for d in record.get("decisions", [])
+            if d.get("outcome") == "acted"
+            for index in range(MAX_ACTIONS)
+            for kind in (WorkKind.OFFER_SAMPLE, WorkKind.REPLY)
+        ]
+        for record in state.work_for_keys(keys):
+            if record.person != "(erased)":
+                state.scrub_work(record, now)
+                erased.work += 1
+        for event_id in event_ids:
+            events.scrub(event_id, now)
+            judgement_store.delete_example(target.state_table, event_id)
+        erased.events += len(event_ids)
+        erased.state_items += state.erase_keys(each)
+    if profile and profile.person_id:
+        erased.state_items += state.erase_keys(profile.person_id)
+    if erased.events or erased.state_items or erased.work:
+        state.record_erasure(uuid.uuid4().hex, now, by, erased.as_json())
+    return erased

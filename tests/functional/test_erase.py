@@ -1,0 +1,63 @@
+"""`goodword people erase`: nothing of the person's words, handle or id stays in any table,
+linked identities included; counters, caps and the report still add up; the erasure is
+recorded without saying whom; running it again is safe."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from goodword.events import EventKind
+from tests.conftest import Aws
+from tests.functional.test_cli import goodword, goodword_json, store
+from tests.functional.test_people_links import IG_BRAND, on_instagram
+from tests.functional.test_pipeline import BRAND, FLAGSHIP, POSITIVE, event, put_rules, run, work
+
+WHO = "erase-me-7731"
+SAID = "@roaster zanzibar espresso is the best thing I ever tasted, thank you!"
+
+
+def everything(aws: Aws) -> str:
+    return json.dumps(
+        {name: aws.dynamodb.scan(TableName=table, ConsistentRead=True)["Items"] for name, table in aws.tables.items()},
+        default=str,
+    )
+
+
+def caps(aws: Aws) -> list[Any]:
+    found = aws.dynamodb.scan(TableName=aws.tables["StateTable"], ConsistentRead=True)["Items"]
+    return sorted((i["pk"]["S"], i["sk"]["S"], i["count"]["N"]) for i in found if i["pk"]["S"].startswith("CAP#"))
+
+
+def test_erasing_a_person_leaves_counts_and_nothing_of_them(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    put_rules(aws, FLAGSHIP)
+    theirs = [event(SAID, author=WHO, post="e1"), event("zanzibar again, so good", author=WHO, post="e2")]
+    on_ig = on_instagram("zanzibar on instagram too", f"{WHO}-ig", "e3", kind=EventKind.MENTION)
+    someone_else = event(POSITIVE, author="keep-me", post="e4")
+    store(aws, *theirs, on_ig, someone_else)
+    run(pipeline, lambda_context, *theirs, on_ig, someone_else)
+    assert goodword(aws, "people", "link", f"x:{BRAND}:{WHO}", f"instagram:{IG_BRAND}:{WHO}-ig")[0] == 0
+    assert goodword(aws, "judgement", "feedback", theirs[0].event_id, "--praise")[0] == 0  # an example with their text
+    before = goodword_json(aws, "report", "--since", "1d")
+    offers_before = len(work(aws, "offer_sample"))
+    caps_before = caps(aws)
+    assert caps_before  # the flagship's daily, weekly and total caps counted the sample
+    assert WHO in everything(aws) and "zanzibar" in everything(aws)
+
+    erased = goodword_json(aws, "people", "erase", f"x:{BRAND}:{WHO}")
+    assert (erased["identities"], erased["events"]) == (2, 3)
+    assert erased["work"] >= 1 and erased["state_items"] > 0
+
+    left = everything(aws)
+    assert WHO not in left and "zanzibar" not in left  # no words, handle or id, in any table
+    assert "keep-me" in left  # someone else is untouched
+    after = goodword_json(aws, "report", "--since", "1d")
+    assert after["totals"]["events"] == before["totals"]["events"]
+    assert after["totals"]["offers"] == before["totals"]["offers"] and len(work(aws, "offer_sample")) == offers_before
+    assert caps(aws) == caps_before
+    erasures = [i for i in json.loads(left)["StateTable"] if i["pk"]["S"].startswith("ERASURE#")]
+    assert len(erasures) == 1 and erasures[0]["events"]["N"] == "3"
+
+    code, output = goodword(aws, "people", "erase", f"x:{BRAND}:{WHO}", "--yes")  # again: nothing more, no error
+    assert (code, "nothing left to erase" in output) == (0, True)
+    assert everything(aws) == left
