@@ -136,6 +136,8 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
         "0",
         "0",
         "6.50",
+        "0",  # actions: the flagship only offers
+        "0",
         "3 of 500",
     ]
     assert "offer_sample  @sam_waits" not in output, "the sarcastic complaint is never offered a sample"
