@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from goodword.aws import judgement_store
-from goodword.work import WorkKind, work_id, work_key
+from goodword.work import possible_keys
 from goodword_cli.target import Target
-
-MAX_ACTIONS = 5  # a rule has at most 5 actions
 
 
 @dataclass
@@ -48,12 +46,11 @@ def erase(target: Target, identity: str, by: str) -> Erased:
         event_ids = events.authored_by(platform, brand_account, author_id)
         decided = events.decisions_for(event_ids)
         keys = [
-            work_key(kind, work_id(event_id, d["rule_id"], index))
+            key
             for event_id, record in decided.items()
             for d in record.get("decisions", [])
             if d.get("outcome") == "acted"
-            for index in range(MAX_ACTIONS)
-            for kind in (WorkKind.OFFER_SAMPLE, WorkKind.REPLY)
+            for key in possible_keys(event_id, d["rule_id"])
         ]
         for record in state.work_for_keys(keys):
             if record.person != "(erased)":

@@ -14,7 +14,7 @@ import click
 from goodword.event_items import author_label as who
 from goodword.events import Platform
 from goodword.sentiment.explain import describe, short_judgement
-from goodword.work import WorkKind, work_id, work_key
+from goodword.work import possible_keys
 from goodword_cli.app import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
 
@@ -136,8 +136,7 @@ def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
         raise CliError(f"no stored event {event_id} (see `goodword events list`)", EXIT_PROBLEMS)
     record = found.decisions or {}
     rule_ids = [d["rule_id"] for d in record.get("decisions", [])]
-    kinds = (WorkKind.OFFER_SAMPLE, WorkKind.REPLY)  # offers, and every other action
-    work = target.state().work_for_keys(work_key(k, work_id(event_id, r, i)) for r in rule_ids for i in range(5) for k in kinds)
+    work = target.state().work_for_keys(key for rule_id in rule_ids for key in possible_keys(event_id, rule_id))
     payload = json.loads(found.raw["raw"]) if found.raw and found.raw.get("raw") else None
     if as_json:
         emit_json(

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from goodword.work import WorkKind, work_id, work_key
+from goodword.work import possible_keys
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import parse_since, since_option
 from goodword_cli.output import console, emit_json, json_option, table
 from goodword_cli.report import Report, Row, build, chart
 
-MAX_ACTIONS = 5  # a rule has at most 5 actions (rules/model.py)
 _COLUMNS = [
     "events",
     "matches",
@@ -65,7 +64,7 @@ def report(app: App, since: str, chart_path: Path | None, as_json: bool) -> None
         if d.get("outcome") == "acted"
     ]
     actions = target.state().work_for_keys(
-        work_key(WorkKind.REPLY, work_id(event_id, rule_id, index)) for event_id, rule_id in acted for index in range(MAX_ACTIONS)
+        key for event_id, rule_id in acted for key in possible_keys(event_id, rule_id, offers=False)
     )
     work = [*offers, *actions]
     capped = {r.rule_id: int(total) for r in target.rules().all() if (total := (r.definition.get("limits") or {}).get("total"))}

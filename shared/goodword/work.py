@@ -65,6 +65,16 @@ def work_id(event_id: str, rule_id: str, action_index: int) -> str:
     return digest[:32]
 
 
+MAX_ACTIONS = 5  # actions a rule may have (rules.model.Rule.actions)
+
+
+def possible_keys(event_id: str, rule_id: str, offers: bool = True, actions: bool = True) -> list[str]:
+    """The keys of every record a rule can have made for an event: found by key, without a
+    scan (actions are in no index)."""
+    kinds = [k for k, wanted in ((WorkKind.OFFER_SAMPLE, offers), (WorkKind.REPLY, actions)) if wanted]
+    return [work_key(kind, work_id(event_id, rule_id, index)) for index in range(MAX_ACTIONS) for kind in kinds]
+
+
 def claim_code() -> str:
     return secrets.token_urlsafe(12)  # 96 random bits
 

@@ -16,6 +16,7 @@ from goodword.outbound.destinations import never_callable
 from goodword.rules.conditions import MAX_LEAVES, Condition, count_leaves
 from goodword.rules.templates import validate_template
 from goodword.sentiment.model import SentimentSettings
+from goodword.work import MAX_ACTIONS
 
 RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="lower-case letters, digits and dashes")]
 
@@ -173,7 +174,7 @@ class Rule(_Model):
     triggers: Triggers
     window: Window | None = None
     conditions: Condition | None = None
-    actions: list[Action] = Field(min_length=1, max_length=5)
+    actions: list[Action] = Field(min_length=1, max_length=MAX_ACTIONS)
     limits: Limits = Limits()
 
     @model_validator(mode="after")
