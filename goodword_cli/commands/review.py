@@ -73,6 +73,8 @@ def list_pending(app: App, as_json: bool) -> None:
         console.print(f'  said:    "{short(context["event_text"], 110)}"', markup=False)
         if sentiment:
             console.print(f"  judgement: {describe(sentiment)}", markup=False)
+        if offer.held_because:
+            console.print(f"  held:    {offer.held_because}", markup=False)
         console.print(
             f"  profile: {profile.get('mention_count') or 0} mention(s), {profile.get('positive_mention_count') or 0} positive, "
             f"{profile.get('offers_received') or 0} offer(s) received"

@@ -116,6 +116,7 @@ class WorkRecord(BaseModel):
     product: str | None = None
     product_cost: float | None = None
     delivery: str | None = None
+    held_because: str | None = None  # the eligibility policy sent it to review
     # what happened to it
     queued_at: str | None = None
     reviewed_by: str | None = None

@@ -1,6 +1,7 @@
 """A person who asks to stop is never contacted again, whatever rule would: through the
 apply_rules handler on moto, in three phrasings and two languages, visible in the decisions
-and the report, and undone by `goodword people opt-in`."""
+and the report, and undone by `goodword people opt-in`. And the eligibility policy: who may
+be offered a sample at all, and who waits for review."""
 
 from __future__ import annotations
 
@@ -84,3 +85,26 @@ def test_opting_in_again_lets_rules_contact_the_person(aws: Aws, pipeline: Any, 
     outcome = {d["rule_id"]: d["outcome"] for d in decisions(aws, praise)["decisions"]}[SAMPLE["id"]]
     assert outcome == "acted"
     assert not goodword_json(aws, "people", "show", person)["opted_out"]
+
+
+def test_the_eligibility_policy_holds_a_small_account_for_review_and_says_why(
+    aws: Aws, pipeline: Any, lambda_context: Any
+) -> None:
+    settings = {
+        "time_zone": "Europe/Berlin",
+        "cooldown_days": 0,
+        "eligibility": {"min_followers": 50, "excluded_accounts": ["@fan_staff1"]},
+    }
+    put_rules(aws, SAMPLE, settings=settings)
+    small, staff = event(POSITIVE, author="small1", post="s1"), event(POSITIVE, author="staff1", post="s2")  # 10 followers each
+    store(aws, small, staff)
+    run(pipeline, lambda_context, small, staff)
+    assert queued(aws) == []
+    (pending,) = goodword_json(aws, "review", "list")["offers"]
+    assert (pending["author_id"], pending["held_because"]) == (
+        "small1",
+        "10 followers, under the minimum of 50 (eligibility.min_followers)",
+    )
+    assert "held:    10 followers, under the minimum of 50" in goodword(aws, "review", "list")[1]
+    refused = {d["rule_id"]: (d["outcome"], d["detail"]) for d in decisions(aws, staff)["decisions"]}[SAMPLE["id"]]
+    assert refused == ("refused", "eligibility: @fan_staff1 is an excluded account")

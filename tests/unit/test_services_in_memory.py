@@ -159,3 +159,25 @@ def test_an_attempt_that_died_after_sending_is_never_sent_again() -> None:
     failed = stack.state.made()[0]
     assert (failed.state, failed.reason.startswith("outcome unknown") if failed.reason else False) == (WorkState.FAILED, True)
     assert stack.sent == []
+
+
+def test_an_excluded_account_is_never_offered_and_a_small_one_waits_for_review() -> None:
+    policy = Settings(cooldown_days=7, eligibility={"excluded_accounts": ["@fan_staff", "competitor-1"], "min_followers": 50})
+    stack = Stack(settings=policy)
+    staff = stack.pipeline.process(mention("staff", "1"), PRAISE).decisions[0]
+    rival = stack.pipeline.process(mention("competitor-1", "2"), PRAISE).decisions[0]
+    assert (staff.outcome, staff.detail) == (Outcome.REFUSED, "eligibility: @fan_staff is an excluded account")
+    assert (rival.outcome, rival.detail) == (Outcome.REFUSED, "eligibility: competitor-1 is an excluded account")
+
+    small = mention("small", "3").model_copy(update={"author": Author(id="small", handle="fan_small", followers_count=12)})
+    big = mention("big", "4").model_copy(update={"author": Author(id="big", handle="fan_big", followers_count=900)})
+    unknown = mention("unknown", "5")  # the platform sent no follower count: nothing to hold on
+    for post in (small, big, unknown):
+        assert stack.pipeline.process(post, PRAISE).decisions[0].outcome is Outcome.ACTED
+    made = {o.author_id: o for o in stack.state.made()}
+    assert (made["small"].state, made["small"].held_because) == (
+        WorkState.PENDING_REVIEW,
+        "12 followers, under the minimum of 50 (eligibility.min_followers)",
+    )
+    assert (made["big"].state, made["unknown"].state) == (WorkState.APPROVED, WorkState.APPROVED)
+    assert [m["author_id"] for m in stack.queue.messages] == ["big", "unknown"]

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from goodword.eligibility import excluded, held
 from goodword.events import Event
 from goodword.limits import Cap, Claim, Contact, Cooldown, OncePerPerson, RecordWork
 from goodword.linking import spread
@@ -168,6 +169,8 @@ class Pipeline:
         channels = contact_channels(rule, event)
         if isinstance(channels, str):
             return decision.becomes(Outcome.REFUSED, f"platform policy: {channels}")
+        if any(a.offer_sample for a in rule.actions) and (why_not := excluded(settings.eligibility, event)):
+            return decision.becomes(Outcome.REFUSED, why_not)
         if channels and profile is not None and profile.opted_out:
             return decision.becomes(
                 Outcome.REFUSED,
@@ -267,8 +270,10 @@ class Pipeline:
             offer = action.offer_sample
             code = claim_code()
             link = f"{str(settings.claim_link_base_url).rstrip('/')}/{code}"
-            state = WorkState.APPROVED if _automatic(offer.review, sentiment) else WorkState.PENDING_REVIEW
+            hold = held(settings.eligibility, event)
+            state = WorkState.APPROVED if _automatic(offer.review, sentiment) and not hold else WorkState.PENDING_REVIEW
             return WorkRecord(
+                held_because=hold,
                 **base,
                 kind=WorkKind.OFFER_SAMPLE,
                 state=state,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
+from goodword.eligibility import EligibilitySettings
 from goodword.events import EventKind, Platform
 from goodword.opt_out import OptOutSettings
 from goodword.outbound.destinations import never_callable
@@ -202,6 +203,9 @@ class Settings(_Model):
     cooldown_days: int = Field(default=7, ge=0, le=365, description="at most one automated contact per person in this many days")
     paused: bool = Field(default=False, description="stop every rule at once")
     opt_out: OptOutSettings = Field(default_factory=OptOutSettings, description="what counts as a person asking to stop")
+    eligibility: EligibilitySettings = Field(
+        default_factory=EligibilitySettings, description="who may be offered a sample (every offer_sample rule)"
+    )
 
     @field_validator("time_zone")
     @classmethod
