@@ -117,7 +117,8 @@ class WorkStore(Protocol):
     def mark_queued(self, record: WorkRecord, now: datetime) -> None: ...
 
     def decide(self, record: WorkRecord, to: WorkState, reviewer: str, reason: str | None, now: datetime) -> bool:
-        """pending_review -> approved | rejected, if it is still pending; False if not."""
+        """pending_review -> approved | rejected, if it is still pending; False if not.
+        Raises TransitionError for a move work.TRANSITIONS does not allow."""
         ...
 
     def start_sending(self, record: WorkRecord, attempt: str, now: datetime) -> bool:
@@ -125,7 +126,8 @@ class WorkStore(Protocol):
         ...
 
     def finish(self, record: WorkRecord, attempt: str, to: WorkState, now: datetime, **fields: Any) -> bool:
-        """sending -> sent | failed with the outcome's fields, if this attempt still holds it."""
+        """sending -> sent | failed with the outcome's fields, if this attempt still holds it.
+        Raises TransitionError for a move work.TRANSITIONS does not allow."""
         ...
 
     def release(self, record: WorkRecord, attempt: str) -> bool:

@@ -17,7 +17,7 @@ from goodword.limits import Cap, Claim, Contact, Cooldown, OncePerPerson, Record
 from goodword.memory.state import InMemoryState
 from goodword.people import person_key
 from goodword.ports import StateStore
-from goodword.work import WorkKind, WorkRecord, WorkState, work_id
+from goodword.work import TransitionError, WorkKind, WorkRecord, WorkState, work_id
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 PERSON = "PERSON#x#brand#p1"
@@ -329,3 +329,14 @@ def test_linked_identities_share_the_persons_markers(store: StateStore) -> None:
     assert store.identities("HUMAN#1") == [PERSON]
     alone = store.profile(other)
     assert alone is not None and alone.person_id is None
+
+
+def test_a_move_the_transitions_do_not_allow_is_refused_before_anything_is_written(store: StateStore) -> None:
+    offer = record(1, state=WorkState.PENDING_REVIEW)
+    assert store.claim([RecordWork(offer)]).ok
+    with pytest.raises(TransitionError, match="from pending_review to sent"):
+        store.decide(offer, WorkState.SENT, "ana", None, NOW)
+    with pytest.raises(TransitionError, match="from sending to rejected"):
+        store.finish(offer, "a1", WorkState.REJECTED, NOW)
+    unchanged = store.get_work(offer.key)
+    assert unchanged is not None and unchanged.state is WorkState.PENDING_REVIEW

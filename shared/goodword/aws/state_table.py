@@ -34,7 +34,7 @@ from goodword.aws.codec import batch_get, from_dynamodb, items, key, plain, to_d
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
 from goodword.people import MENTION_KINDS, Profile, person_key
-from goodword.work import WorkKind, WorkRecord, WorkState, work_key
+from goodword.work import WorkKind, WorkRecord, WorkState, check_transition, work_key
 
 PROFILE_SK = "PROFILE"
 WORK_SK = "WORK"
@@ -378,6 +378,7 @@ class StateTable:
         self._update(record, {"queued_at": now.isoformat()})
 
     def decide(self, record: WorkRecord, to: WorkState, reviewer: str, reason: str | None, now: datetime) -> bool:
+        check_transition(WorkState.PENDING_REVIEW, to)
         fields: dict[str, Any] = {"state": to.value, "reviewed_by": reviewer, "reviewed_at": now.isoformat()}
         if reason:
             fields["reason"] = reason
@@ -393,6 +394,7 @@ class StateTable:
         )
 
     def finish(self, record: WorkRecord, attempt: str, to: WorkState, now: datetime, **fields: Any) -> bool:
+        check_transition(WorkState.SENDING, to)
         values = {"state": to.value, "finished_at": now.isoformat(), **fields}
         return self._move(record, values, "attempt_id = :attempt", {":attempt": attempt})
 

@@ -15,7 +15,7 @@ from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
 from goodword.people import MENTION_KINDS, Profile, person_key
 from goodword.ports import LimitsView
-from goodword.work import WorkRecord, WorkState
+from goodword.work import WorkRecord, WorkState, check_transition
 
 
 def profile_from_facts(event: Event, facts: dict[str, Any], now: datetime) -> Profile:
@@ -233,6 +233,7 @@ class InMemoryState:
         self._set(record, queued_at=now.isoformat())
 
     def decide(self, record: WorkRecord, to: WorkState, reviewer: str, reason: str | None, now: datetime) -> bool:
+        check_transition(WorkState.PENDING_REVIEW, to)
         current = self.get_work(record.key)
         if current is None or current.state is not WorkState.PENDING_REVIEW:
             return False
@@ -250,6 +251,7 @@ class InMemoryState:
         return holds
 
     def finish(self, record: WorkRecord, attempt: str, to: WorkState, now: datetime, **fields: Any) -> bool:
+        check_transition(WorkState.SENDING, to)
         current = self.get_work(record.key)
         if current is None or current.attempt_id != attempt:
             return False
