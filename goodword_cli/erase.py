@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from goodword.aws import judgement_store
+from goodword.people import identity_parts
 from goodword.work import possible_keys
 from goodword_cli.target import Target
 
@@ -29,11 +30,6 @@ class Erased:
         return dict(self.__dict__)
 
 
-def _identity_parts(identity: str) -> tuple[str, str, str]:
-    _, platform, brand_account, author_id = identity.split("#", 3)
-    return platform, brand_account, author_id
-
-
 def erase(target: Target, identity: str, by: str) -> Erased:
     state, events = target.state(), target.events()
     now = datetime.now(UTC).isoformat()
@@ -42,7 +38,10 @@ def erase(target: Target, identity: str, by: str) -> Erased:
     identities = sorted({identity, *people})
     erased = Erased(identities=len(identities))
     for each in identities:
-        platform, brand_account, author_id = _identity_parts(each)
+        parts = identity_parts(each)
+        if parts is None:
+            continue  # not an identity key (the command checks what it is given)
+        platform, brand_account, author_id = parts
         event_ids = events.authored_by(platform, brand_account, author_id)
         decided = events.decisions_for(event_ids)
         keys = [

@@ -10,7 +10,7 @@ import click
 from goodword.aws.rules_store import who
 from goodword.linking import LinkError
 from goodword.linking import link as link_people
-from goodword.people import Profile
+from goodword.people import Profile, identity_key, identity_parts
 from goodword_cli.app import App, pass_app
 from goodword_cli.erase import erase as run_erase
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option
@@ -19,11 +19,11 @@ from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, jso
 def _person(value: str) -> str:
     """A person's key as the offers and decisions print it (PERSON#x#<brand>#<author>), or
     x:<brand account>:<author id>."""
-    if value.startswith("PERSON#"):
+    if identity_parts(value):
         return value
     parts = value.split(":")
-    if len(parts) == 3 and all(parts):
-        return "PERSON#" + "#".join(parts)
+    if len(parts) == 3 and all(parts) and identity_parts(key := identity_key(*parts)):
+        return key
     shapes = "PERSON#<platform>#<brand account>#<author id>, or platform:account:author"
     raise CliError(f"{value!r} is not a person: give {shapes}", EXIT_PROBLEMS)
 

@@ -12,10 +12,22 @@ from goodword.events import Event, EventKind
 MENTION_KINDS = frozenset({EventKind.MENTION, EventKind.REPLY, EventKind.QUOTE, EventKind.COMMENT})
 
 
+def identity_key(platform: str, brand_account: str, author_id: str) -> str:
+    """One platform identity: ``PERSON#<platform>#<brand account>#<author id>`` (ids hold no #)."""
+    return f"PERSON#{platform}#{brand_account}#{author_id}"
+
+
+def identity_parts(key: str) -> tuple[str, str, str] | None:
+    """(platform, brand account, author id) of an identity key, or None if it is not one."""
+    prefix, _, rest = key.partition("#")
+    parts = rest.split("#")
+    return (parts[0], parts[1], parts[2]) if prefix == "PERSON" and len(parts) == 3 and all(parts) else None
+
+
 def person_key(event: Event) -> str | None:
     if event.author is None:
         return None
-    return f"PERSON#{event.platform.value}#{event.brand_account}#{event.author.id}"
+    return identity_key(event.platform.value, event.brand_account, event.author.id)
 
 
 @dataclass(frozen=True)
