@@ -56,7 +56,7 @@ def erase(target: Target, identity: str, by: str) -> Erased:
                 state.scrub_work(record, now)
                 erased.work += 1
         for event_id in event_ids:
-            events.scrub(event_id, now)
+            events.scrub(event_id, now, decided.get(event_id))
             judgement_store.delete_example(target.state_table, event_id)
         erased.events += len(event_ids)
         erased.state_items += state.erase_keys(each)

@@ -157,9 +157,10 @@ class EventsTable:
         )
         return sorted(str(i["event_id"]) for i in found)
 
-    def scrub(self, event_id: str, erased_at: str) -> None:
+    def scrub(self, event_id: str, erased_at: str, decided: dict[str, Any] | None) -> None:
         """Keep an event as an anonymous count: its author, text, language, references and
-        raw payload go; what its rules decided stays, without the facts they saw."""
+        raw payload go; what its rules decided (``decided``, its DECISIONS item as read)
+        stays, without the facts they saw."""
         pk = event_pk(event_id)
         clients.dynamodb().update_item(
             TableName=self.table_name,
@@ -169,7 +170,6 @@ class EventsTable:
             ExpressionAttributeValues=to_dynamodb({":e": erased_at}),
         )
         clients.dynamodb().delete_item(TableName=self.table_name, Key=to_dynamodb({"pk": pk, "sk": RAW_SK}))
-        decided = self.decisions_for([event_id]).get(event_id)
         if decided is not None:
             kept = [{k: d.get(k) for k in ("rule_id", "version", "outcome")} for d in decided.get("decisions", [])]
             sentiment = {k: v for k, v in (decided.get("sentiment") or {}).items() if k != "reason"} or None
