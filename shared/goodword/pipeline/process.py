@@ -169,7 +169,8 @@ class Pipeline:
         channels = contact_channels(rule, event)
         if isinstance(channels, str):
             return decision.becomes(Outcome.REFUSED, f"platform policy: {channels}")
-        if any(a.offer_sample for a in rule.actions) and (why_not := excluded(settings.eligibility, event)):
+        gives = any(a.offer_sample for a in rule.actions)
+        if gives and (why_not := excluded(settings.eligibility, event)):
             return decision.becomes(Outcome.REFUSED, why_not)
         if channels and profile is not None and profile.opted_out:
             return decision.becomes(
@@ -189,7 +190,7 @@ class Pipeline:
                 records.append(record)
                 claims.append(RecordWork(record))
         if contact:
-            claims.append(Contact(person, now, offer=any(a.offer_sample for a in rule.actions)))
+            claims.append(Contact(person, now, offer=gives))
         claim = self.state.claim(claims)
         if claim.blocked_by:
             return decision.becomes(Outcome.LIMITED, claim.blocked_by)
@@ -317,12 +318,6 @@ def once_scope(rule: Rule) -> Scope:
     if once is not None and once != "forever" and once.scope is not None:
         return once.scope
     return Scope.PERSON if any(a.offer_sample for a in rule.actions) else Scope.ACCOUNT
-
-
-def _cannot_act(decision: Decision, channels: dict[int, Channel] | str) -> Decision:
-    if isinstance(channels, str):
-        return decision.becomes(Outcome.REFUSED, f"platform policy: {channels}")
-    return decision.becomes(Outcome.LIMITED, "the platform sent no author to act for (ids only)")
 
 
 def contact_channels(rule: Rule, event: Event) -> dict[int, Channel] | str:
