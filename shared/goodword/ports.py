@@ -50,10 +50,11 @@ class StoreResult:
     duplicates: int
 
 
-class EventStore(Protocol):
-    def save(self, events: Sequence[Event]) -> StoreResult:
-        """Store every event not stored before; raises StorageUnavailable if any write failed."""
-        ...
+class StoreEvents(Protocol):
+    """Store every event not stored before (EventsTable.save); raises StorageUnavailable
+    if any write failed."""
+
+    def __call__(self, events: Sequence[Event], /) -> StoreResult: ...
 
 
 class LimitsView(Protocol):

@@ -3,16 +3,15 @@ store, answer. Pure: AWS access comes in as the ``load_secrets`` and ``store`` c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from goodword.events import Event
 from goodword.observability import logger
-from goodword.ports import SecretsUnavailable, StorageUnavailable, StoreResult
+from goodword.ports import SecretsUnavailable, StorageUnavailable, StoreEvents, StoreResult
 from goodword.validation import describe_validation_error
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
 from goodword.webhooks.errors import (
@@ -49,7 +48,7 @@ def receive(
     request: WebhookRequest,
     *,
     load_secrets: Callable[[], WebhookSecrets],
-    store: Callable[[Sequence[Event]], StoreResult],
+    store: StoreEvents,
     now: datetime,
     max_body_bytes: int,
 ) -> Outcome:
@@ -70,7 +69,7 @@ def _receive(
     request: WebhookRequest,
     outcome: Outcome,
     load_secrets: Callable[[], WebhookSecrets],
-    store: Callable[[Sequence[Event]], StoreResult],
+    store: StoreEvents,
     now: datetime,
     max_body_bytes: int,
 ) -> WebhookResponse:
