@@ -140,6 +140,14 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _enrichment_note(enrichment: dict[str, Any]) -> str:
+    """How an ids-only event was completed (docs/events.md, "Enrichment")."""
+    fetched = ", ".join(enrichment.get("fetched") or [])
+    if enrichment.get("state") == "enriched":
+        return f"enriched: {fetched} fetched"
+    return f"{enrichment.get('state')}: {enrichment.get('reason')}"
+
+
 def event_lines(events_table: str) -> list[str]:
     """Each stored event with its sentiment, what Goodword knew of the person, and every
     rule's decision."""
@@ -150,7 +158,8 @@ def event_lines(events_table: str) -> list[str]:
         record = decided.get(event["pk"], {})
         sentiment = record.get("sentiment") or {}
         profile = record.get("profile") or {}
-        notes = [f"judge: {short_judgement(sentiment)}"] if sentiment else []
+        notes = [_enrichment_note(event["enrichment"])] if event.get("enrichment") else []
+        notes += [f"judge: {short_judgement(sentiment)}"] if sentiment else []
         notes += ["new person"] if profile.get("profile.is_new") else []
         notes += ["first mention"] if profile.get("profile.is_first_mention") else []
         text = f' "{_short(event["text"], 44)}"' if event.get("text") else ""

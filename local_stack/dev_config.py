@@ -56,3 +56,14 @@ def apply(document: dict[str, Any], deployment: Deployment) -> list[str]:
             store.write(str(definition["id"]), definition, None, "push", path.name, f"local stack ({path.parent.name}/)")
         loaded.append(f"{len(paths)} rule(s) from {', '.join(rules['directories'])} in {rules['table']}")
     return loaded
+
+
+def point_reads_at(deployment: Deployment, base_urls: dict[str, str]) -> str:
+    """Send every platform read (enrichment) to the local fake platforms: PlatformCredentials'
+    ``api_base_urls`` get their addresses (what was there for other hosts stays)."""
+    secret_id = deployment.physical("PlatformCredentials")
+    secrets = client("secretsmanager")
+    current = json.loads(secrets.get_secret_value(SecretId=secret_id).get("SecretString") or "{}")
+    current["api_base_urls"] = {**current.get("api_base_urls", {}), **base_urls}
+    secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(current, default=str))
+    return f"platform reads ({', '.join(sorted(base_urls))}) answered by the local fake platforms"

@@ -18,6 +18,7 @@ from typing import Any
 
 from local_stack import aws, dev_config
 from local_stack.deploy import Deployment, FunctionSpec, deploy
+from local_stack.fake_platforms import FakePlatforms
 from local_stack.functions import FunctionPool, Invocation
 from local_stack.http_front import HttpFront, Route, routes_from_template
 from local_stack.sources.base import Poller
@@ -66,6 +67,7 @@ class LocalStack:
         self.last_activity = 0.0
         self.invocations: list[tuple[str, str, Invocation]] = []
         self.on_fatal: Callable[[str], None] | None = None  # called once if the local AWS dies
+        self.platforms: FakePlatforms | None = None  # the platforms' read APIs, faked (enrichment)
 
     # --- start and stop --------------------------------------------------------------
 
@@ -91,6 +93,8 @@ class LocalStack:
         self.deployment = deployment = deploy(translated, options.stack_name)
         if options.config:
             self.loaded = dev_config.apply(dev_config.load(options.config), deployment)
+        self.platforms = FakePlatforms(options.host).start()
+        self.loaded.append(dev_config.point_reads_at(deployment, self.platforms.base_urls))
         endpoint = os.environ["AWS_ENDPOINT_URL"]
         for logical_id, spec in deployment.functions.items():
             pool = FunctionPool(spec, endpoint, options.work_dir / "logs", options.concurrency, self._invoked)
@@ -182,6 +186,9 @@ class LocalStack:
             poller.stop()
         for pool in self.pools.values():
             pool.close()
+        if self.platforms:
+            self.platforms.stop()
+            self.platforms = None
         moto, self.moto = self.moto, None  # the watchdog sees a deliberate stop
         if moto and moto.poll() is None:
             moto.terminate()

@@ -74,6 +74,20 @@ class Author(BaseModel):
     # X AAA `user_has_blocked`: the author blocked the brand. Stored for the record;
     # no automated contact may follow.
     has_blocked_brand: bool = False
+    # Eligibility facts, from the payload or fetched (goodword.enrichment); None: not known.
+    created_at: datetime | None = None  # when the account was created
+    following_count: Count | None = None
+    verified: bool | None = None
+    default_profile: bool | None = None  # never changed the default picture/profile
+    is_private: bool | None = None  # protected (X) or private (Instagram)
+    accepts_dms: bool | None = None  # X `receives_your_dm`
+
+    @field_validator("created_at")
+    @classmethod
+    def _created_aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("created_at must carry a time zone")
+        return value
 
 
 class EventRefs(BaseModel):
@@ -89,6 +103,33 @@ class EventRefs(BaseModel):
     in_reply_to_post_id: Ref | None = None
     quoted_post_id: Ref | None = None
     subscription_id: Ref | None = None
+    permalink: Ref | None = None  # the post's or comment's public URL, where fetched
+
+
+class EnrichmentState(StrEnum):
+    """Where completing an ids-only event stands (docs/events.md, "Enrichment")."""
+
+    WAITING = "waiting"  # not fetched yet, or retried later (rate limited, platform error, timeout)
+    ENRICHED = "enriched"  # what was missing was fetched
+    UNAVAILABLE = "unavailable"  # final: deleted, private, no permission; judged with what it has
+
+    @property
+    def final(self) -> bool:
+        return self is not EnrichmentState.WAITING
+
+
+class Enrichment(BaseModel):
+    """The outcome of fetching what a platform left out of an event."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    state: EnrichmentState
+    reason: str | None = Field(default=None, max_length=64)  # why not enriched: no_permission, deleted...
+    detail: str | None = Field(default=None, max_length=500)  # the platform's words
+    attempts: int = Field(default=0, ge=0)
+    enriched_at: datetime | None = None  # when it reached a final state
+    retry_at: datetime | None = None  # when a waiting event is tried again
+    fetched: tuple[str, ...] = ()  # what was fetched (or found in the cache)
 
 
 class Event(BaseModel):
@@ -112,6 +153,7 @@ class Event(BaseModel):
     refs: EventRefs = EventRefs()
     delivery_id: str | None = Field(default=None, max_length=256)
     raw: Any = Field(default=None, exclude=True, description="The platform's payload for this event (stored expiring)")
+    enrichment: Enrichment | None = None  # only on events that needed fetching
 
     @field_validator("occurred_at", "received_at")
     @classmethod

@@ -51,6 +51,10 @@ class PipelineSettings(BaseModel):
     actions_queue_url: str = Field(min_length=1)
     rules_cache_seconds: int = Field(default=120, ge=0, le=3600)
     decision_retention_days: int = Field(default=90, ge=1, le=3650)
+    # Enrichment (goodword.enrichment): without these, events are judged as delivered.
+    enrichment_queue_url: str | None = None
+    credentials_secret_id: str | None = None
+    enrichment_timeout_seconds: float = Field(default=5.0, gt=0, le=20)
 
 
 @cache

@@ -30,3 +30,17 @@ LIMITS: dict[tuple[str, Channel], tuple[Window, ...]] = {
 
 def windows(platform: str, channel: Channel) -> tuple[Window, ...]:
     return LIMITS.get((platform, channel), ())
+
+
+# Reads that complete events (goodword.enrichment), per brand account. Goodword's own pace,
+# kept well under each platform's published budget so that sends are never starved.
+READ_LIMITS: dict[str, tuple[Window, ...]] = {
+    "x": (Window(300, 900, "X users lookup: 300 / 15 min (Goodword's pace; X allows more per app)"),),
+    "instagram": (Window(200, 3600, "Graph API: 200 reads / hour per account (Goodword's pace)"),),
+    "facebook": (Window(200, 3600, "Graph API: 200 reads / hour per Page (Goodword's pace)"),),
+    "linkedin": (Window(500, 86_400, "LinkedIn: 500 reads / day per organization (Goodword's pace)"),),
+}
+
+
+def read_windows(platform: str) -> tuple[Window, ...]:
+    return READ_LIMITS.get(platform, ())

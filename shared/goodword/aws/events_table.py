@@ -21,8 +21,18 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from goodword.aws import clients
 from goodword.aws.codec import batch_get, items, plain, to_dynamodb
-from goodword.event_items import DECISIONS_SK, DELIVERY_ATTEMPT, EVENT_SK, RAW_SK, decisions_item, event_item, event_pk, raw_item
-from goodword.events import Event
+from goodword.event_items import (
+    DECISIONS_SK,
+    DELIVERY_ATTEMPT,
+    EVENT_SK,
+    RAW_SK,
+    decisions_item,
+    event_from_item,
+    event_item,
+    event_pk,
+    raw_item,
+)
+from goodword.events import EnrichmentState, Event
 from goodword.observability import logger
 from goodword.ports import StorageUnavailable, StoreResult
 
@@ -131,6 +141,40 @@ class EventsTable:
         if EVENT_SK not in found:
             return None
         return StoredEvent(found[EVENT_SK], found.get(RAW_SK), found.get(DECISIONS_SK))
+
+    def stored_event(self, event_id: str) -> tuple[Event, bool] | None:
+        """The stored event and whether its rules have run (ports.CompletesEvents)."""
+        stored = self.get(event_id)
+        return (event_from_item(plain(stored.event)), stored.decisions is not None) if stored else None
+
+    def complete(self, event: Event) -> bool:
+        """Write what enrichment found and its state, unless another copy already reached a
+        final state (then False). The raw payload stays as received."""
+        item = event_item(event)
+        values: dict[str, Any] = {":w": EnrichmentState.WAITING.value, ":enrichment": item["enrichment"]}
+        names = {"#s": "state"}
+        sets, removes = ["enrichment = :enrichment"], []
+        for name in ("text", "author", "refs"):
+            names[f"#{name}"] = name
+            if name in item:
+                values[f":{name}"] = item[name]
+                sets.append(f"#{name} = :{name}")
+            else:
+                removes.append(f"#{name}")
+        try:
+            clients.dynamodb().update_item(
+                TableName=self.table_name,
+                Key=to_dynamodb({"pk": event_pk(event.event_id), "sk": EVENT_SK}),
+                UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(enrichment) OR enrichment.#s = :w)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_dynamodb(values),
+            )
+            return True
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
 
     def events(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Event items by event id (those still stored)."""

@@ -16,7 +16,9 @@ nothing is written and the result says which limit stopped it. Never read-then-w
                                                an index write per action and per state change
                                                would cost more than reading them by event)
     pk = <mark>,             sk = MARK         once-ever marks (a private reply per comment)
-    pk = RATE#<counter>,     sk = RATE         send-rate windows (expire)
+    pk = RATE#<counter>,     sk = RATE         send- and read-rate windows (expire)
+    pk = FETCH#<kind>#<account>#<object>, sk = FETCH   a platform's answer to an
+                                               enrichment read, reused until it expires
     pk = ERASURE#<id>,       sk = ERASURE      an erasure happened (when, by whom, counts)
     pk = EXAMPLE#<event>,    sk = JUDGEMENT    the judge's labelled examples (judgement_store)
 """
@@ -38,6 +40,7 @@ from goodword.work import WorkKind, WorkRecord, WorkState, check_transition, wor
 
 PROFILE_SK = "PROFILE"
 WORK_SK = "WORK"
+FETCH_SK = "FETCH"
 SEEN_DAYS = 400
 
 
@@ -453,6 +456,20 @@ class StateTable:
                 "ExpressionAttributeNames": {"#o": "owner"},
                 "ExpressionAttributeValues": to_dynamodb({":o": owner}),
             }
+        )
+
+    # --- enrichment cache -----------------------------------------------------------------
+
+    def cached(self, fetch_key: str, now: datetime) -> bytes | None:
+        item = self._get(fetch_key, FETCH_SK)
+        if item is None or int(item.get("expires_at", 0)) <= now.timestamp():
+            return None  # TTL deletes late: an expired answer is not an answer
+        return str(item["body"]).encode()
+
+    def remember(self, fetch_key: str, body: bytes, expires_at: int) -> None:
+        clients.dynamodb().put_item(
+            TableName=self.table,
+            Item=to_dynamodb({"pk": fetch_key, "sk": FETCH_SK, "body": body.decode(errors="replace"), "expires_at": expires_at}),
         )
 
     def count_rate(self, counter: str, limit: int, expires_at: int) -> bool:

@@ -72,6 +72,7 @@ class InMemoryState:
         self._marks: dict[str, str] = {}
         self._identities: dict[str, set[str]] = {}  # person id -> linked identities
         self._rates: dict[str, int] = {}
+        self._fetched: dict[str, tuple[bytes, int]] = {}
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -276,6 +277,13 @@ class InMemoryState:
 
     def mark_once(self, mark: str, owner: str) -> bool:
         return self._marks.setdefault(mark, owner) == owner
+
+    def cached(self, fetch_key: str, now: datetime) -> bytes | None:
+        body, expires_at = self._fetched.get(fetch_key, (b"", 0))
+        return body if expires_at > now.timestamp() else None
+
+    def remember(self, fetch_key: str, body: bytes, expires_at: int) -> None:
+        self._fetched[fetch_key] = (body, expires_at)
 
     def count_rate(self, counter: str, limit: int, expires_at: int) -> bool:
         if self._rates.get(counter, 0) >= limit:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from goodword.eligibility import EligibilitySettings
+from goodword.enrichment.fetches import EnrichmentSettings
 from goodword.events import EventKind, Platform
 from goodword.opt_out import OptOutSettings
 from goodword.outbound.destinations import never_callable
@@ -205,6 +206,9 @@ class Settings(_Model):
     opt_out: OptOutSettings = Field(default_factory=OptOutSettings, description="what counts as a person asking to stop")
     eligibility: EligibilitySettings = Field(
         default_factory=EligibilitySettings, description="who may be offered a sample (every offer_sample rule)"
+    )
+    enrichment: EnrichmentSettings = Field(
+        default_factory=EnrichmentSettings, description="fetching what platforms leave out of events (docs/events.md)"
     )
 
     @field_validator("time_zone")

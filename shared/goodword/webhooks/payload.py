@@ -75,6 +75,25 @@ def opt_int(parent: Json, key: str) -> int | None:
     return None
 
 
+def opt_bool(parent: Json, key: str) -> bool | None:
+    """A JSON boolean, or X's "true"/"false" strings; None when absent or anything else."""
+    value = parent.get(key)
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return bool(value == "true")
+    return None
+
+
+def opt_time(parent: Json, key: str) -> datetime | None:
+    """A time in any format ``parse_time`` reads; None when absent or unreadable."""
+    if parent.get(key) is None:
+        return None
+    missing = datetime.min.replace(tzinfo=UTC)
+    parsed = parse_time(parent.get(key), missing)
+    return None if parsed == missing else parsed
+
+
 _FRACTION = re.compile(r"(\.\d{1,6})\d*")
 
 

@@ -15,7 +15,19 @@ from goodword.webhooks.errors import (
     InvalidSignatureError,
     MissingParameterError,
 )
-from goodword.webhooks.payload import Json, array, obj, opt_id, opt_int, opt_obj, opt_text, parse_time, text
+from goodword.webhooks.payload import (
+    Json,
+    array,
+    obj,
+    opt_bool,
+    opt_id,
+    opt_int,
+    opt_obj,
+    opt_text,
+    opt_time,
+    parse_time,
+    text,
+)
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import XSecrets
 from goodword.webhooks.signing import b64_hmac, matches_any
@@ -99,7 +111,22 @@ def _author_from_v2(user: Json | None, author_id: str, blocked: bool = False) ->
         name=opt_text(fields, "name", 512),
         followers_count=opt_int(metrics, "followers_count"),
         has_blocked_brand=blocked,
+        **v2_user_facts(fields),
     )
+
+
+def v2_user_facts(fields: Json) -> dict[str, Any]:
+    """Eligibility facts of a v2 User object (user.fields), where present."""
+    metrics = opt_obj(fields, "public_metrics")
+    image = opt_text(fields, "profile_image_url", 2048)
+    return {
+        "created_at": opt_time(fields, "created_at"),
+        "following_count": opt_int(metrics, "following_count"),
+        "verified": opt_bool(fields, "verified"),
+        "is_private": opt_bool(fields, "protected"),
+        "accepts_dms": opt_bool(fields, "receives_your_dm"),
+        "default_profile": "default_profile_images" in image if image else None,
+    }
 
 
 def _author_from_v1(user: Json, path: str, blocked: bool = False) -> Author:
@@ -109,6 +136,11 @@ def _author_from_v1(user: Json, path: str, blocked: bool = False) -> Author:
         name=opt_text(user, "name", 512),
         followers_count=opt_int(user, "followers_count"),
         has_blocked_brand=blocked,
+        created_at=opt_time(user, "created_at"),
+        following_count=opt_int(user, "friends_count"),
+        verified=opt_bool(user, "verified"),
+        default_profile=opt_bool(user, "default_profile"),
+        is_private=opt_bool(user, "protected"),
     )
 
 

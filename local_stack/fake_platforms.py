@@ -1,0 +1,97 @@
+"""The platforms' read APIs, faked on loopback for the local stack and the demo: each
+documented read that enrichment makes (goodword.enrichment.requests) is answered with the
+documented response shape stored in tests/fixtures/ (PROVENANCE.md), the requested ids put
+in. Requests without a bearer token are refused 401, as the platforms do; anything else 404.
+
+The stack points PlatformCredentials' ``api_base_urls`` here, so no fetch leaves the machine."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+_MENTION = re.compile(r"^mentioned_(?P<what>comment|media)\.(?:comment|media)_id\((?P<id>[^)]+)\)")
+
+
+def _fixture(path: str) -> dict[str, Any]:
+    answer: dict[str, Any] = json.loads((FIXTURES / path).read_text())
+    return answer
+
+
+def answer(method: str, url: str, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:  # noqa: PLR0911 (one per read)
+    """(status, body) for one read request, as the platform documents it."""
+    parts = urlsplit(url)
+    path = [unquote(p) for p in parts.path.strip("/").split("/")]
+    if method != "GET":
+        return 405, {"error": {"message": "the fake platforms answer reads only", "code": 100}}
+    if not headers.get("authorization", "").startswith("Bearer "):
+        return 401, {"error": {"message": "no access token", "type": "OAuthException", "code": 190}}
+    if path[:1] == ["graph"] and len(path) == 3:  # /graph/v26.0/{id}?fields=...
+        fields = parse_qs(parts.query).get("fields", [""])[0]
+        mention = _MENTION.match(fields)
+        if mention and mention["what"] == "comment":
+            body = _fixture("meta/read_mentioned_comment.constructed.json")
+            body["mentioned_comment"]["id"], body["id"] = mention["id"], path[2]
+            return 200, body
+        if mention:
+            body = _fixture("meta/read_mentioned_media.constructed.json")
+            body["mentioned_media"]["id"], body["id"] = mention["id"], path[2]
+            return 200, body
+        body = _fixture("meta/read_page_post.constructed.json")
+        body["id"] = path[2]
+        return 200, body
+    if path[:3] == ["linkedin", "rest", "posts"] and len(path) == 4:
+        body = _fixture("linkedin/read_post.constructed.json")
+        body["id"] = path[3]
+        return 200, body
+    if path[:3] == ["linkedin", "rest", "socialActions"] and len(path) == 6 and path[4] == "comments":
+        body = _fixture("linkedin/read_comment.constructed.json")
+        body["id"], body["object"] = path[5], path[3]
+        return 200, body
+    if path[:3] == ["x", "2", "users"] and len(path) == 4:
+        body = _fixture("x/read_user.json")
+        body["data"]["id"] = path[3]
+        return 200, body
+    return 404, {"error": {"message": f"the fake platforms do not answer {parts.path}", "code": 803}}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        status, body = answer("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+class FakePlatforms:
+    """A loopback server; ``base_urls`` is what PlatformCredentials' api_base_urls holds."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.server = ThreadingHTTPServer((host, 0), _Handler)
+        self.host = host
+        self.thread = threading.Thread(target=self.server.serve_forever, name="fake-platforms", daemon=True)
+
+    @property
+    def base_urls(self) -> dict[str, str]:
+        root = f"http://{self.host}:{self.server.server_address[1]}"
+        return {"graph": f"{root}/graph/v26.0", "linkedin": f"{root}/linkedin", "x": f"{root}/x"}
+
+    def start(self) -> FakePlatforms:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
