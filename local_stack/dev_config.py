@@ -58,9 +58,11 @@ def apply(document: dict[str, Any], deployment: Deployment) -> list[str]:
     return loaded
 
 
-def point_reads_at(deployment: Deployment, base_urls: dict[str, str]) -> str:
+def point_reads_at(deployment: Deployment, base_urls: dict[str, str]) -> str | None:
     """Send every platform read (enrichment) to the local fake platforms: PlatformCredentials'
     ``api_base_urls`` get their addresses (what was there for other hosts stays)."""
+    if "PlatformCredentials" not in deployment.resources:
+        return None  # a template without Goodword's credentials (the local stack's own tests)
     secret_id = deployment.physical("PlatformCredentials")
     secrets = client("secretsmanager")
     current = json.loads(secrets.get_secret_value(SecretId=secret_id).get("SecretString") or "{}")

@@ -24,6 +24,12 @@ def _fixture(path: str) -> dict[str, Any]:
     return answer
 
 
+def _author(documented: str, documented_id: str, requested_id: str) -> str:
+    """The fixture's author for the fixture's own object; for any other object a person of
+    its own, so that two objects are never one person by accident (once-per-person)."""
+    return documented if requested_id == documented_id else f"{documented}_{requested_id[-8:]}"
+
+
 def answer(method: str, url: str, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:  # noqa: PLR0911 (one per read)
     """(status, body) for one read request, as the platform documents it."""
     parts = urlsplit(url)
@@ -35,23 +41,24 @@ def answer(method: str, url: str, headers: dict[str, str]) -> tuple[int, dict[st
     if path[:1] == ["graph"] and len(path) == 3:  # /graph/v26.0/{id}?fields=...
         fields = parse_qs(parts.query).get("fields", [""])[0]
         mention = _MENTION.match(fields)
-        if mention and mention["what"] == "comment":
-            body = _fixture("meta/read_mentioned_comment.constructed.json")
-            body["mentioned_comment"]["id"], body["id"] = mention["id"], path[2]
-            return 200, body
         if mention:
-            body = _fixture("meta/read_mentioned_media.constructed.json")
-            body["mentioned_media"]["id"], body["id"] = mention["id"], path[2]
+            key = f"mentioned_{mention['what']}"
+            body = _fixture(f"meta/read_{key}.constructed.json")
+            found = body[key]
+            found["username"] = _author(found["username"], found["id"], mention["id"])
+            found["id"], body["id"] = mention["id"], path[2]
             return 200, body
         body = _fixture("meta/read_page_post.constructed.json")
         body["id"] = path[2]
         return 200, body
     if path[:3] == ["linkedin", "rest", "posts"] and len(path) == 4:
         body = _fixture("linkedin/read_post.constructed.json")
+        body["author"] = _author(body["author"], body["id"], path[3])
         body["id"] = path[3]
         return 200, body
     if path[:3] == ["linkedin", "rest", "socialActions"] and len(path) == 6 and path[4] == "comments":
         body = _fixture("linkedin/read_comment.constructed.json")
+        body["actor"] = _author(body["actor"], body["id"], path[5])
         body["id"], body["object"] = path[5], path[3]
         return 200, body
     if path[:3] == ["x", "2", "users"] and len(path) == 4:

@@ -94,7 +94,8 @@ class LocalStack:
         if options.config:
             self.loaded = dev_config.apply(dev_config.load(options.config), deployment)
         self.platforms = FakePlatforms(options.host).start()
-        self.loaded.append(dev_config.point_reads_at(deployment, self.platforms.base_urls))
+        if pointed := dev_config.point_reads_at(deployment, self.platforms.base_urls):
+            self.loaded.append(pointed)
         endpoint = os.environ["AWS_ENDPOINT_URL"]
         for logical_id, spec in deployment.functions.items():
             pool = FunctionPool(spec, endpoint, options.work_dir / "logs", options.concurrency, self._invoked)

@@ -107,6 +107,10 @@ class PeopleStore(LimitsView, Protocol):
 
     def identities(self, person_id: str) -> list[str]: ...
 
+    def mentions_since(self, person: str, since: datetime) -> int:
+        """Mentions, replies, quotes and comments counted for this identity since ``since``."""
+        ...
+
 
 class WorkStore(Protocol):
     def get_work(self, key: str) -> WorkRecord | None: ...

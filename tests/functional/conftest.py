@@ -37,8 +37,12 @@ def pipeline(aws: Aws) -> Iterator[Any]:
     from apply_rules import handler
 
     from goodword.aws import clients
+    from goodword.settings import pipeline_settings
 
     handler._pipeline.cache_clear()
+    handler._enricher.cache_clear()
+    pipeline_settings.cache_clear()
     clients.use_budget(clients.WORKER)
     yield handler
     handler._pipeline.cache_clear()
+    handler._enricher.cache_clear()

@@ -11,15 +11,17 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from dev_support.platforms import fixture_bytes, http_api_event, signed_headers
+from dev_support.lambda_events import sqs_record
+from dev_support.platforms import fixture_bytes, http_api_event, load_fixture, signed_headers
 from dev_support.template import template
 from goodword.aws import clients
 from tests.conftest import Aws
+from tests.functional.test_enrichment_flow import mention, messages, platform, received
 from tests.functional.test_perform_actions import actions, live, offer_for_a_fan, perform, x_replies
 from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, event, put_rules, run
 from tests.functional.test_rule_shapes import TAG_ONLY_NO_LIMITS
 
-__all__ = ["actions", "live"]  # fixtures used here
+__all__ = ["actions", "live", "platform"]  # fixtures used here
 
 Grant = tuple[str, str]  # (IAM action, logical id of the resource or "*")
 
@@ -130,13 +132,24 @@ def test_the_receivers_role_allows_exactly_its_calls(receiver: Any, lambda_conte
     check("ReceiveWebhookFunction", recorder)
 
 
-def test_the_pipelines_role_allows_exactly_its_calls(aws: Aws, pipeline: Any, lambda_context: Any, names: dict[str, str]) -> None:
+def test_the_pipelines_role_allows_exactly_its_calls(
+    aws: Aws, pipeline: Any, lambda_context: Any, names: dict[str, str], platform: HTTPServer
+) -> None:
     put_rules(aws, FLAGSHIP, SUPPORT, TAG_ONLY_NO_LIMITS)
+    platform.expect_ordered_request("/graph/v26.0/17841405726653026").respond_with_json({"error": {"code": 4}}, status=400)
+    platform.expect_ordered_request("/graph/v26.0/17841405726653026").respond_with_json(
+        load_fixture("meta/read_mentioned_comment.constructed.json")
+    )
+    ids_only = received(aws, mention())
     with recording(names, clients.WORKER) as recorder:
         fan = event(POSITIVE)
         run(pipeline, lambda_context, fan)
         run(pipeline, lambda_context, fan)  # the stream's retry: re-reads what was recorded
         run(pipeline, lambda_context, event(NEGATIVE, author="p2", post="2"), start=5)
+        run(pipeline, lambda_context, ids_only, start=9)  # ids only: queued for enrichment
+        (message,) = messages(aws)
+        for _ in range(2):  # rate limited: retried later; then completed, judged, offered
+            pipeline.lambda_handler({"Records": [sqs_record(message)]}, lambda_context)
     check("ApplyRulesFunction", recorder)
 
 

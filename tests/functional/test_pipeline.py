@@ -92,7 +92,8 @@ def event(text: str, author: str = "p1", post: str = "1", kind: EventKind = Even
         occurred_at=now,
         received_at=now,
         source="x",
-        author=Author(id=author, handle=f"fan_{author}", followers_count=10),
+        # an established account, as X's payloads describe it (nothing left to look up)
+        author=Author(id=author, handle=f"fan_{author}", followers_count=10, created_at=datetime(2015, 1, 29, tzinfo=UTC)),
         text=text,
         refs=EventRefs(post_id=post),
     )
@@ -310,7 +311,8 @@ def test_rules_are_read_once_per_cache_period_not_per_event(aws: Aws, pipeline: 
     original = real.query
 
     def counting(**kwargs: Any) -> Any:
-        queries.append(kwargs["ExpressionAttributeValues"][":pk"]["S"])
+        if kwargs["TableName"] == aws.tables["RulesTable"]:  # not the people's recent mentions
+            queries.append(kwargs["ExpressionAttributeValues"][":pk"]["S"])
         return original(**kwargs)
 
     with __import__("unittest").mock.patch.object(real, "query", side_effect=counting):

@@ -181,7 +181,16 @@ def test_actions_function_consumes_the_queue_with_partial_failures_and_starts_in
     assert function["Environment"]["Variables"]["MAX_RECEIVES"] == str(redrive["maxReceiveCount"])
 
 
-STATEFUL = ("EventsTable", "StateTable", "RulesTable", "ActionsQueue", "ActionsDeadLetterQueue", "ApplyRulesFailureQueue")
+STATEFUL = (
+    "EventsTable",
+    "StateTable",
+    "RulesTable",
+    "ActionsQueue",
+    "ActionsDeadLetterQueue",
+    "ApplyRulesFailureQueue",
+    "EnrichmentQueue",
+    "EnrichmentDeadLetterQueue",
+)
 
 
 def test_tables_queues_and_secrets_outlive_a_stack_deletion_or_replacement() -> None:
@@ -193,10 +202,13 @@ def test_tables_queues_and_secrets_outlive_a_stack_deletion_or_replacement() -> 
     assert {n for n, r in resources.items() if r["Type"] in stateful_types} == set(kept)
 
 
-def test_the_actions_queue_hides_a_message_for_six_function_timeouts() -> None:
+@pytest.mark.parametrize(
+    ("queue", "function"), [("ActionsQueue", "PerformActionsFunction"), ("EnrichmentQueue", "ApplyRulesFunction")]
+)
+def test_a_queue_hides_a_message_for_six_timeouts_of_its_function(queue: str, function: str) -> None:
     tpl = template()
-    timeout = tpl["Resources"]["PerformActionsFunction"]["Properties"].get("Timeout", tpl["Globals"]["Function"]["Timeout"])
-    assert tpl["Resources"]["ActionsQueue"]["Properties"]["VisibilityTimeout"] >= 6 * timeout
+    timeout = tpl["Resources"][function]["Properties"].get("Timeout", tpl["Globals"]["Function"]["Timeout"])
+    assert tpl["Resources"][queue]["Properties"]["VisibilityTimeout"] >= 6 * timeout
 
 
 def test_alarms_watch_dead_letters_failures_5xx_and_function_errors_and_notify_the_topic() -> None:
@@ -217,6 +229,7 @@ def test_alarms_watch_dead_letters_failures_5xx_and_function_errors_and_notify_t
     seen = set().union(*(watched(p) for p in alarms.values()))
     for needed in (
         "ActionsDeadLetterQueue",
+        "EnrichmentDeadLetterQueue",
         "ApplyRulesFailureQueue",
         "WebhookApi",
         "5xx",

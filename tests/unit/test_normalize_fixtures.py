@@ -126,6 +126,17 @@ NOT_DELIVERIES = {
     "twitch/outbound_send_chat_message_request.json",
     "twitch/outbound_send_whisper_request.json",
     "twitch/webhook_callback_verification.json",
+    # read API answers (enrichment: tests/unit/test_enrichment.py)
+    "meta/read_mentioned_comment.constructed.json",
+    "meta/read_mentioned_media.constructed.json",
+    "meta/read_page_post.constructed.json",
+    "meta/read_graph_error_missing.documented_shape.json",
+    "meta/read_graph_error_permission.documented_shape.json",
+    "meta/read_graph_error_rate_limited.documented_shape.json",
+    "linkedin/read_post.constructed.json",
+    "linkedin/read_comment.constructed.json",
+    "x/read_user.json",
+    "x/read_user_not_found.documented_shape.json",
 }
 ADAPTER_OF_DIR = {"x": "x", "meta": "meta", "linkedin": "linkedin", "twitch": "twitch"}
 

@@ -140,7 +140,13 @@ class StateTable:
         if event.author.followers_count is not None:
             names["#fc"], values[":fc"] = "followers_count", event.author.followers_count
             sets.append("#fc = :fc")
-        marker = {"pk": person, "sk": f"SEEN#{event.event_id}", "expires_at": int((now + timedelta(days=SEEN_DAYS)).timestamp())}
+        marker = {
+            "pk": person,
+            "sk": f"SEEN#{event.event_id}",
+            "seen_at": now.isoformat(),
+            "mention": mention,
+            "expires_at": int((now + timedelta(days=SEEN_DAYS)).timestamp()),
+        }
         try:
             clients.dynamodb().transact_write_items(
                 TransactItems=[
@@ -168,6 +174,19 @@ class StateTable:
         item = self._get(person, PROFILE_SK)
         assert item is not None  # noqa: S101 (written above, read consistently)
         return Profile.from_item(item)
+
+    def mentions_since(self, person: str, since: datetime) -> int:
+        """Mentions, replies, quotes and comments counted for this person since ``since``."""
+        found = items(
+            "query",
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :seen)",
+            FilterExpression="mention = :yes AND seen_at >= :since",
+            ExpressionAttributeValues=to_dynamodb({":p": person, ":seen": "SEEN#", ":yes": True, ":since": since.isoformat()}),
+            ProjectionExpression="sk",
+            ConsistentRead=True,
+        )
+        return sum(1 for _ in found)
 
     def tag(self, person: str, label: str) -> None:
         clients.dynamodb().update_item(

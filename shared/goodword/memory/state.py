@@ -73,6 +73,7 @@ class InMemoryState:
         self._identities: dict[str, set[str]] = {}  # person id -> linked identities
         self._rates: dict[str, int] = {}
         self._fetched: dict[str, tuple[bytes, int]] = {}
+        self._mentions: dict[str, list[datetime]] = {}
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -124,9 +125,14 @@ class InMemoryState:
                 fields["followers_count"] = event.author.followers_count
             self._profiles[person] = fields
             self._seen.add((person, event.event_id))
+            if mention:
+                self._mentions.setdefault(person, []).append(now)
         profile = self.profile(person)
         assert profile is not None  # noqa: S101 (a seen event has a profile)
         return profile
+
+    def mentions_since(self, person: str, since: datetime) -> int:
+        return sum(1 for at in self._mentions.get(person, []) if at >= since)
 
     def tag(self, person: str, label: str) -> None:
         fields = dict(self._profile_fields(person) or {"key": person})

@@ -42,8 +42,17 @@ class EventResult:
     decisions: list[Decision] = field(default_factory=list)
 
 
-def event_facts(event: Event, profile: Profile | None, sentiment: Sentiment | None, now: datetime) -> dict[str, Any]:
+def event_facts(
+    event: Event,
+    profile: Profile | None,
+    sentiment: Sentiment | None,
+    now: datetime,
+    person: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The flat facts rules test (rules/fields.py). ``person``: what Goodword's memory says
+    beyond the profile (person_facts); counted from the profile alone when not given."""
     author = event.author
+    created = author.created_at if author else None
     facts: dict[str, Any] = {
         "event.kind": event.kind.value,
         "event.platform": event.platform.value,
@@ -54,6 +63,13 @@ def event_facts(event: Event, profile: Profile | None, sentiment: Sentiment | No
         "author.handle": author.handle if author else None,
         "author.followers_count": author.followers_count if author else None,
         "author.has_blocked_brand": author.has_blocked_brand if author else False,
+        "author.followers": author.followers_count if author else None,
+        "author.following": author.following_count if author else None,
+        "author.account_age_days": round((now - created).total_seconds() / 86400, 1) if created else None,
+        "author.verified": author.verified if author else None,
+        "author.default_profile": author.default_profile if author else None,
+        "author.is_private": author.is_private if author else None,
+        "author.accepts_dms": author.accepts_dms if author else None,
         "sentiment.label": sentiment.label.value if sentiment else None,
         "sentiment.score": sentiment.score if sentiment else None,
         "sentiment.confidence": sentiment.confidence if sentiment else None,
@@ -68,7 +84,28 @@ def event_facts(event: Event, profile: Profile | None, sentiment: Sentiment | No
         if profile
         else {"profile.is_first_mention": False, "profile.is_new": False, "person.opted_out": False}
     )
+    facts.update(
+        person
+        or {
+            "person.mentions_last_24h": profile.mention_count if profile else 0,
+            "person.offers_total": profile.offers_received if profile else 0,
+        }
+    )
     return facts
+
+
+def person_facts(state: StateStore, profile: Profile | None, now: datetime) -> dict[str, Any]:
+    """Recent mentions of this identity, and offers over every identity linked to the person."""
+    if profile is None:
+        return {"person.mentions_last_24h": 0, "person.offers_total": 0}
+    offers = profile.offers_received
+    if profile.person_id:
+        others = [k for k in state.identities(profile.person_id) if k != profile.key]
+        offers += sum(p.offers_received for k in others if (p := state.profile(k)) is not None)
+    return {
+        "person.mentions_last_24h": state.mentions_since(profile.key, now - timedelta(hours=24)),
+        "person.offers_total": offers,
+    }
 
 
 class Pipeline:
@@ -118,7 +155,7 @@ class Pipeline:
         if stop and profile is not None and not profile.opted_out:
             profile = self.state.opt_out(profile.key, now, f"said {stop!r} in {event.event_id}")
             spread(self.state, profile, now)  # and on every identity linked to the person
-        facts = event_facts(event, profile, sentiment, now)
+        facts = event_facts(event, profile, sentiment, now, person_facts(self.state, profile, now))
         result = EventResult(event.event_id, sentiment, profile)
         stopped_by: str | None = None
         for compiled, matched in evaluate(book, facts, now):
@@ -127,7 +164,7 @@ class Pipeline:
                 if stopped_by:
                     decision = matched.becomes(Outcome.STOPPED, f"{stopped_by} acted and stops later rules")
                 else:
-                    decision = self._act(compiled, matched, event, profile, sentiment, book.settings, now)
+                    decision = self._act(compiled, matched, event, profile, sentiment, book.settings, now, facts)
                     if decision.outcome is Outcome.ACTED and compiled.rule.stop_after:
                         stopped_by = compiled.rule.id
             result.decisions.append(decision)
@@ -159,6 +196,7 @@ class Pipeline:
         sentiment: Sentiment | None,
         settings: Settings,
         now: datetime,
+        facts: dict[str, Any],
     ) -> Decision:
         """Charge the limits and record the work in one transaction: the rule's decision
         (acted, or why not)."""
@@ -183,7 +221,7 @@ class Pipeline:
         claims: list[Claim] = list(self._limits(rule, person, once_key, contact, settings, now))
         records: list[WorkRecord] = []
         for index, action in enumerate(rule.actions):
-            record = self._record(action, index, rule, compiled.version, event, person, sentiment, settings, now)
+            record = self._record(action, index, rule, compiled.version, event, person, sentiment, settings, now, facts)
             if record is not None:
                 if index in channels:
                     record = record.model_copy(update={"channel": channels[index].value})
@@ -239,6 +277,7 @@ class Pipeline:
         sentiment: Sentiment | None,
         settings: Settings,
         now: datetime,
+        facts: dict[str, Any],
     ) -> WorkRecord | None:
         if action.tag:
             return None
@@ -271,7 +310,7 @@ class Pipeline:
             offer = action.offer_sample
             code = claim_code()
             link = f"{str(settings.claim_link_base_url).rstrip('/')}/{code}"
-            hold = held(settings.eligibility, event)
+            hold = held(settings.eligibility, event, facts)
             state = WorkState.APPROVED if _automatic(offer.review, sentiment) and not hold else WorkState.PENDING_REVIEW
             return WorkRecord(
                 held_because=hold,

@@ -32,6 +32,15 @@ FIELDS: dict[str, FieldSpec] = {
     "author.id": FieldSpec(FieldType.STRING, "the person's id on the platform"),
     "author.handle": FieldSpec(FieldType.STRING, "the person's handle, without @"),
     "author.followers_count": FieldSpec(FieldType.NUMBER, "followers, when the platform sends it"),
+    "author.followers": FieldSpec(FieldType.NUMBER, "followers, when the platform sends it or enrichment fetched it"),
+    "author.following": FieldSpec(FieldType.NUMBER, "accounts the person follows, when known"),
+    "author.account_age_days": FieldSpec(FieldType.NUMBER, "days since the account was created, when known (X)"),
+    "author.verified": FieldSpec(FieldType.BOOLEAN, "the platform marks the account verified, when known"),
+    "author.default_profile": FieldSpec(
+        FieldType.BOOLEAN, "the account still has the default picture (a throwaway sign), when known"
+    ),
+    "author.is_private": FieldSpec(FieldType.BOOLEAN, "a protected or private account, or a post only connections see"),
+    "author.accepts_dms": FieldSpec(FieldType.BOOLEAN, "the brand can send the person a direct message (X), when known"),
     "author.has_blocked_brand": FieldSpec(FieldType.BOOLEAN, "the person blocked the brand (X)"),
     "profile.is_first_mention": FieldSpec(FieldType.BOOLEAN, "this event is the person's first mention of the brand"),
     "profile.is_new": FieldSpec(FieldType.BOOLEAN, "Goodword had never seen this person before this event"),
@@ -40,6 +49,10 @@ FIELDS: dict[str, FieldSpec] = {
     "profile.offers_received": FieldSpec(FieldType.NUMBER, "offers made to this person so far"),
     "profile.days_since_last_contact": FieldSpec(FieldType.NUMBER, "days since the last automated contact (absent if never)"),
     "profile.tags": FieldSpec(FieldType.TAGS, "labels given by tag actions"),
+    "person.mentions_last_24h": FieldSpec(
+        FieldType.NUMBER, "mentions, replies, quotes and comments by this identity in the last 24 hours, this one included"
+    ),
+    "person.offers_total": FieldSpec(FieldType.NUMBER, "offers made to the person, over every linked identity"),
     "person.opted_out": FieldSpec(FieldType.BOOLEAN, "the person asked not to be contacted (STOP): no rule contacts them"),
     "sentiment.band": FieldSpec(
         FieldType.STRING, "auto (send alone), review (a person decides) or none: the judge's advice", canonical=True
