@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from goodword.aws.state_table import StateTable
+from goodword.enrichment.enricher import FetchCache
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from goodword.limits import Cap, Claim, Contact, Cooldown, OncePerPerson, RecordWork
 from goodword.memory.state import InMemoryState
@@ -93,6 +94,24 @@ def test_a_follow_is_not_a_mention(store: StateStore) -> None:
     followed = store.record_event(event(1, kind=EventKind.FOLLOW), True, NOW)
     assert followed is not None
     assert (followed.mention_count, followed.first_mention_event_id) == (0, None)
+
+
+def test_recent_mentions_are_counted_once_each_within_the_window(store: StateStore) -> None:
+    store.record_event(event(1), True, NOW - timedelta(hours=30))  # outside the last 24 hours
+    store.record_event(event(2), True, NOW - timedelta(hours=2))
+    store.record_event(event(2), True, NOW - timedelta(hours=1))  # a retry counts nothing
+    store.record_event(event(3, kind=EventKind.FOLLOW), True, NOW)  # not a mention
+    store.record_event(event(4), False, NOW)
+    assert store.mentions_since(PERSON, NOW - timedelta(hours=24)) == 2
+    assert store.mentions_since("PERSON#x#brand#nobody", NOW - timedelta(hours=24)) == 0
+
+
+def test_a_fetched_answer_is_reused_until_it_expires(store: StateStore) -> None:
+    cache: FetchCache = store  # type: ignore[assignment]
+    assert cache.cached("FETCH#x.user#brand#1", NOW) is None
+    cache.remember("FETCH#x.user#brand#1", b'{"data": {"id": "1"}}', int((NOW + timedelta(hours=1)).timestamp()))
+    assert cache.cached("FETCH#x.user#brand#1", NOW) == b'{"data": {"id": "1"}}'
+    assert cache.cached("FETCH#x.user#brand#1", NOW + timedelta(hours=2)) is None  # expired, whatever TTL has done
 
 
 def test_an_event_without_an_author_has_no_profile(store: StateStore) -> None:

@@ -1,0 +1,96 @@
+"""The eligibility gate through the apply_rules handler on moto, with the cautious defaults:
+an account younger than 30 days and a burst of mentions are held for review (the reason in the
+review queue and the decision), an established account is offered at once, a fact nobody knows
+holds nothing, and each new fact can be tested by a rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from goodword.events import Author, Event, EventKind, EventRefs, Platform
+from tests.conftest import Aws
+from tests.functional.test_cli import goodword_json, store
+from tests.functional.test_opt_out import SAMPLE
+from tests.functional.test_pipeline import FLAGSHIP, POSITIVE, decisions, event, put_rules, run, work
+
+DEFAULTS = {"time_zone": "Europe/Berlin", "cooldown_days": 0}  # eligibility left at its defaults
+
+
+def by(author: Author, post: str) -> Event:
+    return event(POSITIVE, post=post).model_copy(update={"author": author})
+
+
+def test_a_week_old_account_is_held_for_review_and_an_old_one_is_offered_at_once(
+    aws: Aws, pipeline: Any, lambda_context: Any
+) -> None:
+    put_rules(aws, FLAGSHIP, settings=DEFAULTS)
+    now = datetime.now(UTC)
+    fresh = by(Author(id="fresh", handle="fresh", created_at=now - timedelta(days=7)), "1")
+    established = by(Author(id="old", handle="old", created_at=now - timedelta(days=900)), "2")
+    unknown = by(Author(id="unknown", handle="unknown"), "3").model_copy(  # Instagram shares no account age
+        update={"platform": Platform.INSTAGRAM, "kind": EventKind.COMMENT, "refs": EventRefs(comment_id="c3", media_id="m3")}
+    )
+    store(aws, fresh, established, unknown)
+    run(pipeline, lambda_context, fresh, established, unknown)
+    states = {w["author_id"]: w["state"] for w in work(aws, "offer_sample")}
+    assert states == {"fresh": "pending_review", "old": "approved", "unknown": "approved"}
+    (pending,) = goodword_json(aws, "review", "list")["offers"]
+    assert pending["held_because"] == "the account is 7 days old, under 30 (eligibility.min_account_age_days)"
+
+
+def test_a_burst_of_ten_mentions_in_a_minute_gives_at_most_one_offer_held_for_review(
+    aws: Aws, pipeline: Any, lambda_context: Any
+) -> None:
+    put_rules(aws, SAMPLE, settings=DEFAULTS)  # no once-per-person limit: only the gate stands
+    burst = [event(POSITIVE, author="eager", post=str(n)) for n in range(10)]
+    store(aws, *burst)
+    for number, mention in enumerate(burst):
+        run(pipeline, lambda_context, mention, start=number + 1)
+    offers = work(aws, "offer_sample")
+    assert [o["state"] for o in offers].count("approved") == 5  # the first five are not a burst yet
+    held = {o["held_because"] for o in offers if o["state"] == "pending_review"}
+    assert held == {f"{n} mentions in 24 hours, over 5: a burst (eligibility.max_mentions_per_day)" for n in range(6, 11)}
+    assert decisions(aws, burst[-1])["profile"]["profile.mention_count"] == 10
+
+
+def test_the_flagship_gives_a_burst_one_sample(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    put_rules(aws, FLAGSHIP, settings=DEFAULTS)
+    burst = [event(POSITIVE, author="eager", post=str(n)) for n in range(10)]
+    store(aws, *burst)
+    for number, mention in enumerate(burst):
+        run(pipeline, lambda_context, mention, start=number + 1)
+    assert len(work(aws, "offer_sample")) == 1
+
+
+def test_holds_can_be_turned_off(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    settings = {**DEFAULTS, "eligibility": {"min_account_age_days": None, "max_mentions_per_day": None}}
+    put_rules(aws, FLAGSHIP, settings=settings)
+    fresh = by(Author(id="fresh", handle="fresh", created_at=datetime.now(UTC) - timedelta(days=1)), "1")
+    store(aws, fresh)
+    run(pipeline, lambda_context, fresh)
+    assert [w["state"] for w in work(aws, "offer_sample")] == ["approved"]
+
+
+def test_rules_can_test_the_new_facts(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    verified_only = {
+        **SAMPLE,
+        "conditions": {
+            "all": [
+                {"field": "author.verified", "equals": True},
+                {"field": "author.following", "at_least": 100},
+                {"field": "author.account_age_days", "at_least": 365},
+                {"field": "person.mentions_last_24h", "at_most": 1},
+                {"field": "person.offers_total", "equals": 0},
+            ]
+        },
+    }
+    put_rules(aws, verified_only, settings=DEFAULTS)
+    old = datetime.now(UTC) - timedelta(days=800)
+    yes = by(Author(id="v", handle="v", verified=True, following_count=300, created_at=old), "1")
+    no = by(Author(id="n", handle="n", verified=False, following_count=300, created_at=old), "2")
+    store(aws, yes, no)
+    run(pipeline, lambda_context, yes, no)
+    assert [w["author_id"] for w in work(aws, "offer_sample")] == ["v"]
+    seen = decisions(aws, no)["decisions"][0]
+    assert seen["outcome"] == "condition_failed" and "author.verified" in seen["detail"]
