@@ -3,7 +3,8 @@
 Every identity linked to the person goes: each event they wrote keeps only what makes it a
 count (kind, platform, times, what the rules decided), its raw payload is deleted, the work
 made for them keeps its kind, rule, state, product and cost, and their profiles, markers,
-cooldowns, links and the judge's examples of their posts are deleted. Caps, the report's
+cooldowns, links, the judge's examples of their posts and the platform answers enrichment
+cached for their events are deleted. Caps, the report's
 totals and the budget still add up. The erasure itself is recorded (when, by whom, how much)
 without saying whom. Running it again erases nothing more and succeeds."""
 
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from goodword.aws import judgement_store
+from goodword.enrichment.fetches import possible
+from goodword.event_items import event_from_item
 from goodword.people import identity_parts
 from goodword.work import possible_keys
 from goodword_cli.target import Target
@@ -55,6 +58,9 @@ def erase(target: Target, identity: str, by: str) -> Erased:
             if record.person != "(erased)":
                 state.scrub_work(record, now)
                 erased.work += 1
+        for item in events.events(event_ids).values():  # what enrichment fetched for them, cached
+            for fetch in possible(event_from_item(item)):
+                erased.state_items += state.erase_keys(fetch.cache_key)
         for event_id in event_ids:
             events.scrub(event_id, now, decided.get(event_id))
             judgement_store.delete_example(target.state_table, event_id)

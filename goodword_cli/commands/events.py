@@ -123,6 +123,17 @@ def list_events(
     table(f"Events since {since}", _COLUMNS, _rows(items, decisions), empty="none")
 
 
+def describe_enrichment(enrichment: dict[str, Any]) -> str:
+    """What fetching the event's missing parts came to (docs/events.md, Enrichment)."""
+    state, attempts = enrichment.get("state"), enrichment.get("attempts", 0)
+    fetched = ", ".join(enrichment.get("fetched") or []) or "nothing"
+    if state == "enriched":
+        return f"enriched ({fetched} fetched, {attempts} attempt(s))"
+    if state == "waiting":
+        return f"waiting: {enrichment.get('reason')}, tried {attempts} time(s), next at {enrichment.get('retry_at')}"
+    return f"unavailable: {enrichment.get('reason')} ({enrichment.get('detail') or 'no detail'}); judged with what it has"
+
+
 @events.command()
 @click.argument("event_id")
 @click.option("--raw", is_flag=True, help="Also print the platform's payload (kept for RawPayloadRetentionDays).")
@@ -155,6 +166,8 @@ def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
     )
     if event.get("text"):
         console.print(f'  "{event["text"]}"', markup=False)
+    if event.get("enrichment"):
+        console.print(f"  enrichment: {describe_enrichment(event['enrichment'])}", markup=False)
     sentiment = record.get("sentiment")
     if sentiment:
         console.print(f"  judgement: {describe(sentiment)}", markup=False)

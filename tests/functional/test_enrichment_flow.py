@@ -19,6 +19,8 @@ from goodword.aws.codec import from_dynamodb, to_dynamodb
 from goodword.event_items import event_item
 from goodword.events import Event, EventKind, EventRefs, Platform
 from tests.conftest import Aws
+from tests.functional.test_cli import goodword, goodword_json
+from tests.functional.test_erase import everything
 from tests.functional.test_pipeline import FLAGSHIP, put_rules, record, work
 
 IG_ACCOUNT = "17841405726653026"
@@ -69,13 +71,17 @@ def messages(aws: Aws) -> list[dict[str, Any]]:
     return found
 
 
+def instagram_answers(platform: HTTPServer, fixture: str, status: int = 200) -> None:
+    """The platform answers every read of the brand's IG account with this fixture."""
+    body = json.loads((FIXTURES / fixture).read_text())
+    platform.expect_request(f"/graph/v26.0/{IG_ACCOUNT}").respond_with_json(body, status=status)
+
+
 def test_an_ids_only_instagram_mention_is_completed_then_judged_and_offered_once(
     aws: Aws, pipeline: Any, lambda_context: Any, platform: HTTPServer
 ) -> None:
     put_rules(aws, FLAGSHIP)
-    platform.expect_request(f"/graph/v26.0/{IG_ACCOUNT}").respond_with_json(
-        json.loads((FIXTURES / "meta/read_mentioned_comment.constructed.json").read_text())
-    )
+    instagram_answers(platform, "meta/read_mentioned_comment.constructed.json")
     ids_only = received(aws, mention())
     assert pipeline.lambda_handler({"Records": [record(ids_only, 1)]}, lambda_context) == {"batchItemFailures": []}
     assert stored(aws, ids_only, "DECISIONS") is None  # never judged as empty text
@@ -91,6 +97,9 @@ def test_an_ids_only_instagram_mention_is_completed_then_judged_and_offered_once
     assert decided is not None and decided["decisions"][0]["outcome"] == "acted"
     (offer,) = work(aws, "offer_sample")
     assert offer["author_handle"] == "gracehopper_brews"
+    code, shown = goodword(aws, "events", "show", ids_only.event_id)
+    assert code == 0, shown
+    assert "enrichment: enriched (instagram.mentioned_comment fetched, 1 attempt(s))" in shown
 
     # The stream redelivers the INSERT (ids only) and SQS the message: nothing runs twice.
     pipeline.lambda_handler({"Records": [record(ids_only, 1)]}, lambda_context)
@@ -105,9 +114,7 @@ def test_a_rate_limited_read_keeps_its_message_and_the_event_waits(
     aws: Aws, pipeline: Any, lambda_context: Any, platform: HTTPServer
 ) -> None:
     put_rules(aws, FLAGSHIP)
-    platform.expect_request(f"/graph/v26.0/{IG_ACCOUNT}").respond_with_json(
-        {"error": {"message": "(#4) Application request limit reached", "code": 4}}, status=400
-    )
+    instagram_answers(platform, "meta/read_graph_error_rate_limited.documented_shape.json", status=400)
     ids_only = received(aws, mention())
     pipeline.lambda_handler({"Records": [record(ids_only, 1)]}, lambda_context)
     (queued,) = messages(aws)
@@ -117,15 +124,15 @@ def test_a_rate_limited_read_keeps_its_message_and_the_event_waits(
     assert item is not None and item["enrichment"]["state"] == "waiting"
     assert item["enrichment"]["reason"] == "rate_limited" and item["enrichment"]["attempts"] == 1
     assert stored(aws, ids_only, "DECISIONS") is None and work(aws) == []
+    code, shown = goodword(aws, "events", "show", ids_only.event_id)
+    assert code == 0 and "enrichment: waiting: rate_limited, tried 1 time(s), next at" in shown
 
 
 def test_a_deleted_mention_is_judged_with_what_it_has_and_says_why(
     aws: Aws, pipeline: Any, lambda_context: Any, platform: HTTPServer
 ) -> None:
     put_rules(aws, FLAGSHIP)
-    platform.expect_request(f"/graph/v26.0/{IG_ACCOUNT}").respond_with_json(
-        json.loads((FIXTURES / "meta/read_graph_error_missing.documented_shape.json").read_text()), status=400
-    )
+    instagram_answers(platform, "meta/read_graph_error_missing.documented_shape.json", status=400)
     ids_only = received(aws, mention())
     pipeline.lambda_handler({"Records": [record(ids_only, 1)]}, lambda_context)
     (queued,) = messages(aws)
@@ -135,3 +142,20 @@ def test_a_deleted_mention_is_judged_with_what_it_has_and_says_why(
     decided = stored(aws, ids_only, "DECISIONS")
     assert decided is not None  # decided, so nothing waits forever; no author, so nobody is contacted
     assert work(aws) == []
+
+
+def test_erasing_the_author_of_an_enriched_mention_leaves_nothing_fetched(
+    aws: Aws, pipeline: Any, lambda_context: Any, platform: HTTPServer
+) -> None:
+    put_rules(aws, FLAGSHIP)
+    instagram_answers(platform, "meta/read_mentioned_comment.constructed.json")
+    ids_only = received(aws, mention())
+    pipeline.lambda_handler({"Records": [record(ids_only, 1)]}, lambda_context)
+    (queued,) = messages(aws)
+    pipeline.lambda_handler({"Records": [sqs_record(queued)]}, lambda_context)
+    assert "best coffee I have had all year" in everything(aws)  # in the event and in the fetch cache
+
+    erased = goodword_json(aws, "people", "erase", f"instagram:{IG_ACCOUNT}:gracehopper_brews")
+    assert erased["events"] == 1
+    left = everything(aws)
+    assert "best coffee I have had all year" not in left and "gracehopper" not in left

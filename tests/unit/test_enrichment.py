@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -90,7 +89,7 @@ def state() -> InMemoryState:
 
 
 @pytest.fixture
-def enricher(httpserver: HTTPServer, state: InMemoryState) -> Iterator[Enricher]:
+def enricher(httpserver: HTTPServer, state: InMemoryState) -> Enricher:
     base = httpserver.url_for("").rstrip("/")
     credentials = {**TOKENS, "api_base_urls": {"graph": f"{base}/graph/v26.0", "linkedin": f"{base}/linkedin", "x": f"{base}/x"}}
     return Enricher(lambda: credentials, lambda r: send(r, 0.5), state, state, lambda: NOW)
@@ -337,3 +336,27 @@ def test_what_needs_enriching() -> None:
     assert needed(ig_mention(), EnrichmentSettings(enabled=False)) == []
     known = x_mention().model_copy(update={"author": Author(id="1", created_at=NOW)})
     assert needed(known, SETTINGS) == []  # the payload carried the account's facts
+
+
+def test_an_x_mention_is_judged_after_three_failed_lookups_not_held_for_a_day(enricher: Enricher, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/x/2/users/2244994945").respond_with_data("over capacity", status=503)
+    event = x_mention()
+    for _ in range(2):
+        event = enrich(enricher, event)
+        assert event.enrichment is not None and event.enrichment.state is EnrichmentState.WAITING
+    event = enrich(enricher, event)
+    assert event.enrichment is not None
+    assert (event.enrichment.state, event.enrichment.reason, event.enrichment.attempts) == (
+        EnrichmentState.UNAVAILABLE,
+        "platform_error",
+        3,
+    )
+
+
+def test_an_instagram_mention_keeps_waiting_for_its_text(enricher: Enricher, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(f"/graph/v26.0/{IG_ACCOUNT}").respond_with_data("busy", status=503)
+    event = ig_mention()
+    for _ in range(5):
+        event = enrich(enricher, event)
+    assert event.enrichment is not None and event.enrichment.state is EnrichmentState.WAITING
+    assert event.enrichment.retry_at == NOW + timedelta(seconds=480)  # 30 s doubling

@@ -4,13 +4,14 @@ later (rate limited, a platform error: retried, never dropped)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from goodword.enrichment.fetches import Fetch, FetchKind
 from goodword.outbound.transport import HttpResponse, judge
-from goodword.webhooks.payload import opt_id, opt_int, opt_obj, opt_text
+from goodword.webhooks.payload import Json, opt_id, opt_int, opt_obj, opt_text
 from goodword.webhooks.x import v2_user_facts
 
 # Reasons recorded on the event (docs/events.md lists them).
@@ -96,25 +97,9 @@ def _meta_error(body: Any) -> Answer | None:
 
 def _found(fetch: Fetch, body: dict[str, Any]) -> Answer:  # noqa: PLR0911 (one return per kind)
     if fetch.kind is FetchKind.INSTAGRAM_MENTIONED_COMMENT:
-        comment = opt_obj(body, "mentioned_comment")
-        if not comment:
-            return Missing(DELETED, "the answer has no mentioned_comment")
-        username = opt_text(comment, "username", 256)
-        return Found(
-            opt_text(comment, "text"),
-            {"id": username, "handle": username} if username else {},
-            opt_text(opt_obj(comment, "media"), "permalink", 512),
-        )
+        return _instagram(body, "mentioned_comment", "text", lambda c: opt_obj(c, "media"))
     if fetch.kind is FetchKind.INSTAGRAM_MENTIONED_MEDIA:
-        media = opt_obj(body, "mentioned_media")
-        if not media:
-            return Missing(DELETED, "the answer has no mentioned_media")
-        username = opt_text(media, "username", 256)
-        return Found(
-            opt_text(media, "caption"),
-            {"id": username, "handle": username} if username else {},
-            opt_text(media, "permalink", 512),
-        )
+        return _instagram(body, "mentioned_media", "caption", lambda m: m)
     if fetch.kind is FetchKind.FACEBOOK_OBJECT:
         sender = opt_obj(body, "from")
         sender_id = opt_id(sender, "id")
@@ -133,6 +118,16 @@ def _found(fetch: Fetch, body: dict[str, Any]) -> Answer:  # noqa: PLR0911 (one 
         actor = opt_text(body, "actor", 256)
         return Found(opt_text(opt_obj(body, "message"), "text"), {"id": actor} if actor else {})
     return _x_user(body)
+
+
+def _instagram(body: dict[str, Any], key: str, words: str, linked: Callable[[Json], Json]) -> Answer:
+    """A mentioned comment or caption: its words, its author's username, its permalink."""
+    found = opt_obj(body, key)
+    if not found:
+        return Missing(DELETED, f"the answer has no {key}")
+    username = opt_text(found, "username", 256)
+    author = {"id": username, "handle": username} if username else {}
+    return Found(opt_text(found, words), author, opt_text(linked(found), "permalink", 512))
 
 
 def _x_user(body: dict[str, Any]) -> Answer:

@@ -16,6 +16,9 @@ from goodword.outbound.platform_requests import HttpRequest, RequestError
 from goodword.outbound.transport import HttpResponse, TransportError
 
 MAX_DELAY_SECONDS = 900  # SQS's longest visibility delay; retries go on at this pace
+# An event that has its text and author is judged after this many tries even if a read that
+# only adds facts (an X users lookup) still fails: a mention is not held back a day for them.
+OPTIONAL_ATTEMPTS = 3
 
 
 class FetchCache(Protocol):
@@ -55,6 +58,9 @@ class Enricher:
         merged = merge(event, [a for _, a in answers if isinstance(a, Found)])
         fetched = tuple(f.kind.value for f, a in answers if isinstance(a, Found))
         later = [a for _, a in answers if isinstance(a, Later)]
+        if later and attempts >= OPTIONAL_ATTEMPTS and all(not f.completes_text for f, a in answers if isinstance(a, Later)):
+            answers = [(f, Missing(a.reason, a.detail) if isinstance(a, Later) else a) for f, a in answers]
+            later = []
         if later:
             wait = max(int(a.seconds) if a.seconds is not None else backoff(attempts) for a in later)
             state = Enrichment(
