@@ -104,6 +104,7 @@ class EventRefs(BaseModel):
     quoted_post_id: Ref | None = None
     subscription_id: Ref | None = None
     permalink: Ref | None = None  # the post's or comment's public URL, where fetched
+    edits: Ref | None = None  # the natural id of the post or comment this event is an edit of
 
 
 class EnrichmentState(StrEnum):

@@ -94,3 +94,35 @@ def test_rules_can_test_the_new_facts(aws: Aws, pipeline: Any, lambda_context: A
     assert [w["author_id"] for w in work(aws, "offer_sample")] == ["v"]
     seen = decisions(aws, no)["decisions"][0]
     assert seen["outcome"] == "condition_failed" and "author.verified" in seen["detail"]
+
+
+EDIT_WATCH = {
+    "id": "tell-support-of-edits-after-offers",
+    "name": "Tell support when a rewarded post is edited",
+    "priority": 5,
+    "triggers": {"kinds": ["mention", "reply", "quote", "comment"]},
+    "conditions": {"field": "event.edited_after_offer", "equals": True},
+    "actions": [{"notify": {"url": "https://support.example/hooks/goodword", "message": "{author_handle} edited"}}],
+    "limits": {"once_per_person": None},
+}
+
+
+def test_a_post_edited_after_its_offer_is_flagged_and_never_earns_a_second_sample(
+    aws: Aws, pipeline: Any, lambda_context: Any
+) -> None:
+    put_rules(aws, FLAGSHIP, EDIT_WATCH, settings=DEFAULTS)
+    praise = event(POSITIVE, author="editor", post="100")
+    edit = event("lol got the free bag, the coffee is actually bad", author="editor", post="101")
+    edit = edit.model_copy(update={"refs": edit.refs.model_copy(update={"edits": "tweet:100"})})
+    unrelated_edit = event(POSITIVE, author="other", post="201")
+    unrelated_edit = unrelated_edit.model_copy(update={"refs": unrelated_edit.refs.model_copy(update={"edits": "tweet:200"})})
+    store(aws, praise, edit, unrelated_edit)
+    run(pipeline, lambda_context, praise)
+    run(pipeline, lambda_context, edit, unrelated_edit, start=2)
+    assert len(work(aws, "offer_sample")) == 2  # the praise, and the other person's post (nothing offered before)
+    flagged = {d["rule_id"]: d["outcome"] for d in decisions(aws, edit)["decisions"]}
+    assert flagged[EDIT_WATCH["id"]] == "acted" and flagged[FLAGSHIP["id"]] != "acted"
+    assert [w["message"] for w in work(aws, "notify")] == ["@fan_editor edited"]
+    assert {d["rule_id"]: d["outcome"] for d in decisions(aws, unrelated_edit)["decisions"]}[EDIT_WATCH["id"]] == (
+        "condition_failed"
+    )

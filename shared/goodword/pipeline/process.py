@@ -22,14 +22,14 @@ from goodword.opt_out import ADDRESSED, asks_to_stop
 from goodword.people import Profile, person_key
 from goodword.policy import Channel, automatic_channel, refusal
 from goodword.ports import Converse, DecisionLog, RulesSource, StateStore, WorkQueue
-from goodword.rules.engine import CompiledRule, Decision, Outcome, evaluate
+from goodword.rules.engine import CompiledRule, Decision, Outcome, RuleBook, evaluate
 from goodword.rules.model import Action, AutomaticAbove, Review, Rule, Scope, Settings
 from goodword.rules.policy_check import channel_of
 from goodword.rules.templates import render
 from goodword.sentiment.model import Band, Sentiment, SentimentLabel
 from goodword.sentiment.providers import SentimentProvider, provider_for
 from goodword.sentiment.second_opinion import SecondOpinionJudge
-from goodword.work import WorkKind, WorkRecord, WorkState, claim_code, work_id
+from goodword.work import WorkKind, WorkRecord, WorkState, claim_code, work_id, work_key
 
 _CONTACT = ("offer_sample", "reply", "direct_message")
 
@@ -59,6 +59,8 @@ def event_facts(
         "event.brand_account": event.brand_account,
         "event.text": event.text or "",
         "event.lang": event.lang,
+        "event.is_edit": event.refs.edits is not None,
+        "event.edited_after_offer": False,  # the pipeline looks (Pipeline._offered_before_edit)
         "author.id": author.id if author else None,
         "author.handle": author.handle if author else None,
         "author.followers_count": author.followers_count if author else None,
@@ -156,6 +158,7 @@ class Pipeline:
             profile = self.state.opt_out(profile.key, now, f"said {stop!r} in {event.event_id}")
             spread(self.state, profile, now)  # and on every identity linked to the person
         facts = event_facts(event, profile, sentiment, now, person_facts(self.state, profile, now))
+        facts["event.edited_after_offer"] = self._offered_before_edit(event, book)
         result = EventResult(event.event_id, sentiment, profile)
         stopped_by: str | None = None
         for compiled, matched in evaluate(book, facts, now):
@@ -184,6 +187,19 @@ class Pipeline:
             extra={"event_id": event.event_id, "decisions": {d.rule_id: d.outcome.value for d in result.decisions}},
         )
         return result
+
+    def _offered_before_edit(self, event: Event, book: RuleBook) -> bool:
+        """Whether this event edits a post that was offered a sample (not rejected)."""
+        if not event.refs.edits:
+            return False
+        original = f"{event.platform.value}#{event.brand_account}#{event.refs.edits}"
+        keys = [
+            work_key(WorkKind.OFFER_SAMPLE, work_id(original, compiled.rule.id, index))
+            for compiled in book.rules
+            for index, action in enumerate(compiled.rule.actions)
+            if action.offer_sample
+        ]
+        return any(record is not None and record.state is not WorkState.REJECTED for record in map(self.state.get_work, keys))
 
     # --- acting ---------------------------------------------------------------------------
 

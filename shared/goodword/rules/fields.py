@@ -29,6 +29,10 @@ FIELDS: dict[str, FieldSpec] = {
     "event.brand_account": FieldSpec(FieldType.STRING, "the brand account the event concerns"),
     "event.text": FieldSpec(FieldType.TEXT, "what the person wrote (empty for follows and likes)"),
     "event.lang": FieldSpec(FieldType.STRING, "language code, when the platform says"),
+    "event.is_edit": FieldSpec(FieldType.BOOLEAN, "the event is an edit of an earlier post or comment (X, Facebook)"),
+    "event.edited_after_offer": FieldSpec(
+        FieldType.BOOLEAN, "the event edits a post that was offered a sample (not rejected): a reward-then-edit"
+    ),
     "author.id": FieldSpec(FieldType.STRING, "the person's id on the platform"),
     "author.handle": FieldSpec(FieldType.STRING, "the person's handle, without @"),
     "author.followers_count": FieldSpec(FieldType.NUMBER, "followers, when the platform sends it"),

@@ -3,6 +3,7 @@ entry[]/changes[] and entry[]/messaging[]. See platforms.md §2."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,10 @@ from goodword.webhooks.signing import hex_hmac, matches_any
 SIGNATURE_HEADER = "x-hub-signature-256"
 _PLATFORMS = {"instagram": Platform.INSTAGRAM, "page": Platform.FACEBOOK}
 _FEED_POST_ITEMS = ("post", "status", "photo", "video")
+
+
+def _digest(words: str | None) -> str:
+    return hashlib.sha256((words or "").encode()).hexdigest()[:16]
 
 
 class MetaAdapter(PlatformAdapter[MetaSecrets]):
@@ -135,7 +140,8 @@ class _Reader:
         item, verb = value.get("item"), value.get("verb")
         sender = opt_obj(value, "from")
         sender_id = opt_id(sender, "id")
-        if verb != "add":
+        edited = verb == "edited" and item in ("comment", *_FEED_POST_ITEMS)
+        if verb != "add" and not edited:
             self.delivery.ignored[f"meta.feed.{item}.{verb}"[:64]] += 1
             return
         if sender_id == brand:
@@ -158,14 +164,17 @@ class _Reader:
             return
         if sender_id is None:
             raise InvalidPayloadError(f"{path}.from.id must be a non-empty id string")
+        occurred = parse_time(value.get("created_time"), self.request.received_at)
         self.add(
             kind=kind,
-            natural_id=natural,
+            # each edit is an event of its own, pointing at what it edits; a redelivery of the
+            # same edit (same words) is the same event
+            natural_id=f"{natural}:edited:{_digest(opt_text(value, 'message'))}" if edited else natural,
             brand_account=brand,
-            occurred_at=parse_time(value.get("created_time"), self.request.received_at),
+            occurred_at=occurred,
             author=Author(id=sender_id, name=opt_text(sender, "name", 512)),
             text=opt_text(value, "message"),
-            refs=EventRefs(post_id=post_id, comment_id=comment_id, parent_id=parent_id),
+            refs=EventRefs(post_id=post_id, comment_id=comment_id, parent_id=parent_id, edits=natural if edited else None),
             raw=raw,
         )
 

@@ -144,6 +144,13 @@ def _author_from_v1(user: Json, path: str, blocked: bool = False) -> Author:
     )
 
 
+def _edit_of(post_id: str, history: Any) -> str | None:
+    """The natural id of the post this one edits: the first of its edit history (v2
+    ``edit_history_tweet_ids``, v1.1 ``edit_history.initial_tweet_id``), if not itself."""
+    first = history[0] if isinstance(history, list) and history else None
+    return f"tweet:{first}" if isinstance(first, str) and first and first != post_id else None
+
+
 class _Reader:
     def __init__(self, request: WebhookRequest) -> None:
         self.request = request
@@ -206,6 +213,7 @@ class _Reader:
                 conversation_id=opt_id(post, "conversation_id"),
                 in_reply_to_post_id=opt_id(post, "in_reply_to_tweet_id") or referenced.get("replied_to"),
                 quoted_post_id=referenced.get("quoted"),
+                edits=_edit_of(post_id, post.get("edit_history_tweet_ids")),
             ),
             raw=data,
         )
@@ -306,6 +314,7 @@ class _Reader:
                 conversation_id=opt_id(tweet, "conversation_id_str"),
                 in_reply_to_post_id=opt_id(tweet, "in_reply_to_status_id_str"),
                 quoted_post_id=opt_id(quoted, "id_str"),
+                edits=_edit_of(post_id, [opt_id(opt_obj(tweet, "edit_history"), "initial_tweet_id")]),
             ),
             raw=tweet,
         )
