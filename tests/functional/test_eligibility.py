@@ -82,12 +82,16 @@ def test_rules_can_test_the_new_facts(aws: Aws, pipeline: Any, lambda_context: A
                 {"field": "author.account_age_days", "at_least": 365},
                 {"field": "person.mentions_last_24h", "at_most": 1},
                 {"field": "person.offers_total", "equals": 0},
+                {"field": "author.is_private", "equals": False},
+                {"field": "author.accepts_dms", "equals": True},
+                {"field": "author.default_profile", "equals": False},
             ]
         },
     }
     put_rules(aws, verified_only, settings=DEFAULTS)
     old = datetime.now(UTC) - timedelta(days=800)
-    yes = by(Author(id="v", handle="v", verified=True, following_count=300, created_at=old), "1")
+    facts = {"is_private": False, "accepts_dms": True, "default_profile": False}
+    yes = by(Author(id="v", handle="v", verified=True, following_count=300, created_at=old, **facts), "1")
     no = by(Author(id="n", handle="n", verified=False, following_count=300, created_at=old), "2")
     store(aws, yes, no)
     run(pipeline, lambda_context, yes, no)
