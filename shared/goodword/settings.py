@@ -54,7 +54,7 @@ class PipelineSettings(BaseModel):
     # Enrichment (goodword.enrichment): without these, events are judged as delivered.
     enrichment_queue_url: str | None = None
     credentials_secret_id: str | None = None
-    enrichment_timeout_seconds: float = Field(default=5.0, gt=0, le=20)
+    enrichment_timeout_seconds: float = Field(default=3.0, gt=0, le=10)  # x BatchSize 5: inside the timeout
 
 
 @cache
