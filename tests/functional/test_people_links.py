@@ -118,3 +118,31 @@ def test_an_opt_out_on_one_identity_holds_on_the_others(aws: Aws, pipeline: Any,
     assert outcome[0] == "refused" and outcome[1].startswith("opted_out"), outcome
     assert goodword(aws, "people", "opt-in", x_person("fan3"))[0] == 0
     assert not goodword_json(aws, "people", "show", f"instagram:{IG_BRAND}:fan3_ig")["opted_out"]
+
+
+THANKS = {
+    "id": "thank-every-mention",
+    "name": "Thank every positive mention",
+    "priority": 30,
+    "triggers": {"kinds": ["mention", "comment"]},
+    "conditions": {"field": "sentiment.label", "equals": "positive"},
+    "actions": [{"reply": {"message": "Thank you {author_handle}!"}}],
+    "limits": {"once_per_person": None},
+}
+
+
+def test_the_cooldown_holds_for_the_person_across_linked_identities(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    put_rules(aws, THANKS, settings={"time_zone": "Europe/Berlin", "cooldown_days": 7})
+    run(pipeline, lambda_context, follows("cool1", "1"), follows("cool1_ig", "c0", Platform.INSTAGRAM))
+    assert goodword(aws, "people", "link", x_person("cool1"), f"instagram:{IG_BRAND}:cool1_ig")[0] == 0
+    on_x = event(POSITIVE, author="cool1", post="2")
+    run(pipeline, lambda_context, on_x, start=2)
+    on_ig = on_instagram(POSITIVE, "cool1_ig", "c1")
+    run(pipeline, lambda_context, on_ig, start=3)
+    outcomes = [{d["rule_id"]: d["outcome"] for d in decisions(aws, e)["decisions"]}[THANKS["id"]] for e in (on_x, on_ig)]
+    assert outcomes == ["acted", "limited"]
+    detail = {d["rule_id"]: d["detail"] for d in decisions(aws, on_ig)["decisions"]}[THANKS["id"]]
+    assert detail.startswith("cooldown")
+    stranger = on_instagram(POSITIVE, "someone_else", "c2")  # not linked: not cooled
+    run(pipeline, lambda_context, stranger, start=4)
+    assert {d["rule_id"]: d["outcome"] for d in decisions(aws, stranger)["decisions"]}[THANKS["id"]] == "acted"

@@ -234,7 +234,8 @@ class Pipeline:
         contact = bool(channels)
         linked = profile.person_id if profile is not None and profile.person_id else None
         once_key = linked if linked and once_scope(rule) is Scope.PERSON else person
-        claims: list[Claim] = list(self._limits(rule, person, once_key, contact, settings, now))
+        # the cooldown is the person's: a contact on X cools their linked Instagram identity too
+        claims: list[Claim] = list(self._limits(rule, linked or person, once_key, contact, settings, now))
         records: list[WorkRecord] = []
         for index, action in enumerate(rule.actions):
             record = self._record(action, index, rule, compiled.version, event, person, sentiment, settings, now, facts)
@@ -262,14 +263,14 @@ class Pipeline:
             for record in records:
                 self.state.mark_queued(record, now)
 
-    def _limits(self, rule: Rule, person: str, once_key: str, contact: bool, settings: Settings, now: datetime) -> list[Claim]:
+    def _limits(self, rule: Rule, cool_key: str, once_key: str, contact: bool, settings: Settings, now: datetime) -> list[Claim]:
         """The claims that charge the rule's limits (all or none, with the work)."""
         claims: list[Claim] = []
         if rule.limits.once_per_person is not None:
             days = None if rule.limits.once_per_person == "forever" else rule.limits.once_per_person.days
             claims.append(OncePerPerson(once_key, rule.id, days, now))
         if contact and settings.cooldown_days:
-            claims.append(Cooldown(person, settings.cooldown_days, now))
+            claims.append(Cooldown(cool_key, settings.cooldown_days, now))
         return claims + self._caps(rule, settings, now)
 
     def _caps(self, rule: Rule, settings: Settings, now: datetime) -> list[Claim]:
