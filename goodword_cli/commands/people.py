@@ -3,6 +3,7 @@ when the person asks to hear from the brand again."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import click
@@ -15,16 +16,31 @@ from goodword_cli.app import App, pass_app
 from goodword_cli.erase import erase as run_erase
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option
 
+_BY_HANDLE = re.compile(r"^(?P<platform>[a-z]+):(?:(?P<account>[^:@\s]+):)?@(?P<handle>[^:@\s]+)$")
 
-def _person(value: str) -> str:
-    """A person's key as the offers and decisions print it (PERSON#x#<brand>#<author>), or
-    x:<brand account>:<author id>."""
+
+def _person(app: App, value: str) -> str:
+    """A person's key as the offers and decisions print it (PERSON#x#<brand>#<author>),
+    x:<brand account>:<author id>, or by handle: x:@handle (x:<brand account>:@handle when
+    the handle is known on several brand accounts)."""
     if identity_parts(value):
         return value
+    if by_handle := _BY_HANDLE.match(value.strip()):
+        platform, account, handle = by_handle["platform"], by_handle["account"], by_handle["handle"]
+        found = app.target().state().identities_with_handle(platform, handle, account)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise CliError(f"Goodword has seen nobody with the handle @{handle} on {platform}", EXIT_PROBLEMS)
+        accounts = ", ".join(sorted({known[1] for f in found if (known := identity_parts(f))}))
+        raise CliError(
+            f"@{handle} on {platform} is known on several brand accounts ({accounts}): give {platform}:<account>:@{handle}",
+            EXIT_PROBLEMS,
+        )
     parts = value.split(":")
     if len(parts) == 3 and all(parts) and identity_parts(key := identity_key(*parts)):
         return key
-    shapes = "PERSON#<platform>#<brand account>#<author id>, or platform:account:author"
+    shapes = "PERSON#<platform>#<brand account>#<author id>, platform:account:author, or platform:@handle"
     raise CliError(f"{value!r} is not a person: give {shapes}", EXIT_PROBLEMS)
 
 
@@ -57,7 +73,7 @@ def people() -> None:
 @pass_app
 def show(app: App, person: str, as_json: bool) -> None:
     """One person's profile: mentions, offers, last contact, tags, opt-out."""
-    profile = app.target().state().profile(_person(person))
+    profile = app.target().state().profile(_person(app, person))
     if profile is None:
         raise CliError(f"no person {person} (the offers and `events show` name them)", EXIT_PROBLEMS)
     facts = _facts(profile)
@@ -78,7 +94,7 @@ def link(app: App, first: str, second: str) -> None:
     """Link two identities as one person (the same fan on X and on Instagram): a giveaway's
     once-per-person limit then counts the person, and an opt-out holds for both."""
     try:
-        person_id = link_people(app.target().state(), _person(first), _person(second), datetime.now(UTC))
+        person_id = link_people(app.target().state(), _person(app, first), _person(app, second), datetime.now(UTC))
     except LinkError as exc:
         raise CliError(str(exc), EXIT_PROBLEMS) from None
     console.print(f"linked {first} and {second} as {person_id}", markup=False)
@@ -89,7 +105,7 @@ def link(app: App, first: str, second: str) -> None:
 @pass_app
 def unlink(app: App, identity: str) -> None:
     """Make an identity stand alone again (the person's limits used so far stay used)."""
-    if not app.target().state().unlink(_person(identity)):
+    if not app.target().state().unlink(_person(app, identity)):
         raise CliError(f"{identity} is not linked to anyone", EXIT_PROBLEMS)
     console.print(f"{identity} stands alone again", markup=False)
 
@@ -105,7 +121,7 @@ def erase(app: App, person: str, yes: bool, as_json: bool) -> None:
     markers and the judge's examples, and who the work made for them was for. Counts stay, so
     caps, budgets and reports still add up; the erasure is recorded without saying whom.
     Running it again is safe."""
-    key = _person(person)
+    key = _person(app, person)
     if not yes and not as_json:
         click.confirm(f"Erase every trace of {person} (and of the identities linked to them)?", abort=True)
     erased = run_erase(app.target(), key, who())
@@ -127,7 +143,7 @@ def erase(app: App, person: str, yes: bool, as_json: bool) -> None:
 @pass_app
 def opt_in(app: App, person: str) -> None:
     """Undo an opt-out, when the person asks to hear from the brand again."""
-    key = _person(person)
+    key = _person(app, person)
     state = app.target().state()
     profile = state.profile(key)
     if profile is None:

@@ -146,3 +146,18 @@ def test_the_cooldown_holds_for_the_person_across_linked_identities(aws: Aws, pi
     stranger = on_instagram(POSITIVE, "someone_else", "c2")  # not linked: not cooled
     run(pipeline, lambda_context, stranger, start=4)
     assert {d["rule_id"]: d["outcome"] for d in decisions(aws, stranger)["decisions"]}[THANKS["id"]] == "acted"
+
+
+def test_a_marketer_finds_a_person_by_handle(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    put_rules(aws, FLAGSHIP)
+    mention = event(POSITIVE, author="h1", post="1")  # handle fan_h1
+    elsewhere = mention.model_copy(update={"brand_account": "777", "natural_id": "tweet:2"})
+    run(pipeline, lambda_context, mention, on_instagram(POSITIVE, "ig_only", "c1"))
+    assert goodword_json(aws, "people", "show", "x:@FAN_H1")["person"] == x_person("h1")  # as printed: any case
+    assert goodword_json(aws, "people", "show", "instagram:@ig_only")["person"] == f"PERSON#instagram#{IG_BRAND}#ig_only"
+    code, output = goodword(aws, "people", "show", "x:@nobody_here")
+    assert (code, "Goodword has seen nobody with the handle @nobody_here on x" in output) == (1, True)
+    run(pipeline, lambda_context, elsewhere, start=5)
+    code, output = goodword(aws, "people", "show", "x:@fan_h1")
+    assert code == 1 and f"known on several brand accounts ({BRAND}, 777): give x:<account>:@fan_h1" in output
+    assert goodword_json(aws, "people", "show", "x:777:@fan_h1")["person"] == "PERSON#x#777#h1"

@@ -175,6 +175,23 @@ class StateTable:
         assert item is not None  # noqa: S101 (written above, read consistently)
         return Profile.from_item(item)
 
+    def identities_with_handle(self, platform: str, handle: str, brand_account: str | None = None) -> list[str]:
+        """Identity keys whose profile has this handle (case-insensitive match of what the
+        platform sent; a scan: the command looks people up rarely)."""
+        found = items(
+            "scan",
+            TableName=self.table,
+            FilterExpression="sk = :profile AND platform = :p",
+            ExpressionAttributeValues=to_dynamodb({":profile": PROFILE_SK, ":p": platform}),
+            ProjectionExpression="pk, handle, brand_account",
+        )
+        wanted = handle.lower().lstrip("@")
+        return sorted(
+            str(i["pk"])
+            for i in found
+            if str(i.get("handle", "")).lower() == wanted and (brand_account is None or i.get("brand_account") == brand_account)
+        )
+
     def mentions_since(self, person: str, since: datetime) -> int:
         """Mentions, replies, quotes and comments counted for this person since ``since``."""
         found = items(
