@@ -125,6 +125,16 @@ def test_templates_know_their_placeholders() -> None:
     assert validate_template("Braces: {{literal}}", offer=False)
 
 
+def test_a_placeholder_with_nothing_to_say_leaves_no_stray_space() -> None:
+    # a LinkedIn author is a URN only: no handle, no name
+    assert render("Thank you {author_handle}! A bag is yours: {claim_link}", {"author_handle": "", "claim_link": "l"}) == (
+        "Thank you! A bag is yours: l"
+    )
+    assert render("Hi {author_name}, thanks", {"author_name": None}) == "Hi, thanks"
+    assert render("{author_handle} thanks!", {"author_handle": ""}) == "thanks!"
+    assert render("Hi {author_name}!", {"author_name": "Ana"}) == "Hi Ana!"
+
+
 FLAGSHIP: dict[str, Any] = {
     "id": "first-positive-mention-sample",
     "name": "Free sample for a first positive mention",

@@ -3,6 +3,7 @@ never a blank in a sent message."""
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any
 
@@ -37,5 +38,12 @@ def validate_template(template: str, *, offer: bool) -> str:
     return template
 
 
+_EMPTY = "\x00"  # where a placeholder had nothing to say
+
+
 def render(template: str, values: dict[str, Any]) -> str:
-    return template.format_map({k: ("" if v is None else v) for k, v in values.items()})
+    """The message, each placeholder filled; one with no value (a LinkedIn author has no
+    handle or name) takes the space before it along: "Thank you {author_handle}!" reads
+    "Thank you!", never "Thank you !"."""
+    filled = template.format_map({k: (_EMPTY if v is None or v == "" else v) for k, v in values.items()})
+    return re.sub(r"[ \t]*" + _EMPTY, "", re.sub("^" + _EMPTY + r"[ \t]*", "", filled))
