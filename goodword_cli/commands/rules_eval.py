@@ -19,7 +19,7 @@ from goodword.events import Event
 from goodword.memory.messaging import CollectingQueue, DecisionList
 from goodword.memory.rules import FixedRules
 from goodword.memory.state import InMemoryState
-from goodword.pipeline.process import Pipeline, event_facts
+from goodword.pipeline.process import Pipeline
 from goodword.rules.engine import RuleBook, compile_rules
 from goodword.rules.explain import explain
 from goodword.rules.model import BrandAccount, Rule, Settings
@@ -126,7 +126,7 @@ def test(app: App, rule: str, event_ref: str, as_json: bool) -> None:
     if sentiment is None and event.text:
         sentiment = pipeline.score([event]).get(event.event_id)
     result = pipeline.process(event, sentiment)
-    facts = event_facts(event, result.profile, sentiment, event.received_at)
+    facts = result.facts
     decision = result.decisions[0] if result.decisions else None
     steps = explain(chosen_rule.conditions, facts)
     report = {

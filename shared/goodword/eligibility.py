@@ -43,9 +43,10 @@ def excluded(policy: EligibilitySettings, event: Event) -> str | None:
     return f"eligibility: {hit} is an excluded account" if hit else None
 
 
-def held(policy: EligibilitySettings, event: Event, facts: dict[str, Any]) -> str | None:
-    """Why an offer must wait for a person's review whatever the judge says, or None."""
-    followers = event.author.followers_count if event.author else None
+def held(policy: EligibilitySettings, facts: dict[str, Any]) -> str | None:
+    """Why an offer must wait for a person's review whatever the judge says, or None: read
+    from the facts the rules saw (pipeline.process.event_facts)."""
+    followers = facts.get("author.followers_count")
     if policy.min_followers is not None and followers is not None and followers < policy.min_followers:
         return f"{followers} followers, under the minimum of {policy.min_followers} (eligibility.min_followers)"
     age = facts.get("author.account_age_days")

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 
 class Platform(StrEnum):
@@ -75,19 +75,12 @@ class Author(BaseModel):
     # no automated contact may follow.
     has_blocked_brand: bool = False
     # Eligibility facts, from the payload or fetched (goodword.enrichment); None: not known.
-    created_at: datetime | None = None  # when the account was created
+    created_at: AwareDatetime | None = None  # when the account was created
     following_count: Count | None = None
     verified: bool | None = None
     default_profile: bool | None = None  # never changed the default picture/profile
     is_private: bool | None = None  # protected (X) or private (Instagram)
     accepts_dms: bool | None = None  # X `receives_your_dm`
-
-    @field_validator("created_at")
-    @classmethod
-    def _created_aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("created_at must carry a time zone")
-        return value
 
 
 class EventRefs(BaseModel):

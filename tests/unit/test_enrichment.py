@@ -312,7 +312,8 @@ def test_an_answer_is_cached_per_object(enricher: Enricher, httpserver: HTTPServ
 
 def test_reads_are_paced_per_brand_account(enricher: Enricher, httpserver: HTTPServer, state: InMemoryState) -> None:
     bucket = int(NOW.timestamp()) // 3600
-    state._rates[f"read#instagram#{IG_ACCOUNT}#3600#{bucket}"] = 200  # this hour's reads are used up
+    for _ in range(200):  # this hour's reads are used up
+        assert state.count_rate(f"read#instagram#{IG_ACCOUNT}#3600#{bucket}", 200, (bucket + 2) * 3600)
     event = enrich(enricher, ig_mention())
     assert httpserver.log == []
     assert event.enrichment is not None and event.enrichment.reason == "rate_limited"

@@ -65,11 +65,12 @@ def _pipeline() -> Pipeline:
 def _enricher() -> Enricher:
     settings = pipeline_settings()
     timeout = settings.enrichment_timeout_seconds
+    state = StateTable(settings.state_table_name)  # the fetch cache and the read-rate counters
     return Enricher(
         credentials=SecretLoader(settings.credentials_secret_id or "", 300, dict),
         http=lambda request: send(request, timeout),
-        cache=StateTable(settings.state_table_name),
-        rates=StateTable(settings.state_table_name),
+        cache=state,
+        rates=state,
         clock=lambda: datetime.now(UTC),
     )
 

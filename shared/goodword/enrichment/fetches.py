@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from goodword.events import EnrichmentState, Event, EventKind, Platform
+from goodword.events import Event, EventKind, Platform
 from goodword.people import MENTION_KINDS
 
 
@@ -111,7 +111,3 @@ def needed(event: Event, settings: EnrichmentSettings) -> list[Fetch]:
         elif not event.text or event.author is None:
             wanted.append(fetch)
     return wanted
-
-
-def waiting(event: Event) -> bool:
-    return event.enrichment is not None and event.enrichment.state is EnrichmentState.WAITING

@@ -39,6 +39,7 @@ class EventResult:
     event_id: str
     sentiment: Sentiment | None
     profile: Profile | None
+    facts: dict[str, Any] = field(default_factory=dict)  # what the rules saw
     decisions: list[Decision] = field(default_factory=list)
 
 
@@ -50,7 +51,7 @@ def event_facts(
     person: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The flat facts rules test (rules/fields.py). ``person``: what Goodword's memory says
-    beyond the profile (person_facts); counted from the profile alone when not given."""
+    beyond the profile (person_facts); left out, those facts are not known."""
     author = event.author
     created = author.created_at if author else None
     facts: dict[str, Any] = {
@@ -60,7 +61,6 @@ def event_facts(
         "event.text": event.text or "",
         "event.lang": event.lang,
         "event.is_edit": event.refs.edits is not None,
-        "event.edited_after_offer": False,  # the pipeline looks (Pipeline._offered_before_edit)
         "author.id": author.id if author else None,
         "author.handle": author.handle if author else None,
         "author.followers_count": author.followers_count if author else None,
@@ -86,13 +86,7 @@ def event_facts(
         if profile
         else {"profile.is_first_mention": False, "profile.is_new": False, "person.opted_out": False}
     )
-    facts.update(
-        person
-        or {
-            "person.mentions_last_24h": profile.mention_count if profile else 0,
-            "person.offers_total": profile.offers_received if profile else 0,
-        }
-    )
+    facts.update(person or {})  # without Goodword's memory (the engine bench): not known
     return facts
 
 
@@ -157,9 +151,9 @@ class Pipeline:
         if stop and profile is not None and not profile.opted_out:
             profile = self.state.opt_out(profile.key, now, f"said {stop!r} in {event.event_id}")
             spread(self.state, profile, now)  # and on every identity linked to the person
-        facts = event_facts(event, profile, sentiment, now, person_facts(self.state, profile, now))
-        facts["event.edited_after_offer"] = self._offered_before_edit(event, book)
-        result = EventResult(event.event_id, sentiment, profile)
+        memory = {**person_facts(self.state, profile, now), "event.edited_after_offer": self._offered_before_edit(event, book)}
+        facts = event_facts(event, profile, sentiment, now, memory)
+        result = EventResult(event.event_id, sentiment, profile, facts)
         stopped_by: str | None = None
         for compiled, matched in evaluate(book, facts, now):
             decision = matched
@@ -327,7 +321,7 @@ class Pipeline:
             offer = action.offer_sample
             code = claim_code()
             link = f"{str(settings.claim_link_base_url).rstrip('/')}/{code}"
-            hold = held(settings.eligibility, event, facts)
+            hold = held(settings.eligibility, facts)
             state = WorkState.APPROVED if _automatic(offer.review, sentiment) and not hold else WorkState.PENDING_REVIEW
             return WorkRecord(
                 held_because=hold,
