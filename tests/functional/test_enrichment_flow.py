@@ -77,6 +77,15 @@ def instagram_answers(platform: HTTPServer, fixture: str, status: int = 200) -> 
     platform.expect_request(f"/graph/v26.0/{IG_ACCOUNT}").respond_with_json(body, status=status)
 
 
+def through_the_queue(aws: Aws, pipeline: Any, lambda_context: Any) -> tuple[Event, dict[str, Any], dict[str, Any]]:
+    """An ids-only mention received, its stream record handled (queued), and its queue message
+    handled once: (the event, the message, the handler's answer to it)."""
+    ids_only = received(aws, mention())
+    pipeline.lambda_handler({"Records": [record(ids_only, 1)]}, lambda_context)
+    (queued,) = messages(aws)
+    return ids_only, queued, pipeline.lambda_handler({"Records": [sqs_record(queued)]}, lambda_context)
+
+
 def test_an_ids_only_instagram_mention_is_completed_then_judged_and_offered_once(
     aws: Aws, pipeline: Any, lambda_context: Any, platform: HTTPServer
 ) -> None:
@@ -115,10 +124,7 @@ def test_a_rate_limited_read_keeps_its_message_and_the_event_waits(
 ) -> None:
     put_rules(aws, FLAGSHIP)
     instagram_answers(platform, "meta/read_graph_error_rate_limited.documented_shape.json", status=400)
-    ids_only = received(aws, mention())
-    pipeline.lambda_handler({"Records": [record(ids_only, 1)]}, lambda_context)
-    (queued,) = messages(aws)
-    answer = pipeline.lambda_handler({"Records": [sqs_record(queued)]}, lambda_context)
+    ids_only, queued, answer = through_the_queue(aws, pipeline, lambda_context)
     assert answer == {"batchItemFailures": [{"itemIdentifier": queued["MessageId"]}]}  # kept, not dropped
     item = stored(aws, ids_only)
     assert item is not None and item["enrichment"]["state"] == "waiting"
@@ -133,10 +139,7 @@ def test_a_deleted_mention_is_judged_with_what_it_has_and_says_why(
 ) -> None:
     put_rules(aws, FLAGSHIP)
     instagram_answers(platform, "meta/read_graph_error_missing.documented_shape.json", status=400)
-    ids_only = received(aws, mention())
-    pipeline.lambda_handler({"Records": [record(ids_only, 1)]}, lambda_context)
-    (queued,) = messages(aws)
-    pipeline.lambda_handler({"Records": [sqs_record(queued)]}, lambda_context)
+    ids_only, _, _ = through_the_queue(aws, pipeline, lambda_context)
     item = stored(aws, ids_only)
     assert item is not None and (item["enrichment"]["state"], item["enrichment"]["reason"]) == ("unavailable", "deleted")
     decided = stored(aws, ids_only, "DECISIONS")
@@ -149,10 +152,7 @@ def test_erasing_the_author_of_an_enriched_mention_leaves_nothing_fetched(
 ) -> None:
     put_rules(aws, FLAGSHIP)
     instagram_answers(platform, "meta/read_mentioned_comment.constructed.json")
-    ids_only = received(aws, mention())
-    pipeline.lambda_handler({"Records": [record(ids_only, 1)]}, lambda_context)
-    (queued,) = messages(aws)
-    pipeline.lambda_handler({"Records": [sqs_record(queued)]}, lambda_context)
+    through_the_queue(aws, pipeline, lambda_context)
     assert "best coffee I have had all year" in everything(aws)  # in the event and in the fetch cache
 
     erased = goodword_json(aws, "people", "erase", f"instagram:{IG_ACCOUNT}:gracehopper_brews")
