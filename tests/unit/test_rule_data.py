@@ -85,7 +85,9 @@ def test_a_disabled_rule_is_not_compiled_and_is_decided_disabled() -> None:
     assert [(d.rule_id, d.outcome) for _, d in evaluate(book, facts(), NOW)] == [("spaces", Outcome.DISABLED)]
 
 
-WORDY = st.text(alphabet=st.sampled_from([" ", "\t", "\u200b", "\u00ad", "-", "_", "a", "é", "s", "!", "'", "\u2014"]), max_size=6)
+WORDY = st.text(
+    alphabet=st.sampled_from([" ", "\t", "\u200b", "\u00ad", "-", "_", "a", "é", "s", "!", "'", "\u2014"]), max_size=6
+)
 VALUES = st.one_of(st.text(max_size=8), st.floats(allow_nan=True), st.integers(), st.booleans(), st.none())
 LEAVES = st.one_of(
     st.builds(
@@ -258,3 +260,39 @@ def test_the_flagship_exclusion_list_matches_words_after_normalizing(text: str, 
     flagship = parse_yaml((ROOT / "rules" / "first-positive-mention-sample.yaml").read_text())
     [exclusion] = [c["not"] for c in flagship["conditions"]["all"] if "not" in c]
     assert holds(exclusion, {"event.text": text}) is excluded
+
+
+def test_a_decisions_item_always_fits_in_dynamodb() -> None:
+    from datetime import timedelta
+
+    from goodword.event_items import MAX_DECISIONS_BYTES, decisions_item, item_bytes
+    from goodword.events import Event
+
+    mention = Event.model_validate(
+        {
+            "platform": "x",
+            "kind": "mention",
+            "natural_id": "tweet:1",
+            "brand_account": "b1",
+            "occurred_at": NOW,
+            "received_at": NOW,
+            "source": "x",
+            "text": "love",
+        }
+    )
+    many = [  # 600 rules, each explained at length with its facts: about 1 MB as recorded before
+        {
+            "rule_id": f"r{i}",
+            "version": 1,
+            "outcome": "condition_failed",
+            "detail": "d" * MAX_DETAIL,
+            "facts": {"event.text": "t" * 500},
+        }
+        for i in range(600)
+    ]
+    item = decisions_item(mention, {"decided_at": NOW.isoformat(), "decisions": many}, timedelta(days=30))
+    assert item_bytes(item) <= MAX_DECISIONS_BYTES < 400_000
+    assert [(d["rule_id"], d["outcome"]) for d in item["decisions"]] == [(d["rule_id"], d["outcome"]) for d in many]
+    assert "facts" in item["left_out"]
+    small = decisions_item(mention, {"decided_at": NOW.isoformat(), "decisions": many[:3]}, timedelta(days=30))
+    assert small["decisions"] == many[:3] and "left_out" not in small

@@ -222,7 +222,9 @@ LEAVES = st.one_of(
     st.builds(lambda v: {"field": "author.handle", "not_equals": v}, st.sampled_from(["ana", "LOVE"])),
     st.builds(lambda v: {"field": "author.followers_count", "at_least": v}, st.integers(0, 400)),
     st.builds(lambda v: {"field": "sentiment.score", "less_than": v}, st.floats(-1, 1, allow_nan=False)),
-    st.builds(lambda v: {"field": "event.kind", "one_of": v}, st.lists(st.sampled_from(["mention", "reply", "quote"]), min_size=1)),
+    st.builds(
+        lambda v: {"field": "event.kind", "one_of": v}, st.lists(st.sampled_from(["mention", "reply", "quote"]), min_size=1)
+    ),
     st.builds(lambda v: {"field": "profile.tags", "not_one_of": v}, st.lists(st.sampled_from(["vip", "fan"]), min_size=1)),
     st.builds(
         lambda v: {"field": "event.text", "contains_any": v}, st.lists(st.sampled_from(["love", "refund", "café"]), min_size=1)

@@ -113,7 +113,7 @@ def compile_rules(
     for rule, version in rules:
         try:
             compiled.append(_compile(rule, version))
-        except Exception as exc:  # noqa: BLE001 (whatever went wrong, it is this rule's alone: invariant 4)
+        except Exception as exc:  # whatever went wrong, it is this rule's alone (invariant 4)
             skipped.append((rule.id, f"the rule could not be compiled: {type(exc).__name__}: {exc}"))
     return RuleBook(settings, compiled, skipped, adapter)
 

@@ -78,7 +78,10 @@ FIELDS: dict[str, FieldSpec] = {
     "person.offers_total": FieldSpec(FieldType.NUMBER, "offers made to the person, over every linked identity"),
     "person.opted_out": FieldSpec(FieldType.BOOLEAN, "the person asked not to be contacted (STOP): no rule contacts them"),
     "sentiment.band": FieldSpec(
-        FieldType.STRING, "auto (send alone), review (a person decides) or none: the judge's advice", canonical=True, values=_values(Band)
+        FieldType.STRING,
+        "auto (send alone), review (a person decides) or none: the judge's advice",
+        canonical=True,
+        values=_values(Band),
     ),
     "sentiment.praise": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: the post genuinely praises the brand"),
     "sentiment.complaint": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: a complaint, sarcastic or not"),

@@ -204,7 +204,9 @@ class Rule(_Model):
         if sum(1 for a in self.actions if a.offer_sample) > 1:
             raise ValueError("a rule makes at most one offer")
         if (size := len(self.model_dump_json(by_alias=True, exclude_defaults=True))) > MAX_RULE_CHARS:
-            raise ValueError(f"the rule is {size:,} characters long written out; a rule holds at most {MAX_RULE_CHARS:,} characters")
+            raise ValueError(
+                f"the rule is {size:,} characters long written out; a rule holds at most {MAX_RULE_CHARS:,} characters"
+            )
         return self
 
 

@@ -1,7 +1,7 @@
 """Whole words, the way a reader sees them: what `contains_any` and `contains_all` compare.
 
 Text and keywords are both normalized first, so that "free samples", "free-sample",
-"fr<zero-width space>ee sample" and "ＦＲＥＥ ＳＡＭＰＬＥ" all contain the keyword "free sample":
+"fr<zero-width space>ee sample" and "FREE SAMPLE" in full-width letters all contain the keyword "free sample":
 
 - compatibility forms folded (NFKC: full-width and styled letters become plain ones),
 - invisible characters removed (zero-width spaces and joiners, soft hyphens, direction marks),
