@@ -52,13 +52,27 @@ def _texting(rule_id: str, priority: int, words: list[str]) -> dict[str, Any]:
 def test_a_post_as_long_as_the_receiver_accepts_is_decided_and_recorded(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
     keywords = [f"never-said-{i}" for i in range(1000)]  # the most a list holds: long explanations
     rules = [_texting("long-a", 1, ["love"]), _texting("long-b", 2, keywords), _texting("long-c", 3, ["coffee", *keywords[1:]])]
-    put_rules(aws, *rules, FLAGSHIP)
+    support = {  # a notify carries the whole post to support: it goes on the actions queue too
+        **_texting("long-support", 4, ["refund"]),
+        "actions": [{"notify": {"url": "https://support.example/hooks/goodword"}}],
+    }
+    put_rules(aws, *rules, support, FLAGSHIP)
     long_post = event(POSITIVE + " " + "☕" * ((MAX_TEXT_BYTES - len(POSITIVE) - 1) // 3))  # 3 bytes each
     assert len((long_post.text or "").encode()) > 199_000
     assert run(pipeline, lambda_context, long_post) == {"batchItemFailures": []}
     recorded = decisions(aws, long_post)
     outcomes = {d["rule_id"]: d["outcome"] for d in recorded["decisions"]}
-    assert outcomes == {"long-a": "condition_failed", "long-b": "acted", "long-c": "condition_failed", FLAGSHIP["id"]: "acted"}
+    assert outcomes == {
+        "long-a": "condition_failed",
+        "long-b": "acted",
+        "long-c": "condition_failed",
+        "long-support": "acted",
+        FLAGSHIP["id"]: "acted",
+    }
+    [notify] = work(aws, "notify")
+    assert notify["text"] == long_post.text  # support reads the whole post, from the work record
+    bodies = [m["Body"] for m in aws.sqs.receive_message(QueueUrl=aws.queues["ActionsQueue"], MaxNumberOfMessages=10)["Messages"]]
+    assert len(bodies) == 2 and sum(len(b.encode()) for b in bodies) <= 256 * 1024  # what SQS takes in one batch
     for decision in recorded["decisions"]:
         text = decision["facts"].get("event.text", "")
         assert len(text) <= MAX_FACT_CHARS and (long_post.text or "").startswith(text.rstrip("…"))
