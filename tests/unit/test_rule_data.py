@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from goodword.rules.conditions import MAX_PHRASES, Condition, Leaf, compile_condition, compile_matcher
 from goodword.rules.engine import MAX_DETAIL, MAX_FACT_CHARS, Outcome, compile_rules, evaluate
+from goodword.rules.explain import explain
 from goodword.rules.fields import FIELDS
 from goodword.rules.model import MAX_RULE_CHARS, Rule, Settings
 from goodword.rules.templates import render, validate_template
@@ -220,6 +221,8 @@ def test_every_explanation_and_every_fact_recorded_is_bounded() -> None:
     assert "more)" in decision.detail
     assert len(decision.facts["event.text"]) <= MAX_FACT_CHARS
     assert decision.facts["event.text"].startswith("nothing to see")
+    [step] = explain(longest.conditions, facts(post))  # `rules test` shows the same, as short
+    assert len(step.text) <= MAX_DETAIL and step.text.endswith("(995 more)]")
 
 
 # --- message templates ----------------------------------------------------------------------

@@ -195,24 +195,24 @@ class Failure:
     seen: Any
 
     def explain(self) -> str:
-        return f"{self.field} {self.operator} {_shown(self.expected)} was false (saw {_shown(self.seen)})"
+        return f"{self.field} {self.operator} {shown(self.expected)} was false (saw {shown(self.seen)})"
 
 
 _SHOWN_ITEMS = 5  # of a list, in an explanation
 _SHOWN_CHARS = 100  # of a text, in an explanation
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
     """A value as an explanation shows it: short, whatever the rule or the post holds."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, str) and len(value) > _SHOWN_CHARS:
         return f"{value[:_SHOWN_CHARS]!r}… ({len(value):,} characters)"
     if isinstance(value, list | tuple) and len(value) > _SHOWN_ITEMS:
-        shown = ", ".join(_shown(v) for v in value[:_SHOWN_ITEMS])
-        return f"[{shown}, … ({len(value) - _SHOWN_ITEMS:,} more)]"
+        first = ", ".join(shown(v) for v in value[:_SHOWN_ITEMS])
+        return f"[{first}, … ({len(value) - _SHOWN_ITEMS:,} more)]"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_shown(v) for v in value) + "]"
+        return "[" + ", ".join(shown(v) for v in value) + "]"
     return repr(value)
 
 
