@@ -58,14 +58,52 @@ def event_from_item(item: dict[str, Any]) -> Event:
 
 
 def decisions_item(event: Event, record: dict[str, Any], retention: timedelta) -> dict[str, Any]:
-    """Why each rule did or did not act on the event; expires after ``retention``."""
-    return {
-        "pk": event_pk(event.event_id),
-        "sk": DECISIONS_SK,
-        "type": "decisions",
-        **record,
-        "expires_at": int((event.received_at + retention).timestamp()),
-    }
+    """Why each rule did or did not act on the event; expires after ``retention``. Always
+    small enough to store (fitted): an event is decided whatever its length."""
+    return fitted(
+        {
+            "pk": event_pk(event.event_id),
+            "sk": DECISIONS_SK,
+            "type": "decisions",
+            **record,
+            "expires_at": int((event.received_at + retention).timestamp()),
+        }
+    )
+
+
+MAX_DECISIONS_BYTES = 300_000  # DynamoDB refuses items over 400 KB; the estimate below is generous
+_SHORT_DETAIL = 200
+
+
+def item_bytes(item: dict[str, Any]) -> int:
+    """An upper bound of an item's size as DynamoDB counts it (names and UTF-8 values):
+    its JSON, which adds quotes and separators to both."""
+    return len(json.dumps(item, separators=(",", ":"), ensure_ascii=False, default=str).encode())
+
+
+def fitted(item: dict[str, Any]) -> dict[str, Any]:
+    """A decisions item under MAX_DECISIONS_BYTES: when too big (many rules, each with
+    its facts and explanation), the facts recorded with each decision are left out first,
+    then the explanations are shortened, then the decisions keep only rule, version and
+    outcome; ``left_out`` says what went."""
+    if item_bytes(item) <= MAX_DECISIONS_BYTES:
+        return item
+    decisions = [dict(d) for d in item.get("decisions", [])]
+    for d in decisions:
+        d.pop("facts", None)
+    item = {**item, "decisions": decisions, "left_out": "facts"}
+    if item_bytes(item) > MAX_DECISIONS_BYTES:
+        for d in decisions:
+            detail = str(d.get("detail", ""))
+            d["detail"] = detail if len(detail) <= _SHORT_DETAIL else detail[: _SHORT_DETAIL - 1] + "…"
+        item["left_out"] = "facts, long explanations"
+    if item_bytes(item) > MAX_DECISIONS_BYTES:
+        item["decisions"] = [{k: d.get(k) for k in ("rule_id", "version", "outcome")} for d in decisions]
+        item["left_out"] = "facts, explanations"
+    while item_bytes(item) > MAX_DECISIONS_BYTES and item["decisions"]:
+        item["decisions"] = item["decisions"][: len(item["decisions"]) // 2]
+        item["left_out"] = "facts, explanations, decisions of later rules"
+    return item
 
 
 def raw_item(event: Event, retention: timedelta) -> dict[str, Any]:

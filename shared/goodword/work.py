@@ -66,6 +66,7 @@ def work_id(event_id: str, rule_id: str, action_index: int) -> str:
 
 
 MAX_ACTIONS = 5  # actions a rule may have (rules.model.Rule.actions)
+MAX_QUEUED_TEXT = 1000  # characters of the post a queue message carries; the performer reads the record
 
 
 def possible_keys(event_id: str, rule_id: str, offers: bool = True, actions: bool = True) -> list[str]:
@@ -175,4 +176,8 @@ class WorkRecord(BaseModel):
             "claim_link",
         )
         values = self.fields()
-        return {"pk": self.key, **{k: values[k] for k in wanted if k in values}}
+        message = {"pk": self.key, **{k: values[k] for k in wanted if k in values}}
+        text = message.get("text")
+        if isinstance(text, str) and len(text) > MAX_QUEUED_TEXT:  # a long post: SQS takes 256 KiB a batch
+            message["text"] = text[: MAX_QUEUED_TEXT - 1] + "…"
+        return message

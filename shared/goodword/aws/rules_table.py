@@ -111,4 +111,8 @@ class RulesLoader:
                 logger.error("invalid rule skipped", extra={"rule_id": rule_id, "reason": reason})
                 metrics.add_metric("InvalidRules", MetricUnit.Count, 1)
         self._accounts = accounts
-        return compile_rules(settings, rules, invalid, adapter)
+        book = compile_rules(settings, rules, invalid, adapter)
+        for rule_id, reason in book.invalid[len(invalid) :]:  # valid, yet could not be compiled
+            logger.error("invalid rule skipped", extra={"rule_id": rule_id, "reason": reason})
+            metrics.add_metric("InvalidRules", MetricUnit.Count, 1)
+        return book

@@ -1,7 +1,7 @@
 """Conditions: all / any / not over documented fields, with comparison, membership,
 word-boundary keyword and regular-expression operators. No code, bounded time: rule regexes
 run on RE2, whose matching time is linear in the text (no backtracking), on at most
-MAX_TEXT characters.
+MAX_TEXT characters. Keywords compare words as a reader sees them (rules/words.py).
 
     all:
       - {field: sentiment.label, equals: positive}
@@ -11,6 +11,7 @@ MAX_TEXT characters.
 
 from __future__ import annotations
 
+import difflib
 import operator as operator_module
 import re
 from collections.abc import Callable
@@ -20,10 +21,12 @@ from typing import Annotated, Any, Union
 import re2
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-from goodword.rules.fields import FIELDS, FieldType
+from goodword.rules.fields import FIELDS, FieldSpec, FieldType
+from goodword.rules.words import first_stem, normalize, phrase_pattern, words_of
 
 MAX_TEXT = 5000  # characters a keyword or regex operator reads
-MAX_PATTERN = 200
+MAX_PATTERN = 200  # characters of a regular expression, a keyword or a listed value
+MAX_PHRASES = 1000  # keywords or values in one list
 MAX_LEAVES = 50
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 _LOOKAROUND = re.compile(r"\(\?<?[=!]")
@@ -65,10 +68,18 @@ class Leaf(BaseModel):
     at_most: float | None = None
     greater_than: float | None = None
     less_than: float | None = None
-    one_of: list[str | float] | None = Field(default=None, min_length=1)
-    not_one_of: list[str | float] | None = Field(default=None, min_length=1)
-    contains_any: list[str] | None = Field(default=None, min_length=1, description="whole words or phrases, any case")
-    contains_all: list[str] | None = Field(default=None, min_length=1, description="whole words or phrases, any case")
+    one_of: list[Annotated[str, Field(max_length=MAX_PATTERN)] | float] | None = Field(
+        default=None, min_length=1, max_length=MAX_PHRASES
+    )
+    not_one_of: list[Annotated[str, Field(max_length=MAX_PATTERN)] | float] | None = Field(
+        default=None, min_length=1, max_length=MAX_PHRASES
+    )
+    contains_any: list[Annotated[str, Field(max_length=MAX_PATTERN)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_PHRASES, description="whole words or phrases, any case"
+    )
+    contains_all: list[Annotated[str, Field(max_length=MAX_PATTERN)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_PHRASES, description="whole words or phrases, any case"
+    )
     matches: str | None = Field(default=None, max_length=MAX_PATTERN, description="a regular expression, any case")
     exists: bool | None = None
 
@@ -89,7 +100,29 @@ class Leaf(BaseModel):
             raise ValueError(f"{operator} does not apply to {self.field} ({spec.type.value})")
         if operator == "matches":
             _check_pattern(str(self.matches))
+        if operator in ("contains_any", "contains_all"):
+            for phrase in getattr(self, operator):
+                if not words_of(phrase):
+                    raise ValueError(f"{operator} phrase {phrase!r} has no word in it; write a word or phrase, or leave it out")
+        if operator in ("equals", "not_equals", "one_of", "not_one_of", "contains_any", "contains_all"):
+            given_values = getattr(self, operator)
+            for value in given_values if isinstance(given_values, list) else [given_values]:
+                _check_value(self.field, spec, value)
         return self
+
+
+def _check_value(field: str, spec: FieldSpec, value: Any) -> None:
+    """A value the field can have: one of its closed set, or of its shape (any case)."""
+    if spec.values:
+        if isinstance(value, str) and value.lower() in spec.values:
+            return
+        close = difflib.get_close_matches(str(value).lower(), spec.values, n=1, cutoff=0.6) if isinstance(value, str) else []
+        hint = f": did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"{value!r} is not a value of {field}{hint} (allowed: {', '.join(spec.values)})")
+    if spec.shape is not None:
+        pattern, meaning = spec.shape
+        if not (isinstance(value, str) and pattern.fullmatch(value)):
+            raise ValueError(f"{value!r} is not a value of {field}: write {meaning}")
 
 
 def _check_pattern(pattern: str) -> None:
@@ -162,12 +195,24 @@ class Failure:
     seen: Any
 
     def explain(self) -> str:
-        return f"{self.field} {self.operator} {_shown(self.expected)} was false (saw {_shown(self.seen)})"
+        return f"{self.field} {self.operator} {shown(self.expected)} was false (saw {shown(self.seen)})"
 
 
-def _shown(value: Any) -> str:
+_SHOWN_ITEMS = 5  # of a list, in an explanation
+_SHOWN_CHARS = 100  # of a text, in an explanation
+
+
+def shown(value: Any) -> str:
+    """A value as an explanation shows it: short, whatever the rule or the post holds."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, str) and len(value) > _SHOWN_CHARS:
+        return f"{value[:_SHOWN_CHARS]!r}… ({len(value):,} characters)"
+    if isinstance(value, list | tuple) and len(value) > _SHOWN_ITEMS:
+        first = ", ".join(shown(v) for v in value[:_SHOWN_ITEMS])
+        return f"[{first}, … ({len(value) - _SHOWN_ITEMS:,} more)]"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
     return repr(value)
 
 
@@ -215,12 +260,9 @@ def compile_condition(condition: Condition, path: str = "conditions") -> Check:
     return some
 
 
-_SPACES = r"\s+"
-
-
 def _words(phrases: list[str]) -> list[re.Pattern[str]]:
-    """Whole words or phrases, any case, any spacing between the words."""
-    return [re.compile(r"(?<!\w)" + _SPACES.join(re.escape(w) for w in p.split()) + r"(?!\w)", re.IGNORECASE) for p in phrases]
+    """Whole words or phrases, after normalizing (rules/words.py): search normalize(text)."""
+    return [re.compile(phrase_pattern(p)) for p in phrases]
 
 
 def _compile_leaf(leaf: Leaf, path: str) -> Check:
@@ -264,7 +306,10 @@ def _compile_leaf(leaf: Leaf, path: str) -> Check:
             if isinstance(v, list | tuple | set | frozenset):
                 labels = {str(x).lower() for x in v}
                 return combine(p.lower() in labels for p in expected)
-            return isinstance(v, str) and combine(p.search(v[:MAX_TEXT]) is not None for p in patterns)
+            if not isinstance(v, str):
+                return False
+            text = normalize(v[:MAX_TEXT])
+            return combine(p.search(text) is not None for p in patterns)
 
         test = contains
     else:  # matches
@@ -290,14 +335,24 @@ def _member(value: Any, options: frozenset[Any]) -> bool:
     return any((x.lower() if isinstance(x, str) else x) in options for x in values if x is not None)
 
 
+def _normalized(facts: dict[str, Any], key: str, text: str) -> str:
+    """The text as keywords compare it, normalized once per event (cached in the facts)."""
+    cache_key = f"__normal__:{key}"  # not a documented field name, so no rule can read it
+    normal = facts.get(cache_key)
+    if normal is None:
+        normal = facts[cache_key] = normalize(text[:MAX_TEXT])
+    return str(normal)
+
+
 def _contains_any(facts: dict[str, Any], key: str, text: str, first_words: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
-    """Word-boundary search, after a cheap substring test on the text lower-cased once per
-    event (cached in the facts): most texts contain none of the words."""
-    cache_key = f"__lower__:{key}"  # not a documented field name, so no rule can read it
-    lower = facts.get(cache_key)
-    if lower is None:
-        lower = facts[cache_key] = text[:MAX_TEXT].lower()
-    return any(w in lower for w in first_words) and pattern.search(text[:MAX_TEXT]) is not None
+    """Word-boundary search, after a cheap substring test: most texts contain none of the words."""
+    normal = _normalized(facts, key, text)
+    return any(w in normal for w in first_words) and pattern.search(normal) is not None
+
+
+def _contains_all(facts: dict[str, Any], key: str, text: str, patterns: tuple[re.Pattern[str], ...]) -> bool:
+    normal = _normalized(facts, key, text)
+    return all(p.search(normal) is not None for p in patterns)
 
 
 def _tags_contain(value: Any, wanted: tuple[str, ...], every: bool) -> bool:
@@ -353,11 +408,10 @@ class _Generator:
             tags = self.const(tuple(str(w).lower() for w in expected))
             if every:
                 patterns = self.const(tuple(_words(list(expected))))
-                text = f"all(p.search(v[:{MAX_TEXT}]) is not None for p in {patterns})"
+                text = f"contains_all(facts, {key}, v, {patterns})"
             else:
-                alternation = "|".join(r"\s+".join(re.escape(w) for w in phrase.split()) for phrase in expected)
-                pattern = self.const(re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE))
-                first_words = self.const(tuple(phrase.split()[0].lower() for phrase in expected))
+                pattern = self.const(re.compile("|".join(f"(?:{phrase_pattern(phrase)})" for phrase in expected)))
+                first_words = self.const(tuple(first_stem(phrase) for phrase in expected))
                 text = f"contains_any(facts, {key}, v, {first_words}, {pattern})"
             return f"((isinstance({get}, str) and {text}) or tags(v, {tags}, {every}))"
         pattern = self.const(compile_pattern(str(expected)))
@@ -374,7 +428,12 @@ def compile_matcher(condition: Condition) -> Callable[[dict[str, Any]], bool]:
         f"def factory({names}):\n    def matches(facts):\n        get = facts.get\n"
         f"        return bool({body})\n    return matches\n"
     )
-    namespace: dict[str, Any] = {"member": _member, "tags": _tags_contain, "contains_any": _contains_any}
+    namespace: dict[str, Any] = {
+        "member": _member,
+        "tags": _tags_contain,
+        "contains_any": _contains_any,
+        "contains_all": _contains_all,
+    }
     exec(compile(source, "<goodword rule>", "exec"), namespace)  # noqa: S102 (generated from validated models)
     matcher: Callable[[dict[str, Any]], bool] = namespace["factory"](*generator.constants)
     return matcher

@@ -18,6 +18,18 @@ from goodword.rules.model import Rule, Settings, Window
 from goodword.sentiment.judge.adapter import Adapter
 
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+MAX_DETAIL = 1000  # characters of a decision's explanation
+MAX_FACT_CHARS = 500  # characters of a text fact recorded with a decision (an excerpt of the post)
+
+
+def bounded(detail: str) -> str:
+    """An explanation as recorded: at most MAX_DETAIL characters."""
+    return detail if len(detail) <= MAX_DETAIL else detail[: MAX_DETAIL - 1] + "…"
+
+
+def excerpt(value: Any) -> Any:
+    """A fact as recorded with a decision: a long text is cut to MAX_FACT_CHARS."""
+    return value[: MAX_FACT_CHARS - 1] + "…" if isinstance(value, str) and len(value) > MAX_FACT_CHARS else value
 
 
 class Outcome(StrEnum):
@@ -44,7 +56,7 @@ class Decision:
     facts: dict[str, Any] = field(default_factory=dict)
 
     def becomes(self, outcome: Outcome, detail: str) -> Decision:
-        return replace(self, outcome=outcome, detail=detail)
+        return replace(self, outcome=outcome, detail=bounded(detail))
 
     def as_item(self) -> dict[str, Any]:
         return {
@@ -95,15 +107,21 @@ def compile_rules(
     invalid: list[tuple[str, str]] | None = None,
     adapter: Adapter | None = None,
 ) -> RuleBook:
-    compiled = []
+    """Each rule compiled on its own: one that cannot be is reported invalid with the reason
+    and left out, and the others run. A disabled rule is not compiled (it never matches)."""
+    compiled, skipped = [], list(invalid or [])
     for rule, version in rules:
-        if rule.conditions is None:
-            compiled.append(CompiledRule(rule, version, None, None, ()))
-            continue
-        compiled.append(
-            CompiledRule(rule, version, compile_matcher(rule.conditions), compile_condition(rule.conditions), _fields_of(rule))
-        )
-    return RuleBook(settings, compiled, list(invalid or []), adapter)
+        try:
+            compiled.append(_compile(rule, version))
+        except Exception as exc:  # whatever went wrong, it is this rule's alone (invariant 4)
+            skipped.append((rule.id, f"the rule could not be compiled: {type(exc).__name__}: {exc}"))
+    return RuleBook(settings, compiled, skipped, adapter)
+
+
+def _compile(rule: Rule, version: int) -> CompiledRule:
+    if rule.conditions is None or not rule.enabled:
+        return CompiledRule(rule, version, None, None, ())
+    return CompiledRule(rule, version, compile_matcher(rule.conditions), compile_condition(rule.conditions), _fields_of(rule))
 
 
 def _fields_of(rule: Rule) -> tuple[str, ...]:
@@ -137,7 +155,7 @@ def evaluate(book: RuleBook, facts: dict[str, Any], now: datetime) -> list[tuple
     blocked = bool(facts.get("author.has_blocked_brand"))
     for compiled in book.candidates(str(facts["event.platform"]), str(facts["event.kind"]), str(facts["event.brand_account"])):
         rule = compiled.rule
-        used = {name: facts.get(name) for name in compiled.fields}
+        used = {name: excerpt(facts.get(name)) for name in compiled.fields}
         outcome, detail = Outcome.MATCHED, ""
         if not rule.enabled:
             outcome, detail = Outcome.DISABLED, "the rule is disabled"
@@ -153,5 +171,5 @@ def evaluate(book: RuleBook, facts: dict[str, Any], now: datetime) -> list[tuple
                 Outcome.CONDITION_FAILED,
                 f"{failure.path}: {failure.explain()}" if failure else "conditions were false",
             )
-        results.append((compiled, Decision(rule.id, compiled.version, outcome, detail, used)))
+        results.append((compiled, Decision(rule.id, compiled.version, outcome, bounded(detail), used)))
     return results

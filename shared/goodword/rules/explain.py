@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from goodword.rules.conditions import All, Any_, Condition, Leaf, Not, compile_condition
+from goodword.rules.conditions import All, Any_, Condition, Leaf, Not, compile_condition, shown
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def explain(condition: Condition | None, facts: dict[str, Any], path: str = "con
         expected = getattr(condition, condition.operator)
         holds = compile_condition(condition, path)(facts) is None
         seen = facts.get(condition.field)
-        return [Step(depth, path, f"{condition.field} {condition.operator} {expected!r}", holds, seen)]
+        return [Step(depth, path, f"{condition.field} {condition.operator} {shown(expected)}", holds, seen)]
     if isinstance(condition, Not):
         inner = explain(condition.not_, facts, f"{path}.not", depth + 1)
         return [Step(depth, path, "not", not inner[0].holds), *inner]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+from goodword.events import EventKind, Platform
+from goodword.sentiment.model import Band, SentimentLabel, Veto
 
 
 class FieldType(StrEnum):
@@ -19,16 +23,31 @@ class FieldSpec:
     type: FieldType
     description: str
     canonical: bool = False  # values are always lower-case already: equality needs no case folding
+    values: tuple[str, ...] = ()  # a closed set: a condition may name only these (any case)
+    shape: tuple[re.Pattern[str], str] | None = None  # or values of this form: (pattern, what it means)
+
+
+def _values(kind: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in kind)
+
+
+# BCP 47 as platforms send it: en, es, pt-BR, zh-Hant, und (undetermined)
+LANGUAGE_CODE = (re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", re.IGNORECASE), "a language code like en, es, pt-br or und")
 
 
 FIELDS: dict[str, FieldSpec] = {
     "event.kind": FieldSpec(
-        FieldType.STRING, "mention, reply, quote, comment, share, like, follow, unfollow, direct_message", canonical=True
+        FieldType.STRING,
+        "mention, reply, quote, comment, share, like, follow, unfollow, direct_message",
+        canonical=True,
+        values=_values(EventKind),
     ),
-    "event.platform": FieldSpec(FieldType.STRING, "x, instagram, facebook, linkedin, twitch, mastodon, bluesky", canonical=True),
+    "event.platform": FieldSpec(
+        FieldType.STRING, "x, instagram, facebook, linkedin, twitch, mastodon, bluesky", canonical=True, values=_values(Platform)
+    ),
     "event.brand_account": FieldSpec(FieldType.STRING, "the brand account the event concerns"),
     "event.text": FieldSpec(FieldType.TEXT, "what the person wrote (empty for follows and likes)"),
-    "event.lang": FieldSpec(FieldType.STRING, "language code, when the platform says"),
+    "event.lang": FieldSpec(FieldType.STRING, "language code, when the platform says", shape=LANGUAGE_CODE),
     "event.is_edit": FieldSpec(FieldType.BOOLEAN, "the event is an edit of an earlier post or comment (X, Facebook)"),
     "event.edited_after_offer": FieldSpec(
         FieldType.BOOLEAN, "the event edits a post that was offered a sample (not rejected): a reward-then-edit"
@@ -59,16 +78,22 @@ FIELDS: dict[str, FieldSpec] = {
     "person.offers_total": FieldSpec(FieldType.NUMBER, "offers made to the person, over every linked identity"),
     "person.opted_out": FieldSpec(FieldType.BOOLEAN, "the person asked not to be contacted (STOP): no rule contacts them"),
     "sentiment.band": FieldSpec(
-        FieldType.STRING, "auto (send alone), review (a person decides) or none: the judge's advice", canonical=True
+        FieldType.STRING,
+        "auto (send alone), review (a person decides) or none: the judge's advice",
+        canonical=True,
+        values=_values(Band),
     ),
     "sentiment.praise": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: the post genuinely praises the brand"),
     "sentiment.complaint": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: a complaint, sarcastic or not"),
     "sentiment.sarcasm": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: sounds sarcastic or ironic"),
     "sentiment.vetoes": FieldSpec(
-        FieldType.TAGS, "why the post is not in a higher band: sarcasm, complaint, language, not_praise..."
+        FieldType.TAGS, "why the post is not in a higher band: sarcasm, complaint, language, not_praise...", values=_values(Veto)
     ),
     "sentiment.label": FieldSpec(
-        FieldType.STRING, "positive, negative, neutral or mixed (from the band: auto and review are positive)", canonical=True
+        FieldType.STRING,
+        "positive, negative, neutral or mixed (from the band: auto and review are positive)",
+        canonical=True,
+        values=_values(SentimentLabel),
     ),
     "sentiment.score": FieldSpec(FieldType.NUMBER, "-1 .. 1 (the judge: praise minus complaint)"),
     "sentiment.confidence": FieldSpec(FieldType.NUMBER, "0 .. 1 (the judge: the probability behind the label)"),

@@ -3,12 +3,13 @@ RulesTable). The JSON Schema exported from these models is docs/rules.schema.jso
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from goodword.eligibility import EligibilitySettings
 from goodword.enrichment.fetches import EnrichmentSettings
@@ -20,7 +21,24 @@ from goodword.rules.templates import validate_template
 from goodword.sentiment.model import SentimentSettings
 from goodword.work import MAX_ACTIONS
 
-RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="lower-case letters, digits and dashes")]
+_RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+MAX_RULE_CHARS = 100_000  # a rule written out as JSON: its item and history item stay far under 400 KB
+
+
+def _rule_id(value: str) -> str:
+    if not _RULE_ID.fullmatch(value):
+        raise ValueError(
+            "a rule id is lower-case letters, digits and dashes, at most 63 of them, starting with a letter or a digit"
+            " (e.g. first-mention-sample)"
+        )
+    return value
+
+
+RuleId = Annotated[
+    str,
+    AfterValidator(_rule_id),
+    Field(description="lower-case letters, digits and dashes", json_schema_extra={"pattern": f"^{_RULE_ID.pattern}$"}),
+]
 
 
 class _Model(BaseModel):
@@ -185,6 +203,10 @@ class Rule(_Model):
             raise ValueError(f"conditions have more than {MAX_LEAVES} tests")
         if sum(1 for a in self.actions if a.offer_sample) > 1:
             raise ValueError("a rule makes at most one offer")
+        if (size := len(self.model_dump_json(by_alias=True, exclude_defaults=True))) > MAX_RULE_CHARS:
+            raise ValueError(
+                f"the rule is {size:,} characters long written out; a rule holds at most {MAX_RULE_CHARS:,} characters"
+            )
         return self
 
 

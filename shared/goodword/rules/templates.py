@@ -3,7 +3,6 @@ never a blank in a sent message."""
 
 from __future__ import annotations
 
-import re
 import string
 from typing import Any
 
@@ -21,13 +20,15 @@ _OFFER_ONLY = {"product", "claim_link", "claim_code"}
 
 def placeholders_in(template: str) -> list[str]:
     try:
-        names = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+        parts = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template) if name is not None]
     except ValueError as exc:
         raise ValueError(f"message template is malformed: {exc}") from None
-    for name in names:
+    for name, spec, conversion in parts:
         if name == "" or not name.isidentifier():
             raise ValueError(f"message template has an empty or invalid placeholder {{{name}}}; write {{{{ and }}}} for braces")
-    return names
+        if spec or conversion:  # {author_handle:>500000} would pad a message to any length
+            raise ValueError(f"placeholders take no format or conversion: write {{{name}}} alone")
+    return [name for name, _, _ in parts]
 
 
 def validate_template(template: str, *, offer: bool) -> str:
@@ -46,4 +47,9 @@ def render(template: str, values: dict[str, Any]) -> str:
     handle or name) takes the space before it along: "Thank you {author_handle}!" reads
     "Thank you!", never "Thank you !"."""
     filled = template.format_map({k: (_EMPTY if v is None or v == "" else v) for k, v in values.items()})
-    return re.sub(r"[ \t]*" + _EMPTY, "", re.sub("^" + _EMPTY + r"[ \t]*", "", filled))
+    if filled.startswith(_EMPTY):
+        filled = filled.lstrip(_EMPTY + " \t")
+    # linear: each piece before an empty placeholder loses its trailing spaces (a regex like
+    # [ \t]*\x00 would try every space of a long run again from each one: quadratic)
+    *before, last = filled.split(_EMPTY)
+    return "".join(piece.rstrip(" \t") for piece in before) + last
