@@ -372,7 +372,7 @@ def test_review_shows_pending_offers_and_approve_queues_each_once(aws: Aws, pipe
     assert (code, f"{amy} is approved, not waiting for review" in output) == (1, True)
     assert queued(aws) == []
 
-    assert goodword(aws, "review", "reject", bo, "--reason", "a competitor's employee")[0] == 0
+    assert goodword(aws, "review", "reject", bo, "--because", "not-eligible", "--reason", "a competitor's employee")[0] == 0
     rejected = goodword_json(aws, "offers", "show", bo)
     assert (rejected["state"], rejected["reason"], rejected["reviewed_by"] != "") == ("rejected", "a competitor's employee", True)
     assert queued(aws) == []
