@@ -271,14 +271,14 @@ def test_rules_test_explains_a_stored_event_and_a_file_event(
     report = goodword_json(aws, "rules", "test", "first-positive-mention-sample", "--event", first_positive.event_id)
     assert report["outcome"] == "acted"  # found its own offer: the same work, not a second one
     assert [c["holds"] for c in report["conditions"]] == [True, True, True, True, False]
-    assert report["conditions"][1]["seen"] is True
+    assert report["conditions"][1]["seen"] is False  # person.praised_before
 
     before = snapshot(aws)
     fresh = event(POSITIVE, author="someone-new", post="999")
     (tmp_path / "event.json").write_text(json.dumps({"event": fresh.model_dump(mode="json")}))
     code, output = goodword(aws, "rules", "test", "first-positive-mention-sample", "--event", str(tmp_path / "event.json"))
     assert code == 0
-    assert "yes   profile.is_first_mention equals True   (saw True)" in output
+    assert "yes   person.praised_before equals False   (saw False)" in output
     assert "Outcome: acted" in output
     assert "Would make: offer_sample" in output
     assert "https://roaster.example/claim/" in output

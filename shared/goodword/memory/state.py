@@ -28,9 +28,11 @@ def profile_from_facts(event: Event, facts: dict[str, Any], now: datetime) -> Pr
         last_seen=now.isoformat(),
         first_event_id=event.event_id if facts.get("profile.is_new") else earlier,
         first_mention_event_id=event.event_id if facts.get("profile.is_first_mention") else earlier,
+        # not the first praise, with praise counted: an earlier one was (decisions record the
+        # profile's facts, not the person's)
         first_praise_event_id=event.event_id
         if facts.get("profile.is_first_praise")
-        else (earlier if facts.get("person.praised_before") else None),
+        else (earlier if int(facts.get("profile.positive_mention_count") or 0) > 0 else None),
         mention_count=int(facts.get("profile.mention_count") or 0),
         positive_mention_count=int(facts.get("profile.positive_mention_count") or 0),
         offers_received=int(facts.get("profile.offers_received") or 0),
@@ -140,7 +142,7 @@ class InMemoryState:
         fields = self._profile_fields(person)
         if not fields or fields.get("first_praise_event_id") != event_id:
             return False
-        self._profiles[person] = {**fields, "first_praise_event_id": None}
+        self._profiles[person] = {k: v for k, v in fields.items() if k != "first_praise_event_id"}
         return True
 
     def mentions_since(self, person: str, since: datetime) -> int:
