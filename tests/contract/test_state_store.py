@@ -391,7 +391,7 @@ def test_an_approval_charges_the_contact_with_the_move_and_only_once(store: Stat
     store.record_event(event(1), True, NOW)
     offer = record(1, state=WorkState.PENDING_REVIEW)
     assert store.claim([RecordWork(offer)]).ok
-    contact = [Contact(PERSON, NOW, offer=True), Cooldown(PERSON, 7, NOW)]
+    contact: list[Contact | Cooldown] = [Contact(PERSON, NOW, offer=True), Cooldown(PERSON, 7, NOW)]
     assert store.decide(offer, WorkState.APPROVED, "ana", None, NOW, message="edited", contact=contact)
     assert not store.decide(offer, WorkState.APPROVED, "ana", None, NOW, contact=contact)  # no longer pending
     profile = store.profile(PERSON)
