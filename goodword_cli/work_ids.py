@@ -4,7 +4,7 @@ the lists print them)."""
 from __future__ import annotations
 
 from goodword.aws.state_table import StateTable
-from goodword.work import WorkRecord
+from goodword.work import WorkKind, WorkRecord
 from goodword_cli.output import EXIT_PROBLEMS, CliError
 
 MIN_PREFIX = 6
@@ -20,9 +20,11 @@ def find_work(
         raise CliError(f"{identifier!r} is too short: give at least {MIN_PREFIX} characters of the id", EXIT_PROBLEMS)
     record = state.find_work(identifier) if len(identifier) == FULL else None
     if record is None and len(identifier) < FULL:
-        matches = [r for r in state.list_work() if r.id.startswith(identifier)]  # prefixes: offers (the ByState index)
+        # prefixes: offers and flags (the ByState index)
+        listed = [*state.list_work(), *state.list_work(kind=WorkKind.FLAG)]
+        matches = [r for r in listed if r.id.startswith(identifier)]
         if len(matches) > 1:
-            raise CliError(f"{identifier} matches {len(matches)} offers; give more characters", EXIT_PROBLEMS)
+            raise CliError(f"{identifier} matches {len(matches)} offers or flags; give more characters", EXIT_PROBLEMS)
         record = matches[0] if matches else None
     if record is None:
         raise CliError(f"no {what} {identifier} (see `{hint}`)", EXIT_PROBLEMS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,8 +11,12 @@ import click
 
 from goodword.aws.judgement_store import ExampleSource
 from goodword.aws.rules_store import who
+from goodword.aws.rules_table import RulesLoader
+from goodword.aws.state_table import StateTable
+from goodword.limits import Contact, Cooldown, approved_contact
+from goodword.message_edits import EditContext, edited_message
 from goodword.sentiment.explain import describe
-from goodword.work import WorkRecord, WorkState
+from goodword.work import REVIEWED, RejectReason, WorkKind, WorkRecord, WorkState
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.judgement import record_example
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short
@@ -22,12 +27,13 @@ from goodword_cli.work_ids import find_work
 @click.group()
 def review() -> None:
     """The review queue: offers a rule made with `review: manual` (or below its
-    automatic_above_confidence), waiting for a person to approve or reject them."""
+    automatic_above_confidence), waiting for a person to approve or reject them, and posts a
+    rule flagged for a person to answer (done or dismissed)."""
 
 
-def pending_with_context(target: Target) -> list[tuple[WorkRecord, dict[str, Any]]]:
-    """Pending offers, each with the event's text, its sentiment and the person's profile."""
-    offers = target.state().list_work([WorkState.PENDING_REVIEW])
+def pending_with_context(target: Target, kind: WorkKind = WorkKind.OFFER_SAMPLE) -> list[tuple[WorkRecord, dict[str, Any]]]:
+    """Pending offers (or flags), each with the event's text, its sentiment and the person's profile."""
+    offers = target.state().list_work([WorkState.PENDING_REVIEW], kind=kind)
     events = target.events().events(o.event_id for o in offers)
     decisions = target.events().decisions_for(o.event_id for o in offers)
     profiles = target.state().profiles(o.person for o in offers)
@@ -53,14 +59,28 @@ def pending_with_context(target: Target) -> list[tuple[WorkRecord, dict[str, Any
 @json_option
 @pass_app
 def list_pending(app: App, as_json: bool) -> None:
-    """Offers waiting for review, oldest first, with what the person said, its sentiment and
-    what Goodword knows of them."""
-    offers = sorted(pending_with_context(app.target()), key=lambda pair: pair[0].created_at)
+    """Offers and flagged posts waiting for review, oldest first, with what the person said,
+    its sentiment and what Goodword knows of them."""
+    target = app.target()
+    offers = sorted(pending_with_context(target), key=lambda pair: pair[0].created_at)
+    flags = sorted(pending_with_context(target, WorkKind.FLAG), key=lambda pair: pair[0].created_at)
     if as_json:
-        emit_json({"offers": [{**offer.fields(), **context} for offer, context in offers]})
+        emit_json(
+            {
+                "offers": [{**offer.fields(), **context} for offer, context in offers],
+                "flags": [{**flag.fields(), **context} for flag, context in flags],
+            }
+        )
         return
-    if not offers:
+    if not offers and not flags:
         console.print("The review queue is empty.")
+        return
+    _print_offers(offers)
+    _print_flags(flags)
+
+
+def _print_offers(offers: list[tuple[WorkRecord, dict[str, Any]]]) -> None:
+    if not offers:
         return
     for offer, context in offers:
         sentiment = context["sentiment"] or {}
@@ -82,16 +102,37 @@ def list_pending(app: App, as_json: bool) -> None:
         )
         console.print(f'  offer:   "{offer.message or ""}"', markup=False)
     console.print(
-        f"{len(offers)} offer(s) waiting. `goodword review approve ID...` or `goodword review reject ID... --reason TEXT`."
+        f"{len(offers)} offer(s) waiting. `goodword review approve ID... [--message TEXT]` or"
+        " `goodword review reject ID... --because not-praise|not-eligible|duplicate|other`."
+    )
+
+
+def _print_flags(flags: list[tuple[WorkRecord, dict[str, Any]]]) -> None:
+    """Posts a rule put in the queue for a person to answer; nothing is attached or sent."""
+    if not flags:
+        return
+    for flag, context in flags:
+        sentiment = context["sentiment"] or {}
+        person = f"@{flag.author_handle or flag.author_id}"
+        console.print(f"[bold]{flag.id}[/bold]  {flag.created_at[:16]}  {flag.platform}  {person}  rule {flag.rule_id}  flag")
+        console.print(f'  said:    "{short(context["event_text"], 110)}"', markup=False)
+        if sentiment:
+            console.print(f"  judgement: {describe(sentiment)}", markup=False)
+        console.print(f"  flagged: {flag.flag_reason or ''}", markup=False)
+    console.print(
+        f"{len(flags)} flagged post(s) waiting for a person to answer them on the platform."
+        " `goodword review approve ID...` marks one done, `goodword review reject ID...` dismisses it."
     )
 
 
 def _resolve(target: Target, ids: tuple[str, ...]) -> list[WorkRecord]:
-    """Offers by full id or by a unique prefix of at least 6 characters."""
-    found = [find_work(target.state(), i, "offer", "goodword review list") for i in ids]
+    """Offers and flags by full id or by a unique prefix of at least 6 characters."""
+    found = [find_work(target.state(), i, "offer or flag", "goodword review list") for i in ids]
     for record in found:
-        if not record.is_offer:
-            raise CliError(f"{record.id} is a {record.kind.value}, not an offer (see `goodword review list`)", EXIT_PROBLEMS)
+        if record.kind not in REVIEWED:
+            raise CliError(
+                f"{record.id} is a {record.kind.value}, not an offer or a flag (see `goodword review list`)", EXIT_PROBLEMS
+            )
     return found
 
 
@@ -101,43 +142,130 @@ def _learn(target: Target, record: WorkRecord, praise: bool, reviewer: str) -> N
         record_example(target, record.event_id, praise, ExampleSource.REVIEW, reviewer)
 
 
-def _finish(app: App, ids: tuple[str, ...], to: WorkState, reason: str | None) -> None:
+@dataclass(frozen=True)
+class _Verdict:
+    to: WorkState
+    reason: str | None = None
+    rejected_as: RejectReason | None = None
+    message: str | None = None  # approve --message, already checked and filled in
+
+
+def _finish(app: App, records: list[WorkRecord], verdict: _Verdict) -> None:
     target = app.target()
     reviewer = who()
     state, queue = target.state(), target.queue()
+    cooldown_days = RulesLoader(target.rules_table, 0)().settings.cooldown_days if verdict.to is WorkState.APPROVED else 0
     problems = []
-    for record in _resolve(target, ids):
-        decided = state.decide(record, to, reviewer, reason, datetime.now(UTC))
-        if decided:
-            _learn(target, record, to is WorkState.APPROVED, reviewer)
+    for record in records:
+        now = datetime.now(UTC)
+        contact: list[Contact | Cooldown] = []
+        if verdict.to is WorkState.APPROVED and record.is_offer:
+            # held, the offer was no contact; approved, it is one (its count and the cooldown)
+            profile = state.profile(record.person)
+            contact = approved_contact(record.person, profile.person_id if profile else None, True, cooldown_days, now)
+        decided = state.decide(
+            record,
+            verdict.to,
+            reviewer,
+            verdict.reason,
+            now,
+            rejected_as=None if record.is_flag else verdict.rejected_as,
+            message=verdict.message,
+            contact=contact,
+        )
+        if decided and record.is_offer:
+            _teach(target, state, record, verdict, reviewer)
         current = state.get_work(record.key) or record
-        if to is WorkState.APPROVED and current.waiting_to_queue:
+        if verdict.to is WorkState.APPROVED and current.waiting_to_queue:
             # approved (now, or by an earlier approve that stopped before queueing): queue it;
             # the actions function sends each offer once whatever the number of messages
             queue.send([current.queue_message()])
             state.mark_queued(current, datetime.now(UTC))
             console.print(f"approved {record.id}: queued for sending (@{record.author_handle or record.author_id})")
         elif decided:
-            console.print(f"{to.value} {record.id}")
+            console.print(f"{current.state_label} {record.id}")
         else:
             problems.append(f"{record.id} is {current.state_label}, not waiting for review")
     if problems:
         raise CliError("; ".join(problems), EXIT_PROBLEMS)
 
 
+def _teach(target: Target, state: StateTable, record: WorkRecord, verdict: _Verdict, reviewer: str) -> None:
+    """An approval is praise; a rejection teaches the judge only when the post is not praise.
+    Then it is not the person's first praise either, and the offer the judge's mistake made
+    does not use up the rule's once-per-person limit: their first real praise can be offered.
+    Other reasons say nothing of the post, and the limit stays used."""
+    if verdict.to is WorkState.APPROVED:
+        _learn(target, record, True, reviewer)
+    elif verdict.rejected_as is RejectReason.NOT_PRAISE:
+        _learn(target, record, False, reviewer)
+        state.overturn_praise(record.person, record.event_id)
+        profile = state.profile(record.person)
+        owners = [record.person, *([profile.person_id] if profile and profile.person_id else [])]
+        state.release_once(owners, record.rule_id, record.created_at)
+
+
+def _edited(target: Target, record: WorkRecord, template: str) -> str:
+    """The reviewer's message, checked against the rule's placeholders and the platform's limit."""
+    if not record.is_offer:
+        raise CliError(f"{record.id} is a flag: there is no message to edit", EXIT_PROBLEMS)
+    loader = RulesLoader(target.rules_table, 0)
+    rule = next((c.rule for c in loader().rules if c.rule.id == record.rule_id), None)
+    offer = next((a.offer_sample for a in rule.actions if a.offer_sample), None) if rule else None
+    event = target.events().events([record.event_id]).get(record.event_id, {})
+    account = loader.account(record.platform, record.brand_account)
+    context = EditContext(
+        rule_message=offer.message if offer else None,
+        author_name=(event.get("author") or {}).get("name"),
+        brand_handle=account.handle if account else None,
+    )
+    try:
+        return edited_message(template, record, context)
+    except ValueError as exc:
+        raise CliError(f"--message: {exc}", EXIT_PROBLEMS) from None
+
+
 @review.command()
 @click.argument("ids", nargs=-1, required=True)
+@click.option(
+    "--message",
+    "template",
+    help="Send this instead of the offer's message (one offer; the rule's {placeholders} may be used, its claim link kept).",
+)
 @pass_app
-def approve(app: App, ids: tuple[str, ...]) -> None:
+def approve(app: App, ids: tuple[str, ...], template: str | None) -> None:
     """Approve offers (full ids, or unique prefixes of 6+ characters): each goes to the
-    actions queue and is sent once."""
-    _finish(app, ids, WorkState.APPROVED, None)
+    actions queue and is sent once, and counts as a contact from now. For a flagged post:
+    mark it done (nothing is sent)."""
+    target = app.target()
+    records = _resolve(target, ids)
+    message = None
+    if template is not None:
+        if len(records) != 1:
+            raise CliError("--message edits one offer: give one id", EXIT_PROBLEMS)
+        message = _edited(target, records[0], template)
+    _finish(app, records, _Verdict(WorkState.APPROVED, message=message))
 
 
 @review.command()
 @click.argument("ids", nargs=-1, required=True)
-@click.option("--reason", help="Why (kept with the offer).")
+@click.option(
+    "--because",
+    type=click.Choice([r.value for r in RejectReason]),
+    help="Why: not-praise (the judge was wrong: it learns from it), not-eligible, duplicate or other. Needed for offers.",
+)
+@click.option("--reason", help="A note (kept with the offer or flag).")
 @pass_app
-def reject(app: App, ids: tuple[str, ...], reason: str | None) -> None:
-    """Reject offers: nothing is sent. The person's once-per-person limit stays used."""
-    _finish(app, ids, WorkState.REJECTED, reason)
+def reject(app: App, ids: tuple[str, ...], because: str | None, reason: str | None) -> None:
+    """Reject offers: nothing is sent, and it is no contact (no cooldown, no offer counted).
+    Only `--because not-praise` teaches the judge, and gives the rule's once-per-person limit
+    back (the person's real first praise can still be offered); for other reasons it stays
+    used. For a flagged post: dismiss it."""
+    records = _resolve(app.target(), ids)
+    if because is None and any(r.is_offer and r.state is WorkState.PENDING_REVIEW for r in records):
+        raise CliError(
+            "say why the offer is rejected: --because not-praise|not-eligible|duplicate|other"
+            " (only not-praise teaches the judge)",
+            EXIT_PROBLEMS,
+        )
+    _finish(app, records, _Verdict(WorkState.REJECTED, reason, RejectReason(because) if because else None))

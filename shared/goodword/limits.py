@@ -47,6 +47,7 @@ class Cooldown:
     person: str
     days: int
     now: datetime
+    charge: bool = True  # False: only checked (an offer held for review is no contact yet)
 
     @property
     def label(self) -> str:
@@ -83,6 +84,15 @@ class Contact:
 
 
 Claim = RecordWork | OncePerPerson | Cooldown | Cap | Contact
+
+
+def approved_contact(person: str, linked: str | None, offer: bool, cooldown_days: int, now: datetime) -> list[Contact | Cooldown]:
+    """What a person approving held work charges, with the approval: the identity's contact
+    (and offer count), and the person's cooldown (over linked identities, as when a rule acts)."""
+    charges: list[Contact | Cooldown] = [Contact(person, now, offer)]
+    if cooldown_days:
+        charges.append(Cooldown(linked or person, cooldown_days, now))
+    return charges
 
 
 @dataclass(frozen=True)

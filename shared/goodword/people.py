@@ -8,7 +8,9 @@ from typing import Any
 
 from goodword.events import Event, EventKind
 
-# What a person says to or about the brand; the first of these is "the first mention".
+# What a person says to or about the brand; the first of these is "the first mention", and the
+# first of these the judge labels positive (band auto or review) is "the first praise" (unless a
+# reviewer rejects it as not praise: then the next one is).
 MENTION_KINDS = frozenset({EventKind.MENTION, EventKind.REPLY, EventKind.QUOTE, EventKind.COMMENT})
 
 
@@ -37,6 +39,7 @@ class Profile:
     last_seen: str
     first_event_id: str
     first_mention_event_id: str | None = None
+    first_praise_event_id: str | None = None  # the first mention the judge found praise (not overturned)
     mention_count: int = 0
     positive_mention_count: int = 0
     offers_received: int = 0
@@ -59,6 +62,7 @@ class Profile:
             last_seen=item["last_seen"],
             first_event_id=item["first_event_id"],
             first_mention_event_id=item.get("first_mention_event_id"),
+            first_praise_event_id=item.get("first_praise_event_id"),
             mention_count=int(item.get("mention_count", 0)),
             positive_mention_count=int(item.get("positive_mention_count", 0)),
             offers_received=int(item.get("offers_received", 0)),
@@ -70,12 +74,17 @@ class Profile:
             person_id=item.get("person_id"),
         )
 
+    def praised_before(self, event_id: str) -> bool:
+        """Whether this identity praised the brand in an event other than this one."""
+        return self.first_praise_event_id is not None and self.first_praise_event_id != event_id
+
     def facts(self, event_id: str, now: datetime) -> dict[str, Any]:
         days = None
         if self.last_contact_at:
             days = (now - datetime.fromisoformat(self.last_contact_at)).total_seconds() / 86400
         return {
             "profile.is_first_mention": self.first_mention_event_id == event_id,
+            "profile.is_first_praise": self.first_praise_event_id == event_id,
             "profile.is_new": self.first_event_id == event_id,
             "profile.mention_count": self.mention_count,
             "profile.positive_mention_count": self.positive_mention_count,

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # the receiver imports this module: keep its cold start free of the rest
     from goodword.events import Event
-    from goodword.limits import Claim, ClaimResult
+    from goodword.limits import Claim, ClaimResult, Contact, Cooldown
     from goodword.people import Profile
     from goodword.rules.engine import RuleBook
     from goodword.rules.model import BrandAccount
-    from goodword.work import WorkRecord, WorkState
+    from goodword.work import RejectReason, WorkKind, WorkRecord, WorkState
 
 
 class StorageUnavailable(Exception):
@@ -107,6 +107,11 @@ class PeopleStore(LimitsView, Protocol):
 
     def identities(self, person_id: str) -> list[str]: ...
 
+    def overturn_praise(self, person: str, event_id: str) -> bool:
+        """A reviewer found the event is not praise: when it was the identity's first praise,
+        clear it (conditionally) so the next praise is the first; False when it was not."""
+        ...
+
     def mentions_since(self, person: str, since: datetime) -> int:
         """Mentions, replies, quotes and comments counted for this identity since ``since``."""
         ...
@@ -115,15 +120,32 @@ class PeopleStore(LimitsView, Protocol):
 class WorkStore(Protocol):
     def get_work(self, key: str) -> WorkRecord | None: ...
 
-    def list_work(self, states: Iterable[WorkState] | None = None, since: datetime | None = None) -> list[WorkRecord]:
-        """Offers by state (every state when None), created at or after ``since``, newest first."""
+    def list_work(
+        self, states: Iterable[WorkState] | None = None, since: datetime | None = None, kind: WorkKind = ...
+    ) -> list[WorkRecord]:
+        """Offers (or flags: ``kind``; offers when left out) by state (every state when None), created at or after ``since``,
+        newest first."""
         ...
 
     def mark_queued(self, record: WorkRecord, now: datetime) -> None: ...
 
-    def decide(self, record: WorkRecord, to: WorkState, reviewer: str, reason: str | None, now: datetime) -> bool:
-        """pending_review -> approved | rejected, if it is still pending; False if not.
-        Raises TransitionError for a move work.TRANSITIONS does not allow."""
+    def decide(
+        self,
+        record: WorkRecord,
+        to: WorkState,
+        reviewer: str,
+        reason: str | None,
+        now: datetime,
+        *,
+        rejected_as: RejectReason | None = None,
+        message: str | None = None,
+        contact: Sequence[Contact | Cooldown] = (),
+    ) -> bool:
+        """pending_review -> approved | rejected, if it is still pending; False if not. An
+        approval can set the message a person edited, and charges ``contact`` (the profile's
+        contact and offer count, the person's cooldown) in the same step: a held offer is no
+        contact until a person approves it. Raises TransitionError for a move work.TRANSITIONS
+        does not allow."""
         ...
 
     def start_sending(self, record: WorkRecord, attempt: str, now: datetime) -> bool:

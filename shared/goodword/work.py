@@ -2,6 +2,8 @@
 between them, their ids and claim codes, and the message that queues them for sending.
 
     pending_review -> approved | rejected | expired     (a person decides, or nobody does)
+                                                        (a flag: approved reads "done", rejected
+                                                        "dismissed"; a flag is never sent)
     approved       -> sending                           (the actions function claims it)
     sending        -> sent | failed | approved          (approved again: retry or pacing)
 
@@ -56,6 +58,19 @@ class WorkKind(StrEnum):
     REPLY = "reply"
     DIRECT_MESSAGE = "direct_message"
     NOTIFY = "notify"
+    FLAG = "flag"  # a post put in the review queue for a person to answer; nothing is sent
+
+
+REVIEWED = frozenset({WorkKind.OFFER_SAMPLE, WorkKind.FLAG})  # the kinds the review queue lists
+
+
+class RejectReason(StrEnum):
+    """Why a person rejected an offer; only ``not-praise`` teaches the judge."""
+
+    NOT_PRAISE = "not-praise"  # the judge was wrong: the post does not praise the brand
+    NOT_ELIGIBLE = "not-eligible"  # praise, but not someone to reward (staff, a reseller, a minor...)
+    DUPLICATE = "duplicate"  # the person was already thanked another way
+    OTHER = "other"
 
 
 def work_id(event_id: str, rule_id: str, action_index: int) -> str:
@@ -83,6 +98,9 @@ def claim_code() -> str:
 def work_key(kind: WorkKind | str, identifier: str) -> str:
     """A record's key: offers and actions live apart (``OFFER#<id>``, ``ACTION#<id>``)."""
     return f"{'OFFER' if kind == WorkKind.OFFER_SAMPLE else 'ACTION'}#{identifier}"
+
+
+_FLAG_LABELS = {WorkState.APPROVED: "done", WorkState.REJECTED: "dismissed"}
 
 
 class WorkRecord(BaseModel):
@@ -118,6 +136,8 @@ class WorkRecord(BaseModel):
     product_cost: float | None = None
     delivery: str | None = None
     held_because: str | None = None  # the eligibility policy sent it to review
+    # flag
+    flag_reason: str | None = None  # why the rule put the post in the review queue
     # what happened to it
     queued_at: str | None = None
     reviewed_by: str | None = None
@@ -126,6 +146,7 @@ class WorkRecord(BaseModel):
     attempt_started_at: str | None = None
     finished_at: str | None = None
     reason: str | None = None
+    rejected_as: RejectReason | None = None
     dry_run: bool = False
     platform_message_id: str | None = None
     announced_at: str | None = None
@@ -139,13 +160,20 @@ class WorkRecord(BaseModel):
         return self.kind is WorkKind.OFFER_SAMPLE
 
     @property
+    def is_flag(self) -> bool:
+        return self.kind is WorkKind.FLAG
+
+    @property
     def state_label(self) -> str:
-        """The state as people read it: "sent (dry run)" when nothing really went out."""
+        """The state as people read it: "sent (dry run)" when nothing really went out; a flag
+        is "done" or "dismissed"."""
+        if self.is_flag and self.state in _FLAG_LABELS:
+            return _FLAG_LABELS[self.state]
         return f"{self.state.value} (dry run)" if self.dry_run and self.state is WorkState.SENT else self.state.value
 
     @property
     def waiting_to_queue(self) -> bool:
-        return self.state is WorkState.APPROVED and self.queued_at is None
+        return self.state is WorkState.APPROVED and self.queued_at is None and not self.is_flag
 
     def fields(self) -> dict[str, Any]:
         """The record as JSON values, without empty fields."""

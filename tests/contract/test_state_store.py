@@ -359,3 +359,54 @@ def test_a_move_the_transitions_do_not_allow_is_refused_before_anything_is_writt
         store.finish(offer, "a1", WorkState.REJECTED, NOW)
     unchanged = store.get_work(offer.key)
     assert unchanged is not None and unchanged.state is WorkState.PENDING_REVIEW
+
+
+# --- review: first praise, contacts a person approves, flags ----------------------------------
+
+
+def test_the_first_praise_is_remembered_once_and_a_reviewer_can_take_it_back(store: StateStore) -> None:
+    store.record_event(event(1), False, NOW)  # a question: a mention, not praise
+    praised = store.record_event(event(2), True, NOW)
+    store.record_event(event(3), True, NOW)
+    assert praised is not None and praised.first_praise_event_id == event(2).event_id
+    assert not store.overturn_praise(PERSON, event(3).event_id)  # not the first: nothing moves
+    assert store.overturn_praise(PERSON, event(2).event_id)
+    profile = store.profile(PERSON)
+    assert profile is not None and profile.first_praise_event_id is None
+    store.record_event(event(4), True, NOW)
+    profile = store.profile(PERSON)
+    assert profile is not None and profile.first_praise_event_id == event(4).event_id
+
+
+def test_a_checked_cooldown_blocks_but_charges_nothing(store: StateStore) -> None:
+    assert store.claim([Cooldown(PERSON, 7, NOW, charge=False)]).ok
+    assert store.cooldown_until(PERSON) is None
+    assert store.claim([Cooldown(PERSON, 7, NOW)]).ok
+    assert store.claim([Cooldown(PERSON, 7, NOW + timedelta(days=1), charge=False)]).blocked_by == (
+        "cooldown: this person had automated contact within 7 days"
+    )
+
+
+def test_an_approval_charges_the_contact_with_the_move_and_only_once(store: StateStore) -> None:
+    store.record_event(event(1), True, NOW)
+    offer = record(1, state=WorkState.PENDING_REVIEW)
+    assert store.claim([RecordWork(offer)]).ok
+    contact: list[Contact | Cooldown] = [Contact(PERSON, NOW, offer=True), Cooldown(PERSON, 7, NOW)]
+    assert store.decide(offer, WorkState.APPROVED, "ana", None, NOW, message="edited", contact=contact)
+    assert not store.decide(offer, WorkState.APPROVED, "ana", None, NOW, contact=contact)  # no longer pending
+    profile = store.profile(PERSON)
+    assert profile is not None and (profile.offers_received, profile.last_contact_at) == (1, NOW.isoformat())
+    assert store.cooldown_until(PERSON) == int((NOW + timedelta(days=7)).timestamp())
+    decided = store.get_work(offer.key)
+    assert decided is not None and (decided.state, decided.message) == (WorkState.APPROVED, "edited")
+
+
+def test_flags_are_listed_apart_from_offers_and_never_wait_to_be_queued(store: StateStore) -> None:
+    offer, flag = record(1, state=WorkState.PENDING_REVIEW), record(2, kind=WorkKind.FLAG, state=WorkState.PENDING_REVIEW)
+    assert store.claim([RecordWork(offer), RecordWork(flag)]).ok
+    assert [r.id for r in store.list_work([WorkState.PENDING_REVIEW])] == [offer.id]
+    assert [r.id for r in store.list_work([WorkState.PENDING_REVIEW], kind=WorkKind.FLAG)] == [flag.id]
+    assert store.decide(flag, WorkState.APPROVED, "ana", None, NOW)
+    done = store.get_work(flag.key)
+    assert done is not None and (done.state_label, done.waiting_to_queue) == ("done", False)
+    assert [r.id for r in store.list_work([WorkState.APPROVED], kind=WorkKind.FLAG)] == [flag.id]

@@ -180,7 +180,7 @@ def test_rules_test_and_backtest_agree_with_the_live_pipeline_and_write_nothing(
     assert (tested["outcome"], tested["triggered"]) == ("acted", True)
     assert {c["path"]: c["holds"] for c in tested["conditions"]}["conditions.all[0]"] is True
     human = goodword(goodword_stack, "rules", "test", "first-positive-mention-sample", "--event", event_id).stdout
-    assert "yes   profile.is_first_mention equals True   (saw True)" in human
+    assert "yes   person.praised_before equals False   (saw False)" in human
 
     before = {t: scan(goodword_stack, t) for t in ("EventsTable", "StateTable", "RulesTable")}
     result = goodword_json(goodword_stack, "rules", "backtest", "--since", "1h")

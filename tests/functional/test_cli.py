@@ -271,14 +271,14 @@ def test_rules_test_explains_a_stored_event_and_a_file_event(
     report = goodword_json(aws, "rules", "test", "first-positive-mention-sample", "--event", first_positive.event_id)
     assert report["outcome"] == "acted"  # found its own offer: the same work, not a second one
     assert [c["holds"] for c in report["conditions"]] == [True, True, True, True, False]
-    assert report["conditions"][1]["seen"] is True
+    assert report["conditions"][1]["seen"] is False  # person.praised_before
 
     before = snapshot(aws)
     fresh = event(POSITIVE, author="someone-new", post="999")
     (tmp_path / "event.json").write_text(json.dumps({"event": fresh.model_dump(mode="json")}))
     code, output = goodword(aws, "rules", "test", "first-positive-mention-sample", "--event", str(tmp_path / "event.json"))
     assert code == 0
-    assert "yes   profile.is_first_mention equals True   (saw True)" in output
+    assert "yes   person.praised_before equals False   (saw False)" in output
     assert "Outcome: acted" in output
     assert "Would make: offer_sample" in output
     assert "https://roaster.example/claim/" in output
@@ -372,7 +372,7 @@ def test_review_shows_pending_offers_and_approve_queues_each_once(aws: Aws, pipe
     assert (code, f"{amy} is approved, not waiting for review" in output) == (1, True)
     assert queued(aws) == []
 
-    assert goodword(aws, "review", "reject", bo, "--reason", "a competitor's employee")[0] == 0
+    assert goodword(aws, "review", "reject", bo, "--because", "not-eligible", "--reason", "a competitor's employee")[0] == 0
     rejected = goodword_json(aws, "offers", "show", bo)
     assert (rejected["state"], rejected["reason"], rejected["reviewed_by"] != "") == ("rejected", "a competitor's employee", True)
     assert queued(aws) == []

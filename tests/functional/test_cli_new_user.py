@@ -121,7 +121,7 @@ def test_validate_and_push_warn_of_a_rule_that_can_never_run(aws: Aws, tmp_path:
 
 def test_ids_may_be_prefixes_everywhere_and_a_too_short_one_says_so(aws: Aws) -> None:
     rejected = _offer(aws, 1, WorkState.PENDING_REVIEW)
-    assert goodword(aws, "review", "reject", rejected.id[:8], "--reason", "not a fan")[0] == 0
+    assert goodword(aws, "review", "reject", rejected.id[:8], "--because", "other", "--reason", "not a fan")[0] == 0
     code, output = goodword(aws, "review", "reject", rejected.id[:8])  # again, by prefix
     assert (code, f"{rejected.id} is rejected, not waiting for review" in output) == (1, True)
     assert goodword_json(aws, "offers", "show", rejected.id[:6])["id"] == rejected.id

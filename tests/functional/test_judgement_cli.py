@@ -50,7 +50,7 @@ def test_review_decisions_and_feedback_become_examples(aws: Aws, pipeline: Any, 
     assert len(pending) == 2
     by_event = {o["event_id"]: o["id"] for o in pending}
     assert goodword(aws, "review", "approve", by_event[fans[0].event_id])[0] == 0
-    assert goodword(aws, "review", "reject", by_event[fans[1].event_id])[0] == 0
+    assert goodword(aws, "review", "reject", by_event[fans[1].event_id], "--because", "not-praise")[0] == 0
     complaint = labelled(aws, pipeline, lambda_context, [NEGATIVE], 600)[0]
     assert goodword(aws, "judgement", "feedback", complaint.event_id, "--not-praise")[0] == 0
 

@@ -121,7 +121,7 @@ def test_a_pulled_file_remembers_its_version(tmp_path: Path) -> None:
 
 def test_explain_shows_every_test_with_the_value_it_saw() -> None:
     rule = Rule.model_validate(yaml.safe_load((ROOT / "rules" / "first-positive-mention-sample.yaml").read_text()))
-    facts = {"profile.is_first_mention": True, "sentiment.band": "none", "event.text": "my bag never arrived"}
+    facts = {"person.praised_before": False, "sentiment.band": "none", "event.text": "my bag never arrived"}
     steps = explain(rule.conditions, facts)
     assert [(s.path, s.holds) for s in steps] == [
         ("conditions", False),

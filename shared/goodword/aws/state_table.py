@@ -11,7 +11,8 @@ nothing is written and the result says which limit stopped it. Never read-then-w
                              sk = RULE#<rule>               once per person, scope person
     pk = CAP#<rule>,         sk = DAY#<date> | WEEK#<year-Wnn> | TOTAL
     pk = OFFER#<id> | ACTION#<id>, sk = WORK   work records; offers also in the ByState
-                                               index: gsi1pk = OFFERS#<state>,
+                                               index: gsi1pk = OFFERS#<state> (flags:
+                                               FLAGS#<state>),
                                                gsi1sk = <created_at>#<id> (actions are not:
                                                an index write per action and per state change
                                                would cost more than reading them by event)
@@ -36,7 +37,7 @@ from goodword.aws.codec import batch_get, from_dynamodb, items, key, plain, to_d
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
 from goodword.people import MENTION_KINDS, Profile, person_key
-from goodword.work import WorkKind, WorkRecord, WorkState, check_transition, work_key
+from goodword.work import REVIEWED, RejectReason, WorkKind, WorkRecord, WorkState, check_transition, work_key
 
 PROFILE_SK = "PROFILE"
 WORK_SK = "WORK"
@@ -48,13 +49,18 @@ def offers_index_key(state: WorkState) -> str:
     return f"OFFERS#{state.value}"
 
 
+def review_index_key(kind: WorkKind, state: WorkState) -> str:
+    """Offers by state (OFFERS#<state>), and flags apart (FLAGS#<state>): the review queue."""
+    return offers_index_key(state) if kind is WorkKind.OFFER_SAMPLE else f"FLAGS#{state.value}"
+
+
 def work_item(record: WorkRecord) -> dict[str, Any]:
     fields = record.fields()
     if not record.dry_run:
         fields.pop("dry_run")  # stored only when it is true: every byte is write units
     item = {"pk": record.key, "sk": WORK_SK, **fields}
-    if record.is_offer:
-        item["gsi1pk"] = offers_index_key(record.state)
+    if record.kind in REVIEWED:
+        item["gsi1pk"] = review_index_key(record.kind, record.state)
         item["gsi1sk"] = f"{record.created_at}#{record.id}"
     return item
 
@@ -134,6 +140,9 @@ class StateTable:
         if mention:
             names["#fm"] = "first_mention_event_id"
             sets.append("#fm = if_not_exists(#fm, :e)")
+        if mention and positive:  # counted once with the SEEN marker, like the first mention
+            names["#fp"] = "first_praise_event_id"
+            sets.append("#fp = if_not_exists(#fp, :e)")
         if event.author.handle:
             names["#h"], values[":h"] = "handle", event.author.handle
             sets.append("#h = :h")
@@ -174,6 +183,40 @@ class StateTable:
         item = self._get(person, PROFILE_SK)
         assert item is not None  # noqa: S101 (written above, read consistently)
         return Profile.from_item(item)
+
+    def overturn_praise(self, person: str, event_id: str) -> bool:
+        """A reviewer said this event is not praise: if it was the person's first praise, it no
+        longer is (their next praise is). False when it was not."""
+        return _conditional(
+            {
+                "TableName": self.table,
+                "Key": key(person, PROFILE_SK),
+                "UpdateExpression": "REMOVE #fp",
+                "ConditionExpression": "#fp = :e",
+                "ExpressionAttributeNames": {"#fp": "first_praise_event_id"},
+                "ExpressionAttributeValues": to_dynamodb({":e": event_id}),
+            }
+        )
+
+    def release_once(self, owners: Iterable[str], rule_id: str, claimed_at: str) -> bool:
+        """Give back a rule's once-per-person marker that an offer claimed (the marker's ``at``
+        is the offer's ``created_at``: both are written in one transaction), so a marker a
+        later offer claimed is never touched. True when one was released."""
+        released = False
+        for owner in owners:
+            try:
+                clients.dynamodb().delete_item(
+                    TableName=self.table,
+                    Key=key(owner, f"RULE#{rule_id}"),
+                    ConditionExpression="#at = :at",
+                    ExpressionAttributeNames={"#at": "at"},
+                    ExpressionAttributeValues=to_dynamodb({":at": claimed_at}),
+                )
+                released = True
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+        return released
 
     def identities_with_handle(self, platform: str, handle: str, brand_account: str | None = None) -> list[str]:
         """Identity keys whose profile has this handle (case-insensitive match of what the
@@ -348,15 +391,15 @@ class StateTable:
             return {"Put": {**put, "Item": to_dynamodb(marker)}}
         if isinstance(claim, Cooldown):
             item = {"pk": claim.person, "sk": "COOLDOWN", "until": claim.until, "expires_at": claim.until}
-            return {
-                "Put": {
-                    "TableName": self.table,
-                    "Item": to_dynamodb(item),
-                    "ConditionExpression": "attribute_not_exists(pk) OR #u <= :now",
-                    "ExpressionAttributeNames": {"#u": "until"},
-                    "ExpressionAttributeValues": to_dynamodb({":now": int(claim.now.timestamp())}),
-                }
+            condition = {
+                "TableName": self.table,
+                "ConditionExpression": "attribute_not_exists(pk) OR #u <= :now",
+                "ExpressionAttributeNames": {"#u": "until"},
+                "ExpressionAttributeValues": to_dynamodb({":now": int(claim.now.timestamp())}),
             }
+            if not claim.charge:
+                return {"ConditionCheck": {**condition, "Key": key(claim.person, "COOLDOWN")}}
+            return {"Put": {**condition, "Item": to_dynamodb(item)}}
         if isinstance(claim, Cap):
             return {
                 "Update": {
@@ -394,10 +437,12 @@ class StateTable:
     def work_for_keys(self, keys: Iterable[str]) -> list[WorkRecord]:
         return [work_from_item(item) for item in batch_get(self.table, ((k, WORK_SK) for k in keys)).values()]
 
-    def list_work(self, states: Iterable[WorkState] | None = None, since: datetime | None = None) -> list[WorkRecord]:
+    def list_work(
+        self, states: Iterable[WorkState] | None = None, since: datetime | None = None, kind: WorkKind = WorkKind.OFFER_SAMPLE
+    ) -> list[WorkRecord]:
         result: list[WorkRecord] = []
         for state in states or WorkState:
-            condition, values = "gsi1pk = :state", {":state": offers_index_key(state)}
+            condition, values = "gsi1pk = :state", {":state": review_index_key(kind, state)}
             if since is not None:
                 condition += " AND gsi1sk >= :since"
                 values[":since"] = since.astimezone(UTC).isoformat()
@@ -416,12 +461,45 @@ class StateTable:
     def mark_queued(self, record: WorkRecord, now: datetime) -> None:
         self._update(record, {"queued_at": now.isoformat()})
 
-    def decide(self, record: WorkRecord, to: WorkState, reviewer: str, reason: str | None, now: datetime) -> bool:
+    def decide(
+        self,
+        record: WorkRecord,
+        to: WorkState,
+        reviewer: str,
+        reason: str | None,
+        now: datetime,
+        *,
+        rejected_as: RejectReason | None = None,
+        message: str | None = None,
+        contact: Sequence[Contact | Cooldown] = (),
+    ) -> bool:
         check_transition(WorkState.PENDING_REVIEW, to)
         fields: dict[str, Any] = {"state": to.value, "reviewed_by": reviewer, "reviewed_at": now.isoformat()}
         if reason:
             fields["reason"] = reason
-        return self._move(record, fields, "#s = :from", {":from": WorkState.PENDING_REVIEW.value})
+        if rejected_as is not None:
+            fields["rejected_as"] = rejected_as.value
+        if message is not None:
+            fields["message"] = message
+        request = self._move_request(record, fields, "#s = :from", {":from": WorkState.PENDING_REVIEW.value})
+        if not contact:
+            return _conditional(request)
+        # the approval and the contact it makes are one step: no approved offer goes uncounted
+        writes: list[Any] = [{"Update": {**request, "TableName": self.table}}, *(self._charge(c) for c in contact)]
+        try:
+            clients.dynamodb().transact_write_items(TransactItems=writes)
+            return True
+        except ClientError as exc:
+            if _cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+                return False  # no longer pending
+            raise
+
+    def _charge(self, claim: Contact | Cooldown) -> dict[str, Any]:
+        """A contact a person approved: counted whatever the cooldown says (they decided)."""
+        if isinstance(claim, Contact):
+            return self._write(claim)
+        item = {"pk": claim.person, "sk": "COOLDOWN", "until": claim.until, "expires_at": claim.until}
+        return {"Put": {"TableName": self.table, "Item": to_dynamodb(item)}}
 
     def start_sending(self, record: WorkRecord, attempt: str, now: datetime) -> bool:
         # Or this very attempt already holds it: botocore retried a claim that had landed.
@@ -462,8 +540,18 @@ class StateTable:
     ) -> bool:
         """Set ``fields`` on the record (and its index key when the state changes), if the
         condition holds; False when it did not."""
-        if "state" in fields and record.is_offer:  # the ByState index lists offers by state
-            fields = {**fields, "gsi1pk": offers_index_key(WorkState(fields["state"]))}
+        return _conditional(self._move_request(record, fields, condition, condition_values, remove))
+
+    def _move_request(
+        self,
+        record: WorkRecord,
+        fields: dict[str, Any],
+        condition: str | None,
+        condition_values: dict[str, Any],
+        remove: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
+        if "state" in fields and record.kind in REVIEWED:  # the ByState index lists offers and flags by state
+            fields = {**fields, "gsi1pk": review_index_key(record.kind, WorkState(fields["state"]))}
         names = {f"#{i}": name for i, name in enumerate(fields)}
         request: dict[str, Any] = {
             "TableName": self.table,
@@ -478,7 +566,7 @@ class StateTable:
             request["ConditionExpression"] = condition
             if "#s" in condition:
                 names["#s"] = "state"
-        return _conditional(request)
+        return request
 
     # --- send limits -----------------------------------------------------------------------
 

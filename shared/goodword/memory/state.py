@@ -15,7 +15,7 @@ from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
 from goodword.people import MENTION_KINDS, Profile, person_key
 from goodword.ports import LimitsView
-from goodword.work import WorkRecord, WorkState, check_transition
+from goodword.work import RejectReason, WorkKind, WorkRecord, WorkState, check_transition
 
 
 def profile_from_facts(event: Event, facts: dict[str, Any], now: datetime) -> Profile:
@@ -28,6 +28,11 @@ def profile_from_facts(event: Event, facts: dict[str, Any], now: datetime) -> Pr
         last_seen=now.isoformat(),
         first_event_id=event.event_id if facts.get("profile.is_new") else earlier,
         first_mention_event_id=event.event_id if facts.get("profile.is_first_mention") else earlier,
+        # not the first praise, with praise counted: an earlier one was (decisions record the
+        # profile's facts, not the person's)
+        first_praise_event_id=event.event_id
+        if facts.get("profile.is_first_praise")
+        else (earlier if int(facts.get("profile.positive_mention_count") or 0) > 0 else None),
         mention_count=int(facts.get("profile.mention_count") or 0),
         positive_mention_count=int(facts.get("profile.positive_mention_count") or 0),
         offers_received=int(facts.get("profile.offers_received") or 0),
@@ -119,6 +124,8 @@ class InMemoryState:
             mention = event.kind in MENTION_KINDS
             if mention:
                 fields.setdefault("first_mention_event_id", event.event_id)
+                if positive:
+                    fields.setdefault("first_praise_event_id", event.event_id)
             fields["mention_count"] = fields.get("mention_count", 0) + (1 if mention else 0)
             fields["positive_mention_count"] = fields.get("positive_mention_count", 0) + (1 if mention and positive else 0)
             if event.author.followers_count is not None:
@@ -130,6 +137,13 @@ class InMemoryState:
         profile = self.profile(person)
         assert profile is not None  # noqa: S101 (a seen event has a profile)
         return profile
+
+    def overturn_praise(self, person: str, event_id: str) -> bool:
+        fields = self._profile_fields(person)
+        if not fields or fields.get("first_praise_event_id") != event_id:
+            return False
+        self._profiles[person] = {k: v for k, v in fields.items() if k != "first_praise_event_id"}
+        return True
 
     def mentions_since(self, person: str, since: datetime) -> int:
         return sum(1 for at in self._mentions.get(person, []) if at >= since)
@@ -206,7 +220,7 @@ class InMemoryState:
             self._made.append(claim.record.key)
         elif isinstance(claim, OncePerPerson):
             self._once[(claim.person, claim.rule_id)] = claim.expires_at
-        elif isinstance(claim, Cooldown):
+        elif isinstance(claim, Cooldown) and claim.charge:
             self._cooldowns[claim.person] = claim.until
         elif isinstance(claim, Cap):
             self._caps[(claim.rule_id, claim.period)] = self._caps.get((claim.rule_id, claim.period), 0) + 1
@@ -230,22 +244,41 @@ class InMemoryState:
         """The offers and actions made here, in order (not those of the live store)."""
         return [self._work[key] for key in self._made]
 
-    def list_work(self, states: Iterable[WorkState] | None = None, since: datetime | None = None) -> list[WorkRecord]:
+    def list_work(
+        self, states: Iterable[WorkState] | None = None, since: datetime | None = None, kind: WorkKind = WorkKind.OFFER_SAMPLE
+    ) -> list[WorkRecord]:
         wanted = set(states or WorkState)
         start = since.astimezone(UTC).isoformat() if since else ""
-        found = [r for r in self._work.values() if r.is_offer and r.state in wanted and f"{r.created_at}#{r.id}" >= start]
+        found = [r for r in self._work.values() if r.kind is kind and r.state in wanted and f"{r.created_at}#{r.id}" >= start]
         return sorted(found, key=lambda r: r.created_at, reverse=True)
 
     def mark_queued(self, record: WorkRecord, now: datetime) -> None:
         self._set(record, queued_at=now.isoformat())
 
-    def decide(self, record: WorkRecord, to: WorkState, reviewer: str, reason: str | None, now: datetime) -> bool:
+    def decide(
+        self,
+        record: WorkRecord,
+        to: WorkState,
+        reviewer: str,
+        reason: str | None,
+        now: datetime,
+        *,
+        rejected_as: RejectReason | None = None,
+        message: str | None = None,
+        contact: Sequence[Contact | Cooldown] = (),
+    ) -> bool:
         check_transition(WorkState.PENDING_REVIEW, to)
         current = self.get_work(record.key)
         if current is None or current.state is not WorkState.PENDING_REVIEW:
             return False
-        extra = {"reason": reason} if reason else {}
+        extra: dict[str, Any] = {"reason": reason} if reason else {}
+        if rejected_as is not None:
+            extra["rejected_as"] = rejected_as
+        if message is not None:
+            extra["message"] = message
         self._set(current, state=to, reviewed_by=reviewer, reviewed_at=now.isoformat(), **extra)
+        for claim in contact:  # a person approved it: counted whatever the cooldown says
+            self._apply(claim)
         return True
 
     def start_sending(self, record: WorkRecord, attempt: str, now: datetime) -> bool:

@@ -84,23 +84,30 @@ def event_facts(
     facts.update(
         profile.facts(event.event_id, now)
         if profile
-        else {"profile.is_first_mention": False, "profile.is_new": False, "person.opted_out": False}
+        else {
+            "profile.is_first_mention": False,
+            "profile.is_first_praise": False,
+            "profile.is_new": False,
+            "person.opted_out": False,
+        }
     )
     facts.update(person or {})  # without Goodword's memory (the engine bench): not known
     return facts
 
 
-def person_facts(state: StateStore, profile: Profile | None, now: datetime) -> dict[str, Any]:
-    """Recent mentions of this identity, and offers over every identity linked to the person."""
+def person_facts(state: StateStore, profile: Profile | None, now: datetime, event_id: str = "") -> dict[str, Any]:
+    """Recent mentions of this identity; offers made and praise given before ``event_id`` over
+    every identity linked to the person."""
     if profile is None:
-        return {"person.mentions_last_24h": 0, "person.offers_total": 0}
-    offers = profile.offers_received
+        return {"person.mentions_last_24h": 0, "person.offers_total": 0, "person.praised_before": False}
+    profiles = [profile]
     if profile.person_id:
         others = [k for k in state.identities(profile.person_id) if k != profile.key]
-        offers += sum(p.offers_received for k in others if (p := state.profile(k)) is not None)
+        profiles += [p for k in others if (p := state.profile(k)) is not None]
     return {
         "person.mentions_last_24h": state.mentions_since(profile.key, now - timedelta(hours=24)),
-        "person.offers_total": offers,
+        "person.offers_total": sum(p.offers_received for p in profiles),
+        "person.praised_before": any(p.praised_before(event_id) for p in profiles),
     }
 
 
@@ -151,7 +158,10 @@ class Pipeline:
         if stop and profile is not None and not profile.opted_out:
             profile = self.state.opt_out(profile.key, now, f"said {stop!r} in {event.event_id}")
             spread(self.state, profile, now)  # and on every identity linked to the person
-        memory = {**person_facts(self.state, profile, now), "event.edited_after_offer": self._offered_before_edit(event, book)}
+        memory = {
+            **person_facts(self.state, profile, now, event.event_id),
+            "event.edited_after_offer": self._offered_before_edit(event, book),
+        }
         facts = event_facts(event, profile, sentiment, now, memory)
         result = EventResult(event.event_id, sentiment, profile, facts)
         stopped_by: str | None = None
@@ -225,11 +235,8 @@ class Pipeline:
                 Outcome.REFUSED,
                 f"opted_out: the person asked not to be contacted ({profile.opted_out_by}, {profile.opted_out_at})",
             )
-        contact = bool(channels)
         linked = profile.person_id if profile is not None and profile.person_id else None
         once_key = linked if linked and once_scope(rule) is Scope.PERSON else person
-        # the cooldown is the person's: a contact on X cools their linked Instagram identity too
-        claims: list[Claim] = list(self._limits(rule, linked or person, once_key, contact, settings, now))
         records: list[WorkRecord] = []
         for index, action in enumerate(rule.actions):
             record = self._record(action, index, rule, compiled.version, event, person, sentiment, settings, now, facts)
@@ -237,9 +244,14 @@ class Pipeline:
                 if index in channels:
                     record = record.model_copy(update={"channel": channels[index].value})
                 records.append(record)
-                claims.append(RecordWork(record))
-        if contact:
-            claims.append(Contact(person, now, offer=gives))
+        # A contact is what goes out now: an offer held for review is none until a person
+        # approves it (`goodword review approve` charges it then); the cooldown still holds it.
+        contacting = [r for r in records if r.channel is not None and r.state is WorkState.APPROVED]
+        # the cooldown is the person's: a contact on X cools their linked Instagram identity too
+        claims: list[Claim] = self._limits(rule, linked or person, once_key, bool(channels), bool(contacting), settings, now)
+        claims += [RecordWork(r) for r in records]
+        if contacting:
+            claims.append(Contact(person, now, offer=any(r.is_offer for r in contacting)))
         claim = self.state.claim(claims)
         if claim.blocked_by:
             return decision.becomes(Outcome.LIMITED, claim.blocked_by)
@@ -257,14 +269,17 @@ class Pipeline:
             for record in records:
                 self.state.mark_queued(record, now)
 
-    def _limits(self, rule: Rule, cool_key: str, once_key: str, contact: bool, settings: Settings, now: datetime) -> list[Claim]:
-        """The claims that charge the rule's limits (all or none, with the work)."""
+    def _limits(
+        self, rule: Rule, cool_key: str, once_key: str, contact: bool, charge: bool, settings: Settings, now: datetime
+    ) -> list[Claim]:
+        """The claims that charge the rule's limits (all or none, with the work); the cooldown
+        is only checked when no contact goes out now (``charge``)."""
         claims: list[Claim] = []
         if rule.limits.once_per_person is not None:
             days = None if rule.limits.once_per_person == "forever" else rule.limits.once_per_person.days
             claims.append(OncePerPerson(once_key, rule.id, days, now))
         if contact and settings.cooldown_days:
-            claims.append(Cooldown(cool_key, settings.cooldown_days, now))
+            claims.append(Cooldown(cool_key, settings.cooldown_days, now, charge=charge))
         return claims + self._caps(rule, settings, now)
 
     def _caps(self, rule: Rule, settings: Settings, now: datetime) -> list[Claim]:
@@ -334,6 +349,10 @@ class Pipeline:
                 product_cost=offer.product_cost,
                 delivery=offer.delivery.value,
                 message=render(offer.message, {**values, "product": offer.product, "claim_link": link, "claim_code": code}),
+            )
+        if action.flag:  # for a person to answer: waits in the review queue, never queued to send
+            return WorkRecord(
+                **base, kind=WorkKind.FLAG, state=WorkState.PENDING_REVIEW, flag_reason=render(action.flag.reason, values)
             )
         message = action.reply or action.direct_message
         fields: dict[str, Any] = {}

@@ -66,6 +66,11 @@ FIELDS: dict[str, FieldSpec] = {
     "author.accepts_dms": FieldSpec(FieldType.BOOLEAN, "the brand can send the person a direct message (X), when known"),
     "author.has_blocked_brand": FieldSpec(FieldType.BOOLEAN, "the person blocked the brand (X)"),
     "profile.is_first_mention": FieldSpec(FieldType.BOOLEAN, "this event is the person's first mention of the brand"),
+    "profile.is_first_praise": FieldSpec(
+        FieldType.BOOLEAN,
+        "this event is the identity's first praise: the first mention the judge labelled positive (band auto or review)"
+        " that no reviewer rejected as not praise",
+    ),
     "profile.is_new": FieldSpec(FieldType.BOOLEAN, "Goodword had never seen this person before this event"),
     "profile.mention_count": FieldSpec(FieldType.NUMBER, "mentions, replies, quotes and comments so far, this one included"),
     "profile.positive_mention_count": FieldSpec(FieldType.NUMBER, "of those, labelled positive"),
@@ -76,6 +81,10 @@ FIELDS: dict[str, FieldSpec] = {
         FieldType.NUMBER, "mentions, replies, quotes and comments by this identity in the last 24 hours, this one included"
     ),
     "person.offers_total": FieldSpec(FieldType.NUMBER, "offers made to the person, over every linked identity"),
+    "person.praised_before": FieldSpec(
+        FieldType.BOOLEAN,
+        "the person praised the brand before this event, on any linked identity (praise: as profile.is_first_praise)",
+    ),
     "person.opted_out": FieldSpec(FieldType.BOOLEAN, "the person asked not to be contacted (STOP): no rule contacts them"),
     "sentiment.band": FieldSpec(
         FieldType.STRING,

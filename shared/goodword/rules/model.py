@@ -140,6 +140,17 @@ class Notify(_Model):
         return None if value is None else validate_template(value, offer=False)
 
 
+class Flag(_Model):
+    """Put the post in the review queue for a person to answer; no offer, nothing is sent."""
+
+    reason: str = Field(min_length=1, max_length=300, description="what the person should look at; placeholders allowed")
+
+    @field_validator("reason")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        return validate_template(value, offer=False)
+
+
 class Tag(_Model):
     label: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
 
@@ -152,17 +163,21 @@ class Action(_Model):
     direct_message: Message | None = None
     notify: Notify | None = None
     tag: Tag | None = None
+    flag: Flag | None = None
 
     @property
     def kind(self) -> str:
-        return next(k for k in ("offer_sample", "reply", "direct_message", "notify", "tag") if getattr(self, k) is not None)
+        return next(k for k in _ACTION_KINDS if getattr(self, k) is not None)
 
     @model_validator(mode="after")
     def _one(self) -> Action:
-        given = [k for k in ("offer_sample", "reply", "direct_message", "notify", "tag") if getattr(self, k) is not None]
+        given = [k for k in _ACTION_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("each action has exactly one of offer_sample, reply, direct_message, notify, tag")
+            raise ValueError(f"each action has exactly one of {', '.join(_ACTION_KINDS)}")
         return self
+
+
+_ACTION_KINDS = ("offer_sample", "reply", "direct_message", "notify", "tag", "flag")
 
 
 class Scope(StrEnum):
@@ -203,6 +218,8 @@ class Rule(_Model):
             raise ValueError(f"conditions have more than {MAX_LEAVES} tests")
         if sum(1 for a in self.actions if a.offer_sample) > 1:
             raise ValueError("a rule makes at most one offer")
+        if sum(1 for a in self.actions if a.flag) > 1:
+            raise ValueError("a rule flags a post at most once")
         if (size := len(self.model_dump_json(by_alias=True, exclude_defaults=True))) > MAX_RULE_CHARS:
             raise ValueError(
                 f"the rule is {size:,} characters long written out; a rule holds at most {MAX_RULE_CHARS:,} characters"

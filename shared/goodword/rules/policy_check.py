@@ -18,7 +18,7 @@ def channel_of(action: Action) -> Channel | bool | None:
         return Channel.REPLY
     if action.direct_message:
         return Channel.DIRECT_MESSAGE
-    return False  # notify, tag: internal
+    return False  # notify, tag, flag: internal (a flag asks a person; nothing is sent)
 
 
 def policy_problems(rule: Rule) -> list[str]:
