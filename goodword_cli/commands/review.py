@@ -10,6 +10,7 @@ import click
 
 from goodword.aws.judgement_store import ExampleSource
 from goodword.aws.rules_store import who
+from goodword.opt_out import contact_refusal
 from goodword.sentiment.explain import describe
 from goodword.work import WorkRecord, WorkState
 from goodword_cli.app import App, pass_app
@@ -37,6 +38,7 @@ def pending_with_context(target: Target) -> list[tuple[WorkRecord, dict[str, Any
         context = {
             "event_text": events.get(offer.event_id, {}).get("text"),
             "sentiment": (decisions.get(offer.event_id) or {}).get("sentiment"),
+            "opted_out": contact_refusal(profile),  # asked to stop after the offer was made: approval is refused
             "profile": {
                 "mention_count": profile.mention_count if profile else None,
                 "positive_mention_count": profile.positive_mention_count if profile else None,
@@ -75,6 +77,8 @@ def list_pending(app: App, as_json: bool) -> None:
             console.print(f"  judgement: {describe(sentiment)}", markup=False)
         if offer.held_because:
             console.print(f"  held:    {offer.held_because}", markup=False)
+        if context["opted_out"]:
+            console.print(f"  STOP:    {context['opted_out']}: cannot be approved, reject it", markup=False)
         console.print(
             f"  profile: {profile.get('mention_count') or 0} mention(s), {profile.get('positive_mention_count') or 0} positive, "
             f"{profile.get('offers_received') or 0} offer(s) received"
@@ -107,6 +111,10 @@ def _finish(app: App, ids: tuple[str, ...], to: WorkState, reason: str | None) -
     state, queue = target.state(), target.queue()
     problems = []
     for record in _resolve(target, ids):
+        stopped = contact_refusal(state.profile(record.person)) if to is WorkState.APPROVED else None
+        if stopped:  # the person wrote STOP while the offer waited: nothing may reach them
+            problems.append(f"{record.id} not approved: {stopped}; reject it")
+            continue
         decided = state.decide(record, to, reviewer, reason, datetime.now(UTC))
         if decided:
             _learn(target, record, to is WorkState.APPROVED, reviewer)

@@ -13,6 +13,7 @@ import unicodedata
 from pydantic import BaseModel, ConfigDict, Field
 
 from goodword.events import EventKind
+from goodword.people import Profile
 
 # What a person writes to or about the brand (not a follow, a like).
 ADDRESSED = frozenset({EventKind.MENTION, EventKind.REPLY, EventKind.QUOTE, EventKind.COMMENT, EventKind.DIRECT_MESSAGE})
@@ -101,3 +102,11 @@ def asks_to_stop(text: str | None, settings: OptOutSettings) -> str | None:
             return keyword
     padded = f" {said} "
     return next((p for p in settings.phrases if f" {normalize(p)} " in padded), None)
+
+
+def contact_refusal(profile: Profile | None) -> str | None:
+    """Why no one may contact this person (they asked to stop), or None. Checked when rules
+    run, when a person approves held work, and right before every platform call."""
+    if profile is None or not profile.opted_out:
+        return None
+    return f"opted_out: the person asked not to be contacted ({profile.opted_out_by}, {profile.opted_out_at})"

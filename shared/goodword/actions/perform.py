@@ -22,6 +22,7 @@ from typing import Any
 from goodword.actions.pacing import windows
 from goodword.events import EventKind, Platform
 from goodword.observability import logger
+from goodword.opt_out import contact_refusal
 from goodword.outbound.destinations import UnsafeDestinationError
 from goodword.outbound.platform_requests import HttpRequest, RequestError, Send, build, platform_message_id
 from goodword.outbound.transport import HttpResponse, TransportError, Verdict, judge, send_to_public_address
@@ -79,6 +80,10 @@ class Performer:
         attempt = str(uuid.uuid4())
         if not self.state.start_sending(record, attempt, now):
             return self._claimed_elsewhere(record, now)
+        stopped = None if record.kind is WorkKind.NOTIFY else contact_refusal(self.state.profile(record.person))
+        if stopped:  # a STOP that came after the rule ran or the offer was approved
+            self._finish(record, attempt, WorkState.FAILED, reason=stopped)
+            return Result(True, stopped)
         refusal = self._refusal(record, now)
         if refusal:
             self._finish(record, attempt, WorkState.FAILED, reason=f"platform policy: {refusal}")

@@ -18,7 +18,7 @@ from goodword.events import Event
 from goodword.limits import Cap, Claim, Contact, Cooldown, OncePerPerson, RecordWork
 from goodword.linking import spread
 from goodword.observability import logger
-from goodword.opt_out import ADDRESSED, asks_to_stop
+from goodword.opt_out import ADDRESSED, asks_to_stop, contact_refusal
 from goodword.people import Profile, person_key
 from goodword.policy import Channel, automatic_channel, refusal
 from goodword.ports import Converse, DecisionLog, RulesSource, StateStore, WorkQueue
@@ -220,11 +220,8 @@ class Pipeline:
         gives = any(a.offer_sample for a in rule.actions)
         if gives and (why_not := excluded(settings.eligibility, event)):
             return decision.becomes(Outcome.REFUSED, why_not)
-        if channels and profile is not None and profile.opted_out:
-            return decision.becomes(
-                Outcome.REFUSED,
-                f"opted_out: the person asked not to be contacted ({profile.opted_out_by}, {profile.opted_out_at})",
-            )
+        if channels and (stopped := contact_refusal(profile)):
+            return decision.becomes(Outcome.REFUSED, stopped)
         contact = bool(channels)
         linked = profile.person_id if profile is not None and profile.person_id else None
         once_key = linked if linked and once_scope(rule) is Scope.PERSON else person
