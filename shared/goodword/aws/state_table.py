@@ -35,7 +35,7 @@ from goodword.aws import clients
 from goodword.aws.codec import batch_get, from_dynamodb, items, key, plain, to_dynamodb
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
-from goodword.people import MENTION_KINDS, Profile, person_key
+from goodword.people import Profile, is_mention, person_key
 from goodword.work import WorkKind, WorkRecord, WorkState, check_transition, work_key
 
 PROFILE_SK = "PROFILE"
@@ -110,7 +110,7 @@ class StateTable:
         person = person_key(event)
         if person is None or event.author is None:
             return None
-        mention = event.kind in MENTION_KINDS
+        mention = is_mention(event)
         names = {
             "#fs": "first_seen",
             "#ls": "last_seen",

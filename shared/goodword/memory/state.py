@@ -13,7 +13,7 @@ from typing import Any
 
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
-from goodword.people import MENTION_KINDS, Profile, person_key
+from goodword.people import Profile, is_mention, person_key
 from goodword.ports import LimitsView
 from goodword.work import WorkRecord, WorkState, check_transition
 
@@ -116,7 +116,7 @@ class InMemoryState:
             fields.setdefault("first_seen", now.isoformat())
             fields.setdefault("first_event_id", event.event_id)
             fields["last_seen"] = now.isoformat()
-            mention = event.kind in MENTION_KINDS
+            mention = is_mention(event)
             if mention:
                 fields.setdefault("first_mention_event_id", event.event_id)
             fields["mention_count"] = fields.get("mention_count", 0) + (1 if mention else 0)

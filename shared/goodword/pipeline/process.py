@@ -214,14 +214,10 @@ class Pipeline:
         person = person_key(event)
         if person is None or event.author is None:
             return decision.becomes(Outcome.LIMITED, "the platform sent no author to act for (ids only)")
-        channels = contact_channels(rule, event)
-        if isinstance(channels, str):
-            return decision.becomes(Outcome.REFUSED, f"platform policy: {channels}")
+        channels = _may_contact(rule, event, profile, settings, facts)
+        if isinstance(channels, tuple):
+            return decision.becomes(*channels)
         gives = any(a.offer_sample for a in rule.actions)
-        if gives and (why_not := excluded(settings.eligibility, event)):
-            return decision.becomes(Outcome.REFUSED, why_not)
-        if channels and (stopped := contact_refusal(profile)):
-            return decision.becomes(Outcome.REFUSED, stopped)
         contact = bool(channels)
         linked = profile.person_id if profile is not None and profile.person_id else None
         once_key = linked if linked and once_scope(rule) is Scope.PERSON else person
@@ -229,6 +225,8 @@ class Pipeline:
         claims: list[Claim] = list(self._limits(rule, linked or person, once_key, contact, settings, now))
         records: list[WorkRecord] = []
         for index, action in enumerate(rule.actions):
+            if action.kind in _CONTACT and index not in channels:
+                continue  # held (above)
             record = self._record(action, index, rule, compiled.version, event, person, sentiment, settings, now, facts)
             if record is not None:
                 if index in channels:
@@ -365,6 +363,27 @@ def once_scope(rule: Rule) -> Scope:
     if once is not None and once != "forever" and once.scope is not None:
         return once.scope
     return Scope.PERSON if any(a.offer_sample for a in rule.actions) else Scope.ACCOUNT
+
+
+def _may_contact(
+    rule: Rule, event: Event, profile: Profile | None, settings: Settings, facts: dict[str, Any]
+) -> dict[int, Channel] | tuple[Outcome, str]:
+    """The channels of the rule's contact actions that may go ahead (an offer to a held
+    account waits for review; a reply or message to one is not made), or why the rule may
+    not contact the person at all."""
+    channels = contact_channels(rule, event)
+    if isinstance(channels, str):
+        return Outcome.REFUSED, f"platform policy: {channels}"
+    if any(a.offer_sample for a in rule.actions) and (why_not := excluded(settings.eligibility, event)):
+        return Outcome.REFUSED, why_not
+    if channels and (stopped := contact_refusal(profile)):
+        return Outcome.REFUSED, stopped
+    hold = held(settings.eligibility, facts) if channels else None
+    if hold:  # a reply or message has no review queue: to a held account, none is made
+        channels = {i: c for i, c in channels.items() if rule.actions[i].offer_sample}
+        if not channels:
+            return Outcome.LIMITED, f"eligibility hold: {hold}; a reply or message is never sent to a held account"
+    return channels
 
 
 def contact_channels(rule: Rule, event: Event) -> dict[int, Channel] | str:

@@ -48,7 +48,9 @@ FIELDS: dict[str, FieldSpec] = {
     "author.has_blocked_brand": FieldSpec(FieldType.BOOLEAN, "the person blocked the brand (X)"),
     "profile.is_first_mention": FieldSpec(FieldType.BOOLEAN, "this event is the person's first mention of the brand"),
     "profile.is_new": FieldSpec(FieldType.BOOLEAN, "Goodword had never seen this person before this event"),
-    "profile.mention_count": FieldSpec(FieldType.NUMBER, "mentions, replies, quotes and comments so far, this one included"),
+    "profile.mention_count": FieldSpec(
+        FieldType.NUMBER, "mentions, replies, quotes and comments so far, this one included (an edit is not a new one)"
+    ),
     "profile.positive_mention_count": FieldSpec(FieldType.NUMBER, "of those, labelled positive"),
     "profile.offers_received": FieldSpec(FieldType.NUMBER, "offers made to this person so far"),
     "profile.days_since_last_contact": FieldSpec(FieldType.NUMBER, "days since the last automated contact (absent if never)"),
