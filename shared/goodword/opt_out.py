@@ -7,6 +7,8 @@ links, apostrophes and punctuation, so "STOP!!", "Stop." and "@brand stop" all m
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import unicodedata
 
@@ -110,3 +112,9 @@ def contact_refusal(profile: Profile | None) -> str | None:
     if profile is None or not profile.opted_out:
         return None
     return f"opted_out: the person asked not to be contacted ({profile.opted_out_by}, {profile.opted_out_at})"
+
+
+def suppression_digest(key: bytes, identity: str) -> str:
+    """The name of an erased person's opt-out: HMAC-SHA256 of the identity key under the
+    stack's suppression key. Without the key nobody can tell whose it is, nor test a guess."""
+    return hmac.new(key, identity.encode(), hashlib.sha256).hexdigest()

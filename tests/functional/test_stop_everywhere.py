@@ -12,7 +12,7 @@ from goodword.events import EventKind
 from tests.conftest import Aws
 from tests.functional.test_cli import goodword, goodword_json, store
 from tests.functional.test_perform_actions import actions, perform, queued_records  # noqa: F401 (a fixture)
-from tests.functional.test_pipeline import FLAGSHIP, POSITIVE, event, put_rules, queued, run, work
+from tests.functional.test_pipeline import BRAND, FLAGSHIP, POSITIVE, event, put_rules, queued, run, work
 
 HELD = {"time_zone": "Europe/Berlin", "cooldown_days": 0, "eligibility": {"min_followers": 50}}  # the fans have 10
 THANK_MENTIONS = {
@@ -65,3 +65,19 @@ def test_a_stop_between_approval_and_send_stops_the_send(
     (done,) = work(aws, kind)
     assert done["state"] == "failed" and done["reason"].startswith("opted_out: the person asked not to be contacted")
     assert "platform_message_id" not in done  # not even a dry-run send
+
+
+def test_work_still_queued_when_its_person_is_erased_is_never_sent(
+    aws: Aws,
+    pipeline: Any,
+    actions: Any,  # noqa: F811 (the fixture imported above)
+    lambda_context: Any,
+) -> None:
+    put_rules(aws, FLAGSHIP)
+    run(pipeline, lambda_context, event(POSITIVE, author="gone1", post="g1"))
+    records = queued_records(aws)
+    assert goodword(aws, "people", "erase", f"x:{BRAND}:gone1", "--yes")[0] == 0
+
+    assert perform(actions, lambda_context, records) == {"batchItemFailures": []}
+    (done,) = work(aws, "offer_sample")
+    assert (done["state"], done["reason"]) == ("failed", "the person was erased: nobody to send to")

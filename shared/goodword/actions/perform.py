@@ -29,7 +29,7 @@ from goodword.outbound.transport import HttpResponse, TransportError, Verdict, j
 from goodword.policy import Channel, send_refusal
 from goodword.ports import EventBus, Requeue, StateStore
 from goodword.webhooks.standard import sign
-from goodword.work import WorkKind, WorkRecord, WorkState
+from goodword.work import ERASED_PERSON, WorkKind, WorkRecord, WorkState
 
 LEASE = timedelta(minutes=5)  # longer than the function's timeout
 
@@ -80,7 +80,7 @@ class Performer:
         attempt = str(uuid.uuid4())
         if not self.state.start_sending(record, attempt, now):
             return self._claimed_elsewhere(record, now)
-        stopped = None if record.kind is WorkKind.NOTIFY else contact_refusal(self.state.profile(record.person))
+        stopped = None if record.kind is WorkKind.NOTIFY else self._stopped(record)
         if stopped:  # a STOP that came after the rule ran or the offer was approved
             self._finish(record, attempt, WorkState.FAILED, reason=stopped)
             return Result(True, stopped)
@@ -137,6 +137,12 @@ class Performer:
         self.state.mark_announced(record, self.clock())
 
     # --- checks ------------------------------------------------------------------------------
+
+    def _stopped(self, record: WorkRecord) -> str | None:
+        """Why nothing may reach the person now: they asked to stop, or were erased."""
+        if record.person == ERASED_PERSON:
+            return "the person was erased: nobody to send to"
+        return contact_refusal(self.state.profile(record.person))
 
     def _refusal(self, record: WorkRecord, now: datetime) -> str | None:
         if record.kind is WorkKind.NOTIFY:

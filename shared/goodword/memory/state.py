@@ -57,6 +57,9 @@ class _Nothing:
     def get_work(self, key: str) -> WorkRecord | None:
         return None
 
+    def suppressed(self, identity: str) -> bool:
+        return False
+
 
 class InMemoryState:
     def __init__(self, live: LimitsView | None = None, recorded_profiles: dict[str, dict[str, Any]] | None = None) -> None:
@@ -102,6 +105,9 @@ class InMemoryState:
 
     def cap_count(self, rule_id: str, period: str) -> int:
         return self.live.cap_count(rule_id, period) + self._caps.get((rule_id, period), 0)
+
+    def suppressed(self, identity: str) -> bool:
+        return self.live.suppressed(identity)  # erasure (which writes them) needs the live store
 
     # --- profiles ------------------------------------------------------------------------
 

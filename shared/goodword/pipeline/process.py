@@ -151,6 +151,7 @@ class Pipeline:
         if stop and profile is not None and not profile.opted_out:
             profile = self.state.opt_out(profile.key, now, f"said {stop!r} in {event.event_id}")
             spread(self.state, profile, now)  # and on every identity linked to the person
+        profile = self._suppressed_again(profile, event, now)
         memory = {**person_facts(self.state, profile, now), "event.edited_after_offer": self._offered_before_edit(event, book)}
         facts = event_facts(event, profile, sentiment, now, memory)
         result = EventResult(event.event_id, sentiment, profile, facts)
@@ -181,6 +182,15 @@ class Pipeline:
             extra={"event_id": event.event_id, "decisions": {d.rule_id: d.outcome.value for d in result.decisions}},
         )
         return result
+
+    def _suppressed_again(self, profile: Profile | None, event: Event, now: datetime) -> Profile | None:
+        """A person who asked to stop and was then erased comes back as a new profile: their
+        suppression entry opts it out again (only new profiles are looked up: one read)."""
+        if profile is None or profile.opted_out or profile.first_event_id != event.event_id:
+            return profile
+        if not self.state.suppressed(profile.key):
+            return profile
+        return self.state.opt_out(profile.key, now, "asked to stop before an erasure (suppression entry)")
 
     def _offered_before_edit(self, event: Event, book: RuleBook) -> bool:
         """Whether this event edits a post that was offered a sample (not rejected)."""
