@@ -170,5 +170,5 @@ def test_an_eligibility_hold_applies_to_a_reply_too(aws: Aws, pipeline: Any, lam
         REPEAT_THANKS["id"]
     ]
     assert outcome == "limited"
-    assert detail.startswith("eligibility hold: the account is 7 days old, under 30 (eligibility.min_account_age_days)")
+    assert detail.startswith("held: the account is 7 days old, under 30 (eligibility.min_account_age_days)")
     assert work(aws, "reply") == []

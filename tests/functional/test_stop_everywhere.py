@@ -81,3 +81,37 @@ def test_work_still_queued_when_its_person_is_erased_is_never_sent(
     assert perform(actions, lambda_context, records) == {"batchItemFailures": []}
     (done,) = work(aws, "offer_sample")
     assert (done["state"], done["reason"]) == ("failed", "the person was erased: nobody to send to")
+
+
+ANY_MENTION_SAMPLE = {
+    **FLAGSHIP,
+    "id": "sample-for-any-mention",
+    "conditions": None,
+    "limits": {"once_per_person": None},
+}
+
+
+def test_unsure_wording_holds_contact_for_review_and_a_look_alike_stop_opts_out(
+    aws: Aws, pipeline: Any, lambda_context: Any
+) -> None:
+    put_rules(aws, ANY_MENTION_SAMPLE, THANK_MENTIONS)
+    unsure = event("@roaster stop this", author="u1", post="u1-1")
+    disguised = event("@roaster \u0405\u0422\u041e\u0420", author="u2", post="u2-1")  # STOP in Cyrillic letters
+    store(aws, unsure, disguised)
+    run(pipeline, lambda_context, unsure, disguised)
+
+    (offer,) = work(aws, "offer_sample")
+    assert (offer["author_id"], offer["state"]) == ("u1", "pending_review")
+    assert offer["held_because"] == "the post may ask to stop ('stop'): a person reads it first (opt_out)"
+    assert work(aws, "reply") == []  # the thank-you is not made while held
+    assert queued(aws) == []
+    shown = goodword_json(aws, "people", "show", f"x:{BRAND}:u2")
+    assert shown["opted_out"] and "said 'stop'" in shown["opted_out_by"]
+    assert not goodword_json(aws, "people", "show", f"x:{BRAND}:u1")["opted_out"]  # unsure: nobody opted out
+
+
+def test_settings_set_refuses_an_opt_out_that_would_match_everything_or_nothing(aws: Aws) -> None:
+    code, output = goodword(aws, "settings", "set", "opt_out.keywords=[stop, 🛑]")
+    assert code == 1 and "'🛑' is nothing once normalized" in output
+    code, output = goodword(aws, "settings", "set", "opt_out.keywords=[]")
+    assert code == 1 and "an empty keyword list would turn opt-out off" in output

@@ -18,7 +18,7 @@ from goodword.events import Event
 from goodword.limits import Cap, Claim, Contact, Cooldown, OncePerPerson, RecordWork
 from goodword.linking import spread
 from goodword.observability import logger
-from goodword.opt_out import ADDRESSED, asks_to_stop, contact_refusal
+from goodword.opt_out import ADDRESSED, NOTHING, StopVerdict, contact_refusal, hear
 from goodword.people import Profile, person_key
 from goodword.policy import Channel, automatic_channel, refusal
 from goodword.ports import Converse, DecisionLog, RulesSource, StateStore, WorkQueue
@@ -147,12 +147,17 @@ class Pipeline:
         book = self.rules()
         positive = sentiment is not None and sentiment.label is SentimentLabel.POSITIVE
         profile = self.state.record_event(event, positive, now)
-        stop = asks_to_stop(event.text, book.settings.opt_out) if event.kind in ADDRESSED else None
+        heard = hear(event.text, book.settings.opt_out) if event.kind in ADDRESSED else NOTHING
+        stop = heard.said if heard.verdict is StopVerdict.STOP else None
         if stop and profile is not None and not profile.opted_out:
             profile = self.state.opt_out(profile.key, now, f"said {stop!r} in {event.event_id}")
             spread(self.state, profile, now)  # and on every identity linked to the person
         profile = self._suppressed_again(profile, event, now)
-        memory = {**person_facts(self.state, profile, now), "event.edited_after_offer": self._offered_before_edit(event, book)}
+        memory = {
+            **person_facts(self.state, profile, now),
+            "event.edited_after_offer": self._offered_before_edit(event, book),
+            "event.may_ask_to_stop": heard.said if heard.verdict is StopVerdict.UNSURE else None,
+        }
         facts = event_facts(event, profile, sentiment, now, memory)
         result = EventResult(event.event_id, sentiment, profile, facts)
         stopped_by: str | None = None
@@ -326,7 +331,7 @@ class Pipeline:
             offer = action.offer_sample
             code = claim_code()
             link = f"{str(settings.claim_link_base_url).rstrip('/')}/{code}"
-            hold = held(settings.eligibility, facts)
+            hold = contact_hold(settings, facts)
             state = WorkState.APPROVED if _automatic(offer.review, sentiment) and not hold else WorkState.PENDING_REVIEW
             return WorkRecord(
                 held_because=hold,
@@ -388,12 +393,20 @@ def _may_contact(
         return Outcome.REFUSED, why_not
     if channels and (stopped := contact_refusal(profile)):
         return Outcome.REFUSED, stopped
-    hold = held(settings.eligibility, facts) if channels else None
+    hold = contact_hold(settings, facts) if channels else None
     if hold:  # a reply or message has no review queue: to a held account, none is made
         channels = {i: c for i, c in channels.items() if rule.actions[i].offer_sample}
         if not channels:
-            return Outcome.LIMITED, f"eligibility hold: {hold}; a reply or message is never sent to a held account"
+            return Outcome.LIMITED, f"held: {hold}; a reply or message is never sent while held"
     return channels
+
+
+def contact_hold(settings: Settings, facts: dict[str, Any]) -> str | None:
+    """Why contact must wait for a person's review whatever the judge says, or None: a post
+    that may ask to stop (unsure wording), or the eligibility policy."""
+    if maybe := facts.get("event.may_ask_to_stop"):
+        return f"the post may ask to stop ({maybe!r}): a person reads it first (opt_out)"
+    return held(settings.eligibility, facts)
 
 
 def contact_channels(rule: Rule, event: Event) -> dict[int, Channel] | str:

@@ -33,6 +33,9 @@ FIELDS: dict[str, FieldSpec] = {
     "event.edited_after_offer": FieldSpec(
         FieldType.BOOLEAN, "the event edits a post that was offered a sample (not rejected): a reward-then-edit"
     ),
+    "event.may_ask_to_stop": FieldSpec(
+        FieldType.STRING, "the word by which the post may ask to stop, when unsure (contact waits for review); else empty"
+    ),
     "author.id": FieldSpec(FieldType.STRING, "the person's id on the platform"),
     "author.handle": FieldSpec(FieldType.STRING, "the person's handle, without @"),
     "author.followers_count": FieldSpec(FieldType.NUMBER, "followers, when the platform sends it"),
