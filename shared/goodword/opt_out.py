@@ -1,9 +1,12 @@
-"""A person asking Goodword to stop: STOP, unsubscribe, "stop messaging me", in several
-languages. A whole message that is one of the ``keywords``, or any message that contains one
-of the ``phrases``, opts its author out; no rule contacts them again until a marketer opts
-them back in (``goodword people opt-in``). Compared after lowercasing and dropping @handles,
-links, apostrophes and punctuation, so "STOP!!", "Stop." and "@brand stop" all match, and
-"I can't stop drinking your coffee" does not."""
+"""A person asking Goodword to stop: STOP, unsubscribe, "stop messaging me", in six
+languages. A whole message that is one of the ``keywords`` (give or take polite words), or a
+message that contains one of the ``phrases`` with no negation just before it, opts its
+author out; no rule contacts them again until a marketer opts them back in (``goodword
+people opt-in``). Wording that may be a request but is unsure ("no, stop messaging me",
+"stop this") holds contact for a person's review instead of guessing either way. Compared
+after NFKD, folding look-alike letters, lowercasing and dropping @handles, links,
+apostrophes and punctuation, so "STOP!!", "S T O P" and "@brand stop" all match, and "I
+can't stop drinking your coffee" does not. Figures: docs/rules.md#opt-out."""
 
 from __future__ import annotations
 
@@ -224,16 +227,24 @@ def _negated(words: list[str], at: int) -> bool | None:
 def hear(text: str | None, settings: OptOutSettings) -> Heard:
     """Whether the message asks to stop: STOP (a keyword is the whole message, give or take
     polite words, or it contains a phrase not negated), UNSURE (a negation that may not be
-    one, or a stop word opening a short message), or NONE."""
+    one, a stop word opening a short message, or one spelled in look-alike letters), or NONE."""
     said = normalize(text or "")
     if not said:
         return NOTHING
     words = said.split()
+    return _by_keyword(said, words, settings) or _by_phrase(words, settings) or _by_word(text or "", words) or NOTHING
+
+
+def _by_keyword(said: str, words: list[str], settings: OptOutSettings) -> Heard | None:
     core = _core(words)
     for keyword in settings.keywords:
         wanted = normalize(keyword)
         if said == wanted or (core and core == _core(wanted.split())):
             return Heard(StopVerdict.STOP, keyword)
+    return None
+
+
+def _by_phrase(words: list[str], settings: OptOutSettings) -> Heard | None:
     unsure: Heard | None = None
     for phrase in settings.phrases:
         found = _find(words, normalize(phrase).split())
@@ -244,12 +255,22 @@ def hear(text: str | None, settings: OptOutSettings) -> Heard:
             return Heard(StopVerdict.STOP, phrase)
         if negated is None:
             unsure = unsure or Heard(StopVerdict.UNSURE, phrase)
-    if unsure:
-        return unsure
-    short = core.split()
+    return unsure
+
+
+def _by_word(text: str, words: list[str]) -> Heard | None:
+    short = _core(words).split()
     if short and short[0] in TRIGGERS and len(short) <= _SHORT and _negated(words, words.index(short[0])) is not True:
         return Heard(StopVerdict.UNSURE, short[0])
-    return NOTHING
+    if _disguised(text) and (word := next((w for w in words if w in TRIGGERS), None)):
+        return Heard(StopVerdict.UNSURE, word)  # look-alike letters spelling a stop word: a person reads it
+    return None
+
+
+def _disguised(text: str) -> bool:
+    """Whether the text uses letters of another script that look like Latin ones."""
+    plain = unicodedata.normalize("NFKD", text)
+    return plain != plain.translate(_CONFUSABLES)
 
 
 def _find(words: list[str], phrase: list[str]) -> int | None:

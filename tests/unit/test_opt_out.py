@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from goodword.opt_out import NOTHING, OptOutSettings, StopVerdict, asks_to_stop, hear
+from goodword.opt_out import NOTHING, Heard, OptOutSettings, StopVerdict, asks_to_stop, hear
 from scripts.opt_out_figures import load, measure
 
 DEFAULT = OptOutSettings()
@@ -85,9 +85,14 @@ def test_a_negated_request_or_an_emoji_is_no_opt_out(text: str) -> None:
     assert hear(text, DEFAULT) == NOTHING
 
 
-@pytest.mark.parametrize("text", ["no, stop messaging me", "stop this", "enough"])
+@pytest.mark.parametrize("text", ["no, stop messaging me", "stop this", "enough", "I say \u0405\u0422\u041e\u0420, you say go"])
 def test_unsure_wording_is_held_for_review_not_guessed(text: str) -> None:
     assert hear(text, DEFAULT).verdict is StopVerdict.UNSURE
+
+
+def test_a_stop_word_in_look_alike_letters_is_held_where_plain_letters_are_not() -> None:
+    assert hear("I say stop, you say go", DEFAULT) == NOTHING
+    assert hear("I say \u0405\u0422\u041e\u0420, you say go", DEFAULT) == Heard(StopVerdict.UNSURE, "stop")
 
 
 def test_a_keyword_that_normalizes_to_nothing_or_no_keywords_is_refused() -> None:
