@@ -5,7 +5,10 @@ count (kind, platform, times, what the rules decided), its raw payload is delete
 made for them keeps its kind, rule, state, product and cost, and their profiles, markers,
 cooldowns, links, the judge's examples of their posts and the platform answers enrichment
 cached for their events are deleted. Caps, the report's
-totals and the budget still add up. The erasure itself is recorded (when, by whom, how much)
+totals and the budget still add up. The work is found through the pointers kept under each
+identity (StateTable), not only through decisions, which expire. A person who had asked to
+stop leaves a suppression entry: a keyed hash of the identity that names nobody, so their
+STOP holds when they write again. The erasure itself is recorded (when, by whom, how much)
 without saying whom. Running it again erases nothing more and succeeds."""
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from goodword.aws import judgement_store
 from goodword.enrichment.fetches import possible
 from goodword.event_items import event_from_item
 from goodword.people import identity_parts
-from goodword.work import possible_keys
+from goodword.work import ERASED_PERSON, possible_keys
 from goodword_cli.target import Target
 
 
@@ -54,8 +57,11 @@ def erase(target: Target, identity: str, by: str) -> Erased:
             if d.get("outcome") == "acted"
             for key in possible_keys(event_id, d["rule_id"])
         ]
-        for record in state.work_for_keys(keys):
-            if record.person != "(erased)":
+        if (stopped := state.profile(each)) is not None and stopped.opted_out:
+            state.suppress(each, now)  # their STOP outlives them, naming nobody
+        found = {r.key: r for r in [*state.work_for_keys(keys), *state.work_of(each)]}  # decisions expire
+        for record in found.values():
+            if record.person != ERASED_PERSON:
                 state.scrub_work(record, now)
                 erased.work += 1
         for item in events.events(event_ids).values():  # what enrichment fetched for them, cached

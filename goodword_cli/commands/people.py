@@ -149,7 +149,10 @@ def opt_in(app: App, person: str) -> None:
     if profile is None:
         raise CliError(f"no person {person}", EXIT_PROBLEMS)
     others = [i for i in state.identities(profile.person_id) if i != key] if profile.person_id else []
-    undone = [state.opt_in(identity) for identity in [key, *others]]  # every identity of the person
+    identities = [key, *others]
+    undone = [state.opt_in(identity) for identity in identities]  # every identity of the person
+    for identity in identities:  # and a STOP remembered from before an erasure
+        state.unsuppress(identity)
     if not any(undone):
         raise CliError(f"{person} had not opted out", EXIT_PROBLEMS)
     console.print(f"{person} opted in again: rules may contact them", markup=False)

@@ -15,6 +15,7 @@ from goodword.aws.rules_table import RulesLoader
 from goodword.aws.state_table import StateTable
 from goodword.limits import Contact, Cooldown, approved_contact
 from goodword.message_edits import EditContext, edited_message
+from goodword.opt_out import contact_refusal
 from goodword.sentiment.explain import describe
 from goodword.work import REVIEWED, RejectReason, WorkKind, WorkRecord, WorkState
 from goodword_cli.app import App, pass_app
@@ -50,6 +51,7 @@ def pending_with_context(target: Target, kind: WorkKind = WorkKind.OFFER_SAMPLE)
                 "followers_count": profile.followers_count if profile else None,
                 "first_seen": profile.first_seen if profile else None,
             },
+            "opted_out": contact_refusal(profile),  # asked to stop after the offer was made: approval is refused
         }
         found.append((offer, context))
     return found
@@ -95,6 +97,8 @@ def _print_offers(offers: list[tuple[WorkRecord, dict[str, Any]]]) -> None:
             console.print(f"  judgement: {describe(sentiment)}", markup=False)
         if offer.held_because:
             console.print(f"  held:    {offer.held_because}", markup=False)
+        if context["opted_out"]:
+            console.print(f"  STOP:    {context['opted_out']}: cannot be approved, reject it", markup=False)
         console.print(
             f"  profile: {profile.get('mention_count') or 0} mention(s), {profile.get('positive_mention_count') or 0} positive, "
             f"{profile.get('offers_received') or 0} offer(s) received"
@@ -158,6 +162,10 @@ def _finish(app: App, records: list[WorkRecord], verdict: _Verdict) -> None:
     problems = []
     for record in records:
         now = datetime.now(UTC)
+        stopped = contact_refusal(state.profile(record.person)) if verdict.to is WorkState.APPROVED and record.is_offer else None
+        if stopped:  # the person wrote STOP while the offer waited: nothing may reach them
+            problems.append(f"{record.id} not approved: {stopped}; reject it")
+            continue
         contact: list[Contact | Cooldown] = []
         if verdict.to is WorkState.APPROVED and record.is_offer:
             # held, the offer was no contact; approved, it is one (its count and the cooldown)

@@ -14,6 +14,12 @@ from goodword.events import Event, EventKind
 MENTION_KINDS = frozenset({EventKind.MENTION, EventKind.REPLY, EventKind.QUOTE, EventKind.COMMENT})
 
 
+def is_mention(event: Event) -> bool:
+    """Whether the event counts as a mention: an edit of a post is never a new one (an edit
+    that turns a complaint into praise is the same mention, not a second)."""
+    return event.kind in MENTION_KINDS and event.refs.edits is None
+
+
 def identity_key(platform: str, brand_account: str, author_id: str) -> str:
     """One platform identity: ``PERSON#<platform>#<brand account>#<author id>`` (ids hold no #)."""
     return f"PERSON#{platform}#{brand_account}#{author_id}"

@@ -74,6 +74,11 @@ class LimitsView(Protocol):
 
     def get_work(self, key: str) -> WorkRecord | None: ...
 
+    def suppressed(self, identity: str) -> bool:
+        """The identity asked to stop and was then erased: its suppression entry (a keyed hash
+        of the identity, naming nobody) outlives the profile."""
+        ...
+
 
 class PeopleStore(LimitsView, Protocol):
     def record_event(self, event: Event, positive: bool, now: datetime) -> Profile | None:

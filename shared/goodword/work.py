@@ -53,6 +53,9 @@ def check_transition(current: WorkState, to: WorkState) -> None:
         raise TransitionError(f"a work record cannot go from {current.value} to {to.value}")
 
 
+ERASED_PERSON = "(erased)"  # a work record's person after `people erase`
+
+
 class WorkKind(StrEnum):
     OFFER_SAMPLE = "offer_sample"
     REPLY = "reply"

@@ -123,10 +123,52 @@ def test_a_post_edited_after_its_offer_is_flagged_and_never_earns_a_second_sampl
     store(aws, praise, edit, unrelated_edit)
     run(pipeline, lambda_context, praise)
     run(pipeline, lambda_context, edit, unrelated_edit, start=2)
-    assert len(work(aws, "offer_sample")) == 2  # the praise, and the other person's post (nothing offered before)
+    assert len(work(aws, "offer_sample")) == 1  # the praise; an edit is never a first mention (nor any new one)
     flagged = {d["rule_id"]: d["outcome"] for d in decisions(aws, edit)["decisions"]}
     assert flagged[EDIT_WATCH["id"]] == "acted" and flagged[FLAGSHIP["id"]] != "acted"
     assert [w["message"] for w in work(aws, "notify")] == ["@fan_editor edited"]
     assert {d["rule_id"]: d["outcome"] for d in decisions(aws, unrelated_edit)["decisions"]}[EDIT_WATCH["id"]] == (
         "condition_failed"
     )
+
+
+REPEAT_THANKS = {
+    "id": "thank-positive-repeat-mentioners",
+    "name": "Thank positive repeat mentioners",
+    "priority": 30,
+    "triggers": {"kinds": ["mention", "reply", "quote"], "platforms": ["x"]},
+    "conditions": {
+        "all": [{"field": "sentiment.label", "equals": "positive"}, {"field": "profile.mention_count", "at_least": 2}]
+    },
+    "actions": [{"reply": {"message": "Thank you so much {author_handle}!"}}],
+    "limits": {"once_per_person": {"days": 30}},
+}
+
+
+def test_an_edit_is_never_a_second_mention(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    put_rules(aws, REPEAT_THANKS, settings={**DEFAULTS, "eligibility": {"min_account_age_days": None}})
+    complaint = event("The beans arrived stale and the bag was torn. Terrible.", author="turncoat", post="300")
+    praise = event(POSITIVE, author="turncoat", post="301")
+    praise = praise.model_copy(update={"refs": praise.refs.model_copy(update={"edits": "tweet:300"})})
+    store(aws, complaint, praise)
+    run(pipeline, lambda_context, complaint)
+    run(pipeline, lambda_context, praise, start=2)
+    seen = decisions(aws, praise)
+    assert seen["profile"]["profile.mention_count"] == 1
+    assert {d["rule_id"]: d["outcome"] for d in seen["decisions"]}[REPEAT_THANKS["id"]] == "condition_failed"
+    assert work(aws, "reply") == []
+
+
+def test_an_eligibility_hold_applies_to_a_reply_too(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    put_rules(aws, REPEAT_THANKS, settings=DEFAULTS)
+    fresh = Author(id="fresh2", handle="fresh2", created_at=datetime.now(UTC) - timedelta(days=7))
+    first, second = by(fresh, "401"), by(fresh, "402")
+    store(aws, first, second)
+    run(pipeline, lambda_context, first)
+    run(pipeline, lambda_context, second, start=2)
+    outcome, detail = {d["rule_id"]: (d["outcome"], d["detail"]) for d in decisions(aws, second)["decisions"]}[
+        REPEAT_THANKS["id"]
+    ]
+    assert outcome == "limited"
+    assert detail.startswith("held: the account is 7 days old, under 30 (eligibility.min_account_age_days)")
+    assert work(aws, "reply") == []

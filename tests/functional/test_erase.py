@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from goodword.events import EventKind
+from goodword.events import Event, EventKind
 from tests.conftest import Aws
 from tests.functional.test_cli import goodword, goodword_json, store
 from tests.functional.test_people_links import IG_BRAND, on_instagram
-from tests.functional.test_pipeline import BRAND, FLAGSHIP, POSITIVE, event, put_rules, run, work
+from tests.functional.test_pipeline import BRAND, FLAGSHIP, POSITIVE, decisions, event, put_rules, run, work
 
 WHO = "erase-me-7731"
 SAID = "@roaster zanzibar espresso is the best thing I ever tasted, thank you!"
@@ -61,3 +61,48 @@ def test_erasing_a_person_leaves_counts_and_nothing_of_them(aws: Aws, pipeline: 
     code, output = goodword(aws, "people", "erase", f"x:{BRAND}:{WHO}", "--yes")  # again: nothing more, no error
     assert (code, "nothing left to erase" in output) == (0, True)
     assert everything(aws) == left
+
+
+def decisions_of(aws: Aws, stored: Event) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = decisions(aws, stored)["decisions"]
+    return found
+
+
+def test_erase_finds_the_offer_after_its_decisions_expired(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    put_rules(aws, FLAGSHIP)
+    praise = event(SAID, author=WHO, post="x1")
+    store(aws, praise)
+    run(pipeline, lambda_context, praise)
+    (offer,) = work(aws, "offer_sample")
+    assert offer["author_id"] == WHO
+    decided = {"pk": {"S": f"EVENT#{praise.event_id}"}, "sk": {"S": "DECISIONS"}}
+    aws.dynamodb.delete_item(TableName=aws.tables["EventsTable"], Key=decided)  # DecisionRetentionDays passed
+
+    assert goodword_json(aws, "people", "erase", f"x:{BRAND}:{WHO}")["work"] == 1
+    (offer,) = work(aws, "offer_sample")
+    assert offer["person"] == "(erased)"
+    assert not {"author_id", "author_handle", "message", "claim_link", "claim_code"} & offer.keys()
+    assert WHO not in everything(aws) and "zanzibar" not in everything(aws)
+
+
+def test_a_stop_outlives_the_erasure_as_an_entry_that_names_nobody(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    put_rules(aws, FLAGSHIP)
+    stop = event("@roaster stop messaging me", author=WHO, post="y1", kind=EventKind.REPLY)
+    store(aws, stop)
+    run(pipeline, lambda_context, stop)
+    assert goodword(aws, "people", "erase", f"x:{BRAND}:{WHO}", "--yes")[0] == 0
+    assert WHO not in everything(aws)
+
+    praise = event(SAID, author=WHO, post="y2")  # they come back with glowing praise
+    store(aws, praise)
+    run(pipeline, lambda_context, praise, start=2)
+    outcome = {d["rule_id"]: (d["outcome"], d["detail"]) for d in decisions_of(aws, praise)}[FLAGSHIP["id"]]
+    assert outcome[0] == "refused" and outcome[1].startswith("opted_out: ") and "suppression entry" in outcome[1]
+    assert work(aws, "offer_sample") == []
+
+    assert goodword(aws, "people", "opt-in", f"x:{BRAND}:{WHO}")[0] == 0  # they ask to hear from the brand again
+    assert goodword(aws, "people", "erase", f"x:{BRAND}:{WHO}", "--yes")[0] == 0  # and are erased, opted in
+    again = event(SAID, author=WHO, post="y3")
+    store(aws, again)
+    run(pipeline, lambda_context, again, start=3)
+    assert {d["rule_id"]: d["outcome"] for d in decisions_of(aws, again)}[FLAGSHIP["id"]] == "acted"

@@ -22,13 +22,14 @@ from typing import Any
 from goodword.actions.pacing import windows
 from goodword.events import EventKind, Platform
 from goodword.observability import logger
+from goodword.opt_out import contact_refusal
 from goodword.outbound.destinations import UnsafeDestinationError
 from goodword.outbound.platform_requests import HttpRequest, RequestError, Send, build, platform_message_id
 from goodword.outbound.transport import HttpResponse, TransportError, Verdict, judge, send_to_public_address
 from goodword.policy import Channel, send_refusal
 from goodword.ports import EventBus, Requeue, StateStore
 from goodword.webhooks.standard import sign
-from goodword.work import WorkKind, WorkRecord, WorkState
+from goodword.work import ERASED_PERSON, WorkKind, WorkRecord, WorkState
 
 LEASE = timedelta(minutes=5)  # longer than the function's timeout
 
@@ -79,6 +80,10 @@ class Performer:
         attempt = str(uuid.uuid4())
         if not self.state.start_sending(record, attempt, now):
             return self._claimed_elsewhere(record, now)
+        stopped = None if record.kind is WorkKind.NOTIFY else self._stopped(record)
+        if stopped:  # a STOP that came after the rule ran or the offer was approved
+            self._finish(record, attempt, WorkState.FAILED, reason=stopped)
+            return Result(True, stopped)
         refusal = self._refusal(record, now)
         if refusal:
             self._finish(record, attempt, WorkState.FAILED, reason=f"platform policy: {refusal}")
@@ -132,6 +137,12 @@ class Performer:
         self.state.mark_announced(record, self.clock())
 
     # --- checks ------------------------------------------------------------------------------
+
+    def _stopped(self, record: WorkRecord) -> str | None:
+        """Why nothing may reach the person now: they asked to stop, or were erased."""
+        if record.person == ERASED_PERSON:
+            return "the person was erased: nobody to send to"
+        return contact_refusal(self.state.profile(record.person))
 
     def _refusal(self, record: WorkRecord, now: datetime) -> str | None:
         if record.kind is WorkKind.NOTIFY:

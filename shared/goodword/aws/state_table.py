@@ -7,6 +7,8 @@ nothing is written and the result says which limit stopped it. Never read-then-w
                                                sk = SEEN#<event>   counted once (expires)
                                                sk = RULE#<rule>    once per person
                                                sk = COOLDOWN       automated contact
+                                               sk = WORK#<work pk> the work made for them (erase
+                                               finds it here: decisions expire)
     pk = HUMAN#<id>,         sk = IDENTITY#<PERSON#...>      a person's linked identities
                              sk = RULE#<rule>               once per person, scope person
     pk = CAP#<rule>,         sk = DAY#<date> | WEEK#<year-Wnn> | TOTAL
@@ -21,11 +23,15 @@ nothing is written and the result says which limit stopped it. Never read-then-w
     pk = FETCH#<kind>#<account>#<object>, sk = FETCH   a platform's answer to an
                                                enrichment read, reused until it expires
     pk = ERASURE#<id>,       sk = ERASURE      an erasure happened (when, by whom, counts)
+    pk = SUPPRESSED#<hmac>,  sk = SUPPRESSED   an erased person's opt-out: HMAC-SHA256 of the
+                                               identity key, never erased (opt_out.suppression_digest)
+    pk = SUPPRESSION#KEY,    sk = KEY          the stack's random HMAC key, made on first use
     pk = EXAMPLE#<event>,    sk = JUDGEMENT    the judge's labelled examples (judgement_store)
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,12 +42,14 @@ from goodword.aws import clients
 from goodword.aws.codec import batch_get, from_dynamodb, items, key, plain, to_dynamodb
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
-from goodword.people import MENTION_KINDS, Profile, person_key
-from goodword.work import REVIEWED, RejectReason, WorkKind, WorkRecord, WorkState, check_transition, work_key
+from goodword.opt_out import suppression_digest
+from goodword.people import MENTION_KINDS, Profile, is_mention, person_key
+from goodword.work import ERASED_PERSON, REVIEWED, RejectReason, WorkKind, WorkRecord, WorkState, check_transition, work_key
 
 PROFILE_SK = "PROFILE"
 WORK_SK = "WORK"
 FETCH_SK = "FETCH"
+SUPPRESSION_KEY_PK = "SUPPRESSION#KEY"
 SEEN_DAYS = 400
 
 
@@ -72,6 +80,7 @@ def work_from_item(item: dict[str, Any]) -> WorkRecord:
 class StateTable:
     def __init__(self, table_name: str) -> None:
         self.table = table_name
+        self._key: bytes | None = None  # the suppression key, once read
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -116,7 +125,7 @@ class StateTable:
         person = person_key(event)
         if person is None or event.author is None:
             return None
-        mention = event.kind in MENTION_KINDS
+        mention = is_mention(event)
         names = {
             "#fs": "first_seen",
             "#ls": "last_seen",
@@ -342,6 +351,18 @@ class StateTable:
             clients.dynamodb().delete_item(TableName=self.table, Key=key(item["pk"], item["sk"]))
         return len(found)
 
+    def work_of(self, identity: str) -> list[WorkRecord]:
+        """The offers and actions made for an identity, by the pointers under its key."""
+        pointers = items(
+            "query",
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :work)",
+            ExpressionAttributeValues=to_dynamodb({":pk": identity, ":work": "WORK#"}),
+            ProjectionExpression="sk",
+            ConsistentRead=True,
+        )
+        return self.work_for_keys(str(p["sk"]).removeprefix("WORK#") for p in pointers)
+
     def scrub_work(self, record: WorkRecord, erased_at: str) -> None:
         """Keep an offer or action as an anonymous count: who, what was said and the claim
         link go; its kind, rule, state, product and cost stay (reports and budgets add up)."""
@@ -351,8 +372,55 @@ class StateTable:
             UpdateExpression="REMOVE author_handle, author_id, message, #t, claim_link, claim_code, refs "
             "SET person = :erased, erased_at = :e",
             ExpressionAttributeNames={"#t": "text"},
-            ExpressionAttributeValues=to_dynamodb({":erased": "(erased)", ":e": erased_at}),
+            ExpressionAttributeValues=to_dynamodb({":erased": ERASED_PERSON, ":e": erased_at}),
         )
+
+    def _suppression_key(self, make: bool = True) -> bytes | None:
+        """The stack's random suppression key: made once (a conditional put: concurrent first
+        uses agree on one), never changed or erased. None when there is none yet and ``make``
+        is False (then nobody is suppressed)."""
+        if self._key is None:
+            found = self._get(SUPPRESSION_KEY_PK, "KEY")
+            if found is not None:
+                self._key = bytes.fromhex(str(found["key"]))
+                return self._key
+            if not make:
+                return None
+            try:
+                clients.dynamodb().put_item(
+                    TableName=self.table,
+                    Item=to_dynamodb({"pk": SUPPRESSION_KEY_PK, "sk": "KEY", "key": secrets.token_hex(32)}),
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+            except ClientError as exc:  # another writer made it first: read theirs
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+            item = self._get(SUPPRESSION_KEY_PK, "KEY")
+            assert item is not None  # noqa: S101 (written above, read consistently)
+            self._key = bytes.fromhex(str(item["key"]))
+        return self._key
+
+    def _suppression_pk(self, identity: str, make: bool = True) -> str | None:
+        secret = self._suppression_key(make)
+        return f"SUPPRESSED#{suppression_digest(secret, identity)}" if secret is not None else None
+
+    def suppress(self, identity: str, at: str) -> None:
+        """Keep an erased identity's opt-out as an entry that names nobody."""
+        item = {"pk": self._suppression_pk(identity), "sk": "SUPPRESSED", "at": at}
+        clients.dynamodb().put_item(TableName=self.table, Item=to_dynamodb(item))
+
+    def suppressed(self, identity: str) -> bool:
+        pk = self._suppression_pk(identity, make=False)
+        return pk is not None and self._get(pk, "SUPPRESSED") is not None
+
+    def unsuppress(self, identity: str) -> bool:
+        """The person asked to hear from the brand again (people opt-in); False when there was
+        no entry."""
+        pk = self._suppression_pk(identity, make=False)
+        if pk is None:
+            return False
+        answer = clients.dynamodb().delete_item(TableName=self.table, Key=key(pk, "SUPPRESSED"), ReturnValues="ALL_OLD")
+        return "Attributes" in answer
 
     def record_erasure(self, erasure_id: str, at: str, by: str, counts: dict[str, int]) -> None:
         """That an erasure happened, when and by whom, with counts: never whom it erased."""
@@ -365,6 +433,11 @@ class StateTable:
         if not claims:  # a rule with no limits and nothing to record (tags only): nothing to claim
             return ClaimResult(ok=True)
         writes: list[Any] = [self._write(c) for c in claims]
+        writes += [  # after the claims: a cancellation's reasons stay in the claims' order
+            {"Put": {"TableName": self.table, "Item": to_dynamodb({"pk": c.record.person, "sk": f"WORK#{c.record.key}"})}}
+            for c in claims
+            if isinstance(c, RecordWork)
+        ]
         try:
             clients.dynamodb().transact_write_items(TransactItems=writes)
             return ClaimResult(ok=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
-from goodword.people import MENTION_KINDS, Profile, person_key
+from goodword.people import Profile, is_mention, person_key
 from goodword.ports import LimitsView
 from goodword.work import RejectReason, WorkKind, WorkRecord, WorkState, check_transition
 
@@ -62,6 +62,9 @@ class _Nothing:
     def get_work(self, key: str) -> WorkRecord | None:
         return None
 
+    def suppressed(self, identity: str) -> bool:
+        return False
+
 
 class InMemoryState:
     def __init__(self, live: LimitsView | None = None, recorded_profiles: dict[str, dict[str, Any]] | None = None) -> None:
@@ -108,6 +111,9 @@ class InMemoryState:
     def cap_count(self, rule_id: str, period: str) -> int:
         return self.live.cap_count(rule_id, period) + self._caps.get((rule_id, period), 0)
 
+    def suppressed(self, identity: str) -> bool:
+        return self.live.suppressed(identity)  # erasure (which writes them) needs the live store
+
     # --- profiles ------------------------------------------------------------------------
 
     def record_event(self, event: Event, positive: bool, now: datetime) -> Profile | None:
@@ -121,7 +127,7 @@ class InMemoryState:
             fields.setdefault("first_seen", now.isoformat())
             fields.setdefault("first_event_id", event.event_id)
             fields["last_seen"] = now.isoformat()
-            mention = event.kind in MENTION_KINDS
+            mention = is_mention(event)
             if mention:
                 fields.setdefault("first_mention_event_id", event.event_id)
                 if positive:

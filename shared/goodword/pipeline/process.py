@@ -18,7 +18,7 @@ from goodword.events import Event
 from goodword.limits import Cap, Claim, Contact, Cooldown, OncePerPerson, RecordWork
 from goodword.linking import spread
 from goodword.observability import logger
-from goodword.opt_out import ADDRESSED, asks_to_stop
+from goodword.opt_out import ADDRESSED, NOTHING, StopVerdict, contact_refusal, hear
 from goodword.people import Profile, person_key
 from goodword.policy import Channel, automatic_channel, refusal
 from goodword.ports import Converse, DecisionLog, RulesSource, StateStore, WorkQueue
@@ -154,13 +154,16 @@ class Pipeline:
         book = self.rules()
         positive = sentiment is not None and sentiment.label is SentimentLabel.POSITIVE
         profile = self.state.record_event(event, positive, now)
-        stop = asks_to_stop(event.text, book.settings.opt_out) if event.kind in ADDRESSED else None
+        heard = hear(event.text, book.settings.opt_out) if event.kind in ADDRESSED else NOTHING
+        stop = heard.said if heard.verdict is StopVerdict.STOP else None
         if stop and profile is not None and not profile.opted_out:
             profile = self.state.opt_out(profile.key, now, f"said {stop!r} in {event.event_id}")
             spread(self.state, profile, now)  # and on every identity linked to the person
+        profile = self._suppressed_again(profile, event, now)
         memory = {
             **person_facts(self.state, profile, now, event.event_id),
             "event.edited_after_offer": self._offered_before_edit(event, book),
+            "event.may_ask_to_stop": heard.said if heard.verdict is StopVerdict.UNSURE else None,
         }
         facts = event_facts(event, profile, sentiment, now, memory)
         result = EventResult(event.event_id, sentiment, profile, facts)
@@ -191,6 +194,15 @@ class Pipeline:
             extra={"event_id": event.event_id, "decisions": {d.rule_id: d.outcome.value for d in result.decisions}},
         )
         return result
+
+    def _suppressed_again(self, profile: Profile | None, event: Event, now: datetime) -> Profile | None:
+        """A person who asked to stop and was then erased comes back as a new profile: their
+        suppression entry opts it out again (only new profiles are looked up: one read)."""
+        if profile is None or profile.opted_out or profile.first_event_id != event.event_id:
+            return profile
+        if not self.state.suppressed(profile.key):
+            return profile
+        return self.state.opt_out(profile.key, now, "asked to stop before an erasure (suppression entry)")
 
     def _offered_before_edit(self, event: Event, book: RuleBook) -> bool:
         """Whether this event edits a post that was offered a sample (not rejected)."""
@@ -224,21 +236,15 @@ class Pipeline:
         person = person_key(event)
         if person is None or event.author is None:
             return decision.becomes(Outcome.LIMITED, "the platform sent no author to act for (ids only)")
-        channels = contact_channels(rule, event)
-        if isinstance(channels, str):
-            return decision.becomes(Outcome.REFUSED, f"platform policy: {channels}")
-        gives = any(a.offer_sample for a in rule.actions)
-        if gives and (why_not := excluded(settings.eligibility, event)):
-            return decision.becomes(Outcome.REFUSED, why_not)
-        if channels and profile is not None and profile.opted_out:
-            return decision.becomes(
-                Outcome.REFUSED,
-                f"opted_out: the person asked not to be contacted ({profile.opted_out_by}, {profile.opted_out_at})",
-            )
+        channels = _may_contact(rule, event, profile, settings, facts)
+        if isinstance(channels, tuple):
+            return decision.becomes(*channels)
         linked = profile.person_id if profile is not None and profile.person_id else None
         once_key = linked if linked and once_scope(rule) is Scope.PERSON else person
         records: list[WorkRecord] = []
         for index, action in enumerate(rule.actions):
+            if action.kind in _CONTACT and index not in channels:
+                continue  # held (above)
             record = self._record(action, index, rule, compiled.version, event, person, sentiment, settings, now, facts)
             if record is not None:
                 if index in channels:
@@ -336,7 +342,7 @@ class Pipeline:
             offer = action.offer_sample
             code = claim_code()
             link = f"{str(settings.claim_link_base_url).rstrip('/')}/{code}"
-            hold = held(settings.eligibility, facts)
+            hold = contact_hold(settings, facts)
             state = WorkState.APPROVED if _automatic(offer.review, sentiment) and not hold else WorkState.PENDING_REVIEW
             return WorkRecord(
                 held_because=hold,
@@ -387,6 +393,35 @@ def once_scope(rule: Rule) -> Scope:
     if once is not None and once != "forever" and once.scope is not None:
         return once.scope
     return Scope.PERSON if any(a.offer_sample for a in rule.actions) else Scope.ACCOUNT
+
+
+def _may_contact(
+    rule: Rule, event: Event, profile: Profile | None, settings: Settings, facts: dict[str, Any]
+) -> dict[int, Channel] | tuple[Outcome, str]:
+    """The channels of the rule's contact actions that may go ahead (an offer to a held
+    account waits for review; a reply or message to one is not made), or why the rule may
+    not contact the person at all."""
+    channels = contact_channels(rule, event)
+    if isinstance(channels, str):
+        return Outcome.REFUSED, f"platform policy: {channels}"
+    if any(a.offer_sample for a in rule.actions) and (why_not := excluded(settings.eligibility, event)):
+        return Outcome.REFUSED, why_not
+    if channels and (stopped := contact_refusal(profile)):
+        return Outcome.REFUSED, stopped
+    hold = contact_hold(settings, facts) if channels else None
+    if hold:  # a reply or message has no review queue: to a held account, none is made
+        channels = {i: c for i, c in channels.items() if rule.actions[i].offer_sample}
+        if not channels:
+            return Outcome.LIMITED, f"held: {hold}; a reply or message is never sent while held"
+    return channels
+
+
+def contact_hold(settings: Settings, facts: dict[str, Any]) -> str | None:
+    """Why contact must wait for a person's review whatever the judge says, or None: a post
+    that may ask to stop (unsure wording), or the eligibility policy."""
+    if maybe := facts.get("event.may_ask_to_stop"):
+        return f"the post may ask to stop ({maybe!r}): a person reads it first (opt_out)"
+    return held(settings.eligibility, facts)
 
 
 def contact_channels(rule: Rule, event: Event) -> dict[int, Channel] | str:

@@ -52,6 +52,9 @@ FIELDS: dict[str, FieldSpec] = {
     "event.edited_after_offer": FieldSpec(
         FieldType.BOOLEAN, "the event edits a post that was offered a sample (not rejected): a reward-then-edit"
     ),
+    "event.may_ask_to_stop": FieldSpec(
+        FieldType.STRING, "the word by which the post may ask to stop, when unsure (contact waits for review); else empty"
+    ),
     "author.id": FieldSpec(FieldType.STRING, "the person's id on the platform"),
     "author.handle": FieldSpec(FieldType.STRING, "the person's handle, without @"),
     "author.followers_count": FieldSpec(FieldType.NUMBER, "followers, when the platform sends it"),
@@ -72,7 +75,9 @@ FIELDS: dict[str, FieldSpec] = {
         " that no reviewer rejected as not praise",
     ),
     "profile.is_new": FieldSpec(FieldType.BOOLEAN, "Goodword had never seen this person before this event"),
-    "profile.mention_count": FieldSpec(FieldType.NUMBER, "mentions, replies, quotes and comments so far, this one included"),
+    "profile.mention_count": FieldSpec(
+        FieldType.NUMBER, "mentions, replies, quotes and comments so far, this one included (an edit is not a new one)"
+    ),
     "profile.positive_mention_count": FieldSpec(FieldType.NUMBER, "of those, labelled positive"),
     "profile.offers_received": FieldSpec(FieldType.NUMBER, "offers made to this person so far"),
     "profile.days_since_last_contact": FieldSpec(FieldType.NUMBER, "days since the last automated contact (absent if never)"),
