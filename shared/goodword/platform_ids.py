@@ -4,10 +4,12 @@ Ids come from webhooks (and from bridges, which may claim any platform) and end 
 read and send requests: as a URL path segment (``/{comment-id}/replies``), or inside a Graph
 field expansion (``mentioned_comment.comment_id({id}){fields}``). Percent-encoding keeps "/"
 and "?" as data, but not ``..`` (a path segment of its own) nor ``){id},name,…,other{…}``
-inside a field expansion. So an id must have its platform's documented shape (platforms.md):
+inside a field expansion. So an id must have its platform's shape (platforms.md), in the
+id alphabet (letters, digits, ``_`` and ``-``, which readable test and bridge ids also use):
+none of ``.``, ``/``, ``(``, ``)``, ``{``, ``}``, ``,`` can leave a segment or an expansion.
 
-- X, Instagram: digits (X ``id_str``, Instagram comment, media, user and IGSID ids);
-- Facebook: digits, or digits joined by ``_`` (``{page-id}_{post-id}``, ``{post-id}_{comment-id}``);
+- X, Instagram, Facebook: one token of that alphabet (X ``id_str`` and Instagram comment,
+  media, user and IGSID ids are digits; Facebook joins them with ``_``: ``{page-id}_{post-id}``);
 - LinkedIn: URNs, ``urn:li:{type}:{id}`` or ``urn:li:comment:(urn:li:activity:1,2)``.
 """
 
@@ -17,23 +19,23 @@ import re
 
 from goodword.events import Event, Platform
 
-_DIGITS = r"[0-9]{1,32}"
-_LINKEDIN_ID = r"[A-Za-z0-9_-]{1,64}"
+_TOKEN = r"[A-Za-z0-9_-]{1,64}"
+_LINKEDIN_ID = _TOKEN
 _LINKEDIN_URN = rf"urn:li:[A-Za-z]{{1,32}}:{_LINKEDIN_ID}"
 
 SHAPES: dict[Platform, re.Pattern[str]] = {
-    Platform.X: re.compile(_DIGITS),
-    Platform.INSTAGRAM: re.compile(_DIGITS),
-    Platform.FACEBOOK: re.compile(rf"{_DIGITS}(?:_{_DIGITS}){{0,2}}"),
+    Platform.X: re.compile(_TOKEN),
+    Platform.INSTAGRAM: re.compile(_TOKEN),
+    Platform.FACEBOOK: re.compile(_TOKEN),
     Platform.LINKEDIN: re.compile(rf"{_LINKEDIN_URN}|urn:li:[A-Za-z]{{1,32}}:\({_LINKEDIN_URN},{_LINKEDIN_ID}\)"),
 }
 # The bare id inside a LinkedIn comment URN (the last part of urn:li:comment:(…,{id})).
 LINKEDIN_COMMENT_ID = re.compile(_LINKEDIN_ID)
 
 DESCRIPTIONS = {
-    Platform.X: "an X id (digits)",
-    Platform.INSTAGRAM: "an Instagram id (digits)",
-    Platform.FACEBOOK: "a Facebook id (digits, or digits joined by _)",
+    Platform.X: "an X id (digits; letters, _ and - at most)",
+    Platform.INSTAGRAM: "an Instagram id (digits; letters, _ and - at most)",
+    Platform.FACEBOOK: "a Facebook id (digits joined by _; letters and - at most)",
     Platform.LINKEDIN: "a LinkedIn URN (urn:li:type:id)",
 }
 
