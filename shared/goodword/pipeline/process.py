@@ -343,6 +343,7 @@ class Pipeline:
             fields["url"] = str(action.notify.url)
             fields["message"] = render(action.notify.message, values) if action.notify.message else None
             fields["text"] = event.text
+            fields["notify_format"] = action.notify.format.value
         return WorkRecord(**base, **fields, kind=WorkKind(action.kind), state=WorkState.APPROVED)
 
 
