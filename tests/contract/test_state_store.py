@@ -359,3 +359,10 @@ def test_a_move_the_transitions_do_not_allow_is_refused_before_anything_is_writt
         store.finish(offer, "a1", WorkState.REJECTED, NOW)
     unchanged = store.get_work(offer.key)
     assert unchanged is not None and unchanged.state is WorkState.PENDING_REVIEW
+
+
+def test_a_handle_belongs_to_the_first_identity_that_showed_it_on_that_account(store: StateStore) -> None:
+    first = store.handle_owner("instagram", "brand", "Ana_Brews", "PERSON#instagram#brand#178")
+    assert first == "PERSON#instagram#brand#178"
+    assert store.handle_owner("instagram", "brand", "@ana_brews", "PERSON#instagram#brand#ana_brews") == first
+    assert store.handle_owner("instagram", "other", "ana_brews", "PERSON#instagram#other#9") == "PERSON#instagram#other#9"

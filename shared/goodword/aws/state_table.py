@@ -35,10 +35,11 @@ from goodword.aws import clients
 from goodword.aws.codec import batch_get, from_dynamodb, items, key, plain, to_dynamodb
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
-from goodword.people import MENTION_KINDS, Profile, person_key
+from goodword.people import MENTION_KINDS, Profile, handle_key, person_key
 from goodword.work import WorkKind, WorkRecord, WorkState, check_transition, work_key
 
 PROFILE_SK = "PROFILE"
+HANDLE_OWNER_SK = "OWNER"  # pk: people.handle_key, the identity that first showed the handle
 WORK_SK = "WORK"
 FETCH_SK = "FETCH"
 SEEN_DAYS = 400
@@ -174,6 +175,21 @@ class StateTable:
         item = self._get(person, PROFILE_SK)
         assert item is not None  # noqa: S101 (written above, read consistently)
         return Profile.from_item(item)
+
+    def handle_owner(self, platform: str, brand_account: str, handle: str, identity: str) -> str:
+        alias = handle_key(platform, brand_account, handle)
+        try:
+            clients.dynamodb().put_item(
+                TableName=self.table,
+                Item=to_dynamodb({"pk": alias, "sk": HANDLE_OWNER_SK, "identity": identity}),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+            return identity
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+        item = self._get(alias, HANDLE_OWNER_SK)
+        return str(item["identity"]) if item else identity
 
     def identities_with_handle(self, platform: str, handle: str, brand_account: str | None = None) -> list[str]:
         """Identity keys whose profile has this handle (case-insensitive match of what the
