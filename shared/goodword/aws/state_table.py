@@ -35,7 +35,7 @@ from goodword.aws import clients
 from goodword.aws.codec import batch_get, from_dynamodb, items, key, plain, to_dynamodb
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
-from goodword.people import MENTION_KINDS, Profile, handle_key, person_key
+from goodword.people import MENTION_KINDS, Profile, handle_key, identity_parts, person_key
 from goodword.work import WorkKind, WorkRecord, WorkState, check_transition, work_key
 
 PROFILE_SK = "PROFILE"
@@ -300,7 +300,20 @@ class StateTable:
 
     def erase_keys(self, pk: str) -> int:
         """Delete every item under ``pk`` (an identity's profile, markers and cooldown, or a
-        linked person's identities and markers); how many there were."""
+        linked person's identities and markers), and the handle the identity owns; how many
+        there were."""
+        parts = identity_parts(pk)
+        profile = self._get(pk, PROFILE_SK) if parts else None
+        handle = str(profile.get("handle") or "") if profile else ""
+        owned = 0
+        if parts and handle:
+            alias = handle_key(parts[0], parts[1], handle)
+            if (self._get(alias, HANDLE_OWNER_SK) or {}).get("identity") == pk:
+                clients.dynamodb().delete_item(TableName=self.table, Key=key(alias, HANDLE_OWNER_SK))
+                owned = 1
+        return owned + self._erase_pk(pk)
+
+    def _erase_pk(self, pk: str) -> int:
         found = list(
             items(
                 "query",
