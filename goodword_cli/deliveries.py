@@ -10,7 +10,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from goodword.events import EventKind, Platform
@@ -28,6 +28,28 @@ class TestDelivery:
 
 
 @dataclass(frozen=True)
+class AuthorFacts:
+    """What rules test about the person (`author.*`); None: the payload leaves it out."""
+
+    followers: int | None = None
+    following: int | None = None
+    verified: bool | None = None
+    account_age_days: int | None = None
+    default_profile: bool | None = None
+    private: bool | None = None
+    accepts_dms: bool | None = None
+    blocked_brand: bool = False
+
+    def created_at(self, now: datetime) -> datetime | None:
+        return None if self.account_age_days is None else now - timedelta(days=self.account_age_days)
+
+
+# X's Account Activity payload (v1.1 user objects) has no field saying whether the person
+# accepts the brand's DMs: that fact comes only from a users lookup.
+X_UNSENDABLE = ("accepts_dms",)
+
+
+@dataclass(frozen=True)
 class Post:
     platform: Platform
     kind: EventKind
@@ -35,6 +57,7 @@ class Post:
     author: str  # handle, without @
     brand_account: str
     brand_handle: str | None = None
+    facts: AuthorFacts = AuthorFacts()
 
 
 def _first(value: Any) -> str:
@@ -45,14 +68,61 @@ def _first(value: Any) -> str:
 def build(post: Post, webhook_secrets: dict[str, Any], now: datetime | None = None) -> TestDelivery:
     now = now or datetime.now(UTC)
     number = str(int(now.timestamp() * 1000)) + str(secrets.randbelow(1000)).zfill(3)  # unique per send
-    author_id = "u" + hashlib.sha256(post.author.lower().encode()).hexdigest()[:12]  # the same person every time
+    author_id = _author_id(post.platform, post.author)
     if post.platform is Platform.X and post.kind in X_KINDS:
         return _x(post, number, author_id, webhook_secrets, now)
     return _standard(post, number, author_id, webhook_secrets, now)
 
 
+def _author_id(platform: Platform, handle: str) -> str:
+    """The same person every time, with an id of the platform's shape (goodword.platform_ids)."""
+    digest = hashlib.sha256(handle.lower().encode()).hexdigest()[:12]
+    if platform is Platform.LINKEDIN:
+        return f"urn:li:person:{digest}"
+    if platform in (Platform.X, Platform.INSTAGRAM, Platform.FACEBOOK):
+        return str(int(digest, 16))
+    return "u" + digest
+
+
+def _x_user(post: Post, author_id: str, now: datetime) -> dict[str, Any]:
+    """A v1.1 user object, with the facts given as X writes them."""
+    facts = post.facts
+    user: dict[str, Any] = {
+        "id_str": author_id,
+        "screen_name": post.author,
+        "name": post.author,
+        "followers_count": facts.followers if facts.followers is not None else 0,
+    }
+    created = facts.created_at(now)
+    optional = {
+        "friends_count": facts.following,
+        "verified": facts.verified,
+        "created_at": created.strftime("%a %b %d %H:%M:%S +0000 %Y") if created else None,
+        "default_profile": facts.default_profile,
+        "protected": facts.private,
+    }
+    return {**user, **{k: v for k, v in optional.items() if v is not None}}
+
+
+def _standard_author(post: Post, author_id: str, now: datetime) -> dict[str, Any]:
+    """The canonical author object, with the facts given."""
+    facts = post.facts
+    created = facts.created_at(now)
+    optional = {
+        "followers_count": facts.followers,
+        "following_count": facts.following,
+        "verified": facts.verified,
+        "created_at": created.isoformat() if created else None,
+        "default_profile": facts.default_profile,
+        "is_private": facts.private,
+        "accepts_dms": facts.accepts_dms,
+        "has_blocked_brand": facts.blocked_brand or None,
+    }
+    return {"id": author_id, "handle": post.author, **{k: v for k, v in optional.items() if v is not None}}
+
+
 def _x(post: Post, number: str, author_id: str, webhook_secrets: dict[str, Any], now: datetime) -> TestDelivery:
-    user = {"id_str": author_id, "screen_name": post.author, "name": post.author, "followers_count": 0}
+    user = _x_user(post, author_id, now)
     if post.kind is EventKind.FOLLOW:
         created = str(int(now.timestamp() * 1000))
         body: dict[str, Any] = {
@@ -75,6 +145,7 @@ def _x(post: Post, number: str, author_id: str, webhook_secrets: dict[str, Any],
         reply = post.kind is EventKind.REPLY
         body = {
             "for_user_id": post.brand_account,
+            "user_has_blocked": "true" if post.facts.blocked_brand else "false",
             "tweet_create_events": [
                 {
                     "timestamp_ms": str(int(now.timestamp() * 1000)),
@@ -107,9 +178,9 @@ def _standard(post: Post, number: str, author_id: str, webhook_secrets: dict[str
         "natural_id": natural_id,
         "brand_account": post.brand_account,
         "occurred_at": now.isoformat(),
-        "author": {"id": author_id, "handle": post.author},
+        "author": _standard_author(post, author_id, now),
         "text": post.text,
-        "refs": {"post_id": number},
+        "refs": {"post_id": f"urn:li:activity:{number}" if post.platform is Platform.LINKEDIN else number},
     }
     raw = json.dumps(body, separators=(",", ":")).encode()
     message_id, timestamp = f"msg_{number}", str(int(now.timestamp()))

@@ -15,7 +15,7 @@ from goodword.events import EventKind, Platform
 from goodword.ports import SecretsUnavailable
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import platform_choice
-from goodword_cli.deliveries import Post, build
+from goodword_cli.deliveries import X_KINDS, X_UNSENDABLE, AuthorFacts, Post, build
 from goodword_cli.output import EXIT_PROBLEMS, EXIT_TARGET, CliError, console, emit_json, json_option
 
 KINDS = [k.value for k in EventKind]
@@ -27,13 +27,43 @@ KINDS = [k.value for k in EventKind]
 @click.option("--text", help="What the person wrote (a mention names the brand: @handle is added when missing).")
 @click.option("--author", default="goodword_tester", show_default=True, help="The person's handle (with or without @).")
 @click.option("--account", help="The brand account it is for (default: the platform's first configured account).")
+@click.option("--followers", type=click.IntRange(min=0), help="author.followers: the person's followers.")
+@click.option("--following", type=click.IntRange(min=0), help="author.following: accounts the person follows.")
+@click.option("--account-age-days", type=click.IntRange(min=0), help="author.account_age_days: how old the account is.")
+@click.option("--verified/--not-verified", default=None, help="author.verified (default: left out, as when not known).")
+@click.option("--default-profile/--custom-profile", default=None, help="author.default_profile: never changed the picture.")
+@click.option("--private/--public", default=None, help="author.is_private: a protected or private account.")
+@click.option("--accepts-dms/--no-dms", default=None, help="author.accepts_dms (not in X's payloads: other platforms).")
+@click.option("--blocked-brand", is_flag=True, help="author.has_blocked_brand: the person blocked the brand.")
 @json_option
 @pass_app
-def send(app: App, platform_name: str, kind: str, text: str | None, author: str, account: str | None, as_json: bool) -> None:
+def send(
+    app: App,
+    platform_name: str,
+    kind: str,
+    text: str | None,
+    author: str,
+    account: str | None,
+    followers: int | None,
+    following: int | None,
+    account_age_days: int | None,
+    verified: bool | None,
+    default_profile: bool | None,
+    private: bool | None,
+    accepts_dms: bool | None,
+    blocked_brand: bool,
+    as_json: bool,
+) -> None:
     """Sign and deliver one test event to the target's webhook (--local or --stack), and
-    print the stored event's id: `goodword events show ID` then shows what the rules did."""
+    print the stored event's id: `goodword events show ID` then shows what the rules did.
+
+    The person's facts (--followers, --verified, --account-age-days...) travel in the
+    payload as the platform sends them, so a rule testing author.* can be tried end to end."""
     target = app.target()
     platform, event_kind = Platform(platform_name), EventKind(kind)
+    facts = AuthorFacts(followers, following, verified, account_age_days, default_profile, private, accepts_dms, blocked_brand)
+    if platform is Platform.X and event_kind in X_KINDS and any(getattr(facts, f) is not None for f in X_UNSENDABLE):
+        raise CliError("X's webhook payload does not carry --accepts-dms/--no-dms (a users lookup fetches it)", EXIT_PROBLEMS)
     if event_kind in (EventKind.MENTION, EventKind.REPLY, EventKind.COMMENT, EventKind.QUOTE) and not text:
         raise CliError(f"a {kind} needs --text: what the person wrote", EXIT_PROBLEMS)
     accounts = [a for (p, _), a in RulesLoader(target.rules_table, 0).accounts().items() if p == platform.value]
@@ -51,7 +81,7 @@ def send(app: App, platform_name: str, kind: str, text: str | None, author: str,
     except SecretsUnavailable as exc:
         raise CliError(f"cannot read the webhook secret {target.webhook_secret_id}: {exc}", EXIT_TARGET) from None
     brand_account = account or (chosen.account_id if chosen else "")
-    post = Post(platform, event_kind, text, author.removeprefix("@"), brand_account, chosen.handle if chosen else None)
+    post = Post(platform, event_kind, text, author.removeprefix("@"), brand_account, chosen.handle if chosen else None, facts)
     try:
         delivery = build(post, webhook_secrets)
     except (KeyError, TypeError):

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 
 class Platform(StrEnum):
@@ -60,6 +69,21 @@ def _clamp_count(value: object) -> object:
 
 
 Count = Annotated[int, BeforeValidator(_clamp_count), Field(ge=0)]
+
+
+def _utc_convertible(value: datetime) -> datetime:
+    """An aware time UTC can hold: 0001-01-01T00:00:00+23:59 is a valid RFC 3339 time whose
+    UTC instant is before year 1 (and 9999-12-31T23:59:59-23:59 after 9999), so converting it
+    (to store or compare it) would raise OverflowError: refused here as the sender's error."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is outside the range of times that can be expressed in UTC (years 1 to 9999)") from None
+    return value
+
+
+# A time zone-aware time that converts to UTC without overflow (what a sender may give us).
+UtcTime = Annotated[AwareDatetime, AfterValidator(_utc_convertible)]
 # Platform ids are printable: no whitespace or control characters (LinkedIn URNs do hold ":(),").
 Ref = Annotated[str, Field(min_length=1, max_length=MAX_REF, pattern=r"^[^\s\x00-\x1f\x7f]+$")]
 
@@ -75,7 +99,7 @@ class Author(BaseModel):
     # no automated contact may follow.
     has_blocked_brand: bool = False
     # Eligibility facts, from the payload or fetched (goodword.enrichment); None: not known.
-    created_at: AwareDatetime | None = None  # when the account was created
+    created_at: UtcTime | None = None  # when the account was created
     following_count: Count | None = None
     verified: bool | None = None
     default_profile: bool | None = None  # never changed the default picture/profile

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,13 @@ def is_mention(event: Event) -> bool:
 def identity_key(platform: str, brand_account: str, author_id: str) -> str:
     """One platform identity: ``PERSON#<platform>#<brand account>#<author id>`` (ids hold no #)."""
     return f"PERSON#{platform}#{brand_account}#{author_id}"
+
+
+def handle_key(platform: str, brand_account: str, handle: str) -> str:
+    """Who first showed a handle on a brand account: ``HANDLE#<platform>#<brand account>#<digest>``
+    (a digest of the lower-cased handle, so the item holds no handle)."""
+    digest = hashlib.sha256(handle.lower().lstrip("@").encode()).hexdigest()[:32]
+    return f"HANDLE#{platform}#{brand_account}#{digest}"
 
 
 def identity_parts(key: str) -> tuple[str, str, str] | None:

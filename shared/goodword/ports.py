@@ -117,6 +117,11 @@ class PeopleStore(LimitsView, Protocol):
         clear it (conditionally) so the next praise is the first; False when it was not."""
         ...
 
+    def handle_owner(self, platform: str, brand_account: str, handle: str, identity: str) -> str:
+        """The identity that first showed this handle (case-insensitive) on this brand account;
+        claimed for ``identity`` when none had."""
+        ...
+
     def mentions_since(self, person: str, since: datetime) -> int:
         """Mentions, replies, quotes and comments counted for this identity since ``since``."""
         ...

@@ -132,6 +132,7 @@ class WorkRecord(BaseModel):
     # notify
     url: str | None = None
     text: str | None = None
+    notify_format: str | None = None  # goodword.outbound.notify.NotifyFormat; None: standard
     # offer_sample
     claim_code: str | None = None
     claim_link: str | None = None

@@ -410,3 +410,10 @@ def test_flags_are_listed_apart_from_offers_and_never_wait_to_be_queued(store: S
     done = store.get_work(flag.key)
     assert done is not None and (done.state_label, done.waiting_to_queue) == ("done", False)
     assert [r.id for r in store.list_work([WorkState.APPROVED], kind=WorkKind.FLAG)] == [flag.id]
+
+
+def test_a_handle_belongs_to_the_first_identity_that_showed_it_on_that_account(store: StateStore) -> None:
+    first = store.handle_owner("instagram", "brand", "Ana_Brews", "PERSON#instagram#brand#178")
+    assert first == "PERSON#instagram#brand#178"
+    assert store.handle_owner("instagram", "brand", "@ana_brews", "PERSON#instagram#brand#ana_brews") == first
+    assert store.handle_owner("instagram", "other", "ana_brews", "PERSON#instagram#other#9") == "PERSON#instagram#other#9"

@@ -161,3 +161,40 @@ def test_a_marketer_finds_a_person_by_handle(aws: Aws, pipeline: Any, lambda_con
     code, output = goodword(aws, "people", "show", "x:@fan_h1")
     assert code == 1 and f"known on several brand accounts ({BRAND}, 777): give x:<account>:@fan_h1" in output
     assert goodword_json(aws, "people", "show", "x:777:@fan_h1")["person"] == "PERSON#x#777#h1"
+
+
+def test_an_instagram_commenter_who_then_mentions_the_brand_is_one_person_with_one_sample(
+    aws: Aws, pipeline: Any, lambda_context: Any
+) -> None:
+    """A comment's author is keyed by from.id; a mention's, after enrichment, by the username
+    the read gives (no id): the same username on the same brand account is the same person."""
+    put_rules(aws, FLAGSHIP)
+    now = datetime.now(UTC)
+    comment = on_instagram(POSITIVE, "17841400000000123", "17900000000000001").model_copy(
+        update={"author": Author(id="17841400000000123", handle="ana_brews")}
+    )
+    run(pipeline, lambda_context, comment)
+    assert flagship_outcome(aws, comment)[0] == "acted"
+    mention = Event(  # an ids-only mention, as enrichment completed it: the author is the username
+        platform=Platform.INSTAGRAM,
+        kind=EventKind.MENTION,
+        natural_id="mention:17918195224117851:17894227972186120",
+        brand_account=IG_BRAND,
+        occurred_at=now,
+        received_at=now,
+        source="meta",
+        author=Author(id="Ana_Brews", handle="Ana_Brews"),
+        text=POSITIVE,
+        refs=EventRefs(media_id="17918195224117851", comment_id="17894227972186120"),
+    )
+    run(pipeline, lambda_context, mention, start=2)
+    assert flagship_outcome(aws, mention) == ("limited", f"once per person: {FLAGSHIP['id']} already acted for this person")
+    assert len(work(aws, "offer_sample")) == 1, "one sample for one person"
+    shown = goodword_json(aws, "people", "show", f"PERSON#instagram#{IG_BRAND}#17841400000000123")
+    assert f"PERSON#instagram#{IG_BRAND}#Ana_Brews" in shown["identities"]
+
+    stranger = on_instagram(POSITIVE, "17841400000000999", "17900000000000002").model_copy(
+        update={"author": Author(id="17841400000000999", handle="someone_else")}
+    )
+    run(pipeline, lambda_context, stranger, start=3)
+    assert flagship_outcome(aws, stranger)[0] == "acted", "another username is another person"

@@ -287,6 +287,47 @@ def test_notifications_are_signed_standard_webhooks(
     assert action["state"] == "sent"
 
 
+@pytest.mark.usefixtures("private_notify")
+def test_a_slack_notify_posts_what_a_slack_incoming_webhook_shows(
+    aws: Aws, pipeline: Any, actions: Any, lambda_context: Any, live: HTTPServer
+) -> None:
+    captured: list[Request] = []
+
+    def slack(request: Request) -> Response:
+        captured.append(request)
+        return Response("ok", status=200, content_type="text/plain")  # what Slack answers
+
+    live.expect_request("/services/T000/B000/XXXX", method="POST").respond_with_handler(slack)
+    url = live.url_for("/services/T000/B000/XXXX")
+    put_rules(aws, {**SUPPORT, "actions": [{"notify": {"url": url, "message": "{author_handle} is unhappy", "format": "slack"}}]})
+    said = "Stale beans <!channel> & <https://evil.example|your order> was torn. Terrible."
+    run(pipeline, lambda_context, event(said, post="1900000000000000001"))
+    perform(actions, lambda_context, queued_records(aws))
+    (request,) = captured
+    body = json.loads(request.data)
+    assert set(body) >= {"text", "blocks"}, "Slack shows text and blocks; Goodword's own JSON would show nothing useful"
+    shown = json.dumps(body["blocks"])
+    assert "@fan_p1 is unhappy" in body["blocks"][0]["text"]["text"]
+    assert "&lt;!channel&gt; &amp; &lt;https://evil.example|your order&gt;" in shown, "the fan's words cannot ping or link"
+    assert "<!channel>" not in json.dumps(body)
+    assert "<https://x.com/i/web/status/1900000000000000001|open the post>" in shown
+    assert "*@fan_p1*" in shown
+    assert "@fan_p1 is unhappy" in body["text"]
+    assert request.headers["webhook-signature"].startswith("v1,"), "still signed"
+    assert the_action(aws)["state"] == "sent"
+
+
+def test_a_notify_format_is_standard_or_slack() -> None:
+    from pydantic import ValidationError
+
+    from goodword.rules.model import Notify
+
+    assert Notify.model_validate({"url": "https://hooks.slack.com/services/T/B/X"}).format == "standard"
+    assert Notify.model_validate({"url": "https://hooks.slack.com/services/T/B/X", "format": "slack"}).format == "slack"
+    with pytest.raises(ValidationError, match="format"):
+        Notify.model_validate({"url": "https://hooks.slack.com/services/T/B/X", "format": "teams"})
+
+
 def test_announcements_carry_a_stable_id_and_one_that_failed_is_sent_on_redelivery(
     aws: Aws, pipeline: Any, actions: Any, lambda_context: Any
 ) -> None:

@@ -199,7 +199,7 @@ def test_bad_input_gets_a_clear_error_and_stores_nothing(receiver: Any, lambda_c
 def test_storage_failure_answers_503_and_the_retry_completes_the_delivery(receiver: Any, lambda_context: Any, aws: Aws) -> None:
     body: dict[str, Any] = json.loads(fixture_bytes("meta/instagram_comments_fblogin.constructed.json"))
     change = body["entry"][0]["changes"][0]
-    body["entry"][0]["changes"] = [json.loads(json.dumps(change).replace("17894227972186120", f"c{n}")) for n in range(3)]
+    body["entry"][0]["changes"] = [json.loads(json.dumps(change).replace("17894227972186120", f"9000{n}")) for n in range(3)]
     raw = json.dumps(body).encode()
 
     from goodword.aws import clients
@@ -208,7 +208,7 @@ def test_storage_failure_answers_503_and_the_retry_completes_the_delivery(receiv
     original = real.put_item
 
     def flaky(**kwargs: Any) -> Any:
-        if "c1" in json.dumps(kwargs):
+        if "90001" in json.dumps(kwargs):
             raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "PutItem")
         return original(**kwargs)
 
@@ -219,7 +219,7 @@ def test_storage_failure_answers_503_and_the_retry_completes_the_delivery(receiv
 
     status, answer, _ = deliver(receiver, lambda_context, "meta", raw)
     assert (status, answer["stored"], answer["duplicates"]) == (200, 1, 2)
-    assert sorted(i["natural_id"]["S"] for i in aws.event_items()) == ["comment:c0", "comment:c1", "comment:c2"]
+    assert sorted(i["natural_id"]["S"] for i in aws.event_items()) == ["comment:90000", "comment:90001", "comment:90002"]
 
 
 def test_unconfigured_platform_answers_503_so_the_platform_retries(receiver: Any, lambda_context: Any, aws: Aws) -> None:

@@ -126,3 +126,112 @@ def test_a_signed_platform_payload_with_an_oversized_reference_keeps_the_mention
     assert (status, answer["stored"]) == (200, 1)
     (item,) = aws.event_items()
     assert "in_reply_to_post_id" not in item.get("refs", {}).get("M", {})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"occurred_at": "0001-01-01T00:00:00+23:59"}, "occurred_at"),
+        ({"occurred_at": "9999-12-31T23:59:59-23:59"}, "occurred_at"),
+        ({"author": {"id": "fan1", "created_at": "0001-01-01T00:00:00+23:59"}}, "author.created_at"),
+        ({"author": {"id": "fan1", "created_at": "9999-12-31T23:59:59-23:59"}}, "author.created_at"),
+    ],
+    ids=["occurred-before-year-1-in-utc", "occurred-after-year-9999-in-utc", "created-before", "created-after"],
+)
+def test_signed_standard_times_outside_what_utc_can_hold_get_400_naming_the_field(
+    overrides: dict[str, Any], named: str, receiver: Any, lambda_context: Any, aws: Aws
+) -> None:
+    body = json.dumps({"events": [standard_event(natural_id="status:ok"), standard_event(**overrides)]}).encode()
+    status, answer = deliver_standard(receiver, lambda_context, body)
+    assert (status, answer["error"]) == (400, "invalid_payload")
+    assert named in answer["message"]
+    assert aws.all_items() == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59", "Fri Dec 31 23:59:59 -2359 9999", 10**30, "9" * 40, -(10**20)],
+)
+def test_platform_times_outside_what_utc_can_hold_fall_back_to_the_receipt_time(value: Any) -> None:
+    from goodword.webhooks.payload import opt_time, parse_time
+
+    fallback = datetime(2026, 1, 1, tzinfo=UTC)
+    assert parse_time(value, fallback) == fallback
+    assert opt_time({"created_at": value}, "created_at") is None
+
+
+BREAKOUT = "1){id},name,business_discovery.username(competitor){followers_count},mentioned_comment.comment_id(1"
+
+
+def _replaced(fixture: str, old: str, new: str) -> bytes:
+    return fixture_bytes(fixture).replace(old.encode(), json.dumps(new)[1:-1].encode())
+
+
+@pytest.mark.parametrize(
+    ("platform", "body", "named"),
+    [
+        (
+            "meta",
+            lambda: _replaced("meta/instagram_mentions_comment_fblogin.json", "17894227972186120", BREAKOUT),
+            "refs.comment_id",
+        ),
+        ("meta", lambda: _replaced("meta/instagram_mentions_comment_fblogin.json", "17918195224117851", ".."), "refs.media_id"),
+        ("meta", lambda: _replaced("meta/instagram_mentions_comment_fblogin.json", "17841405726653026", ".."), "brand_account"),
+        ("meta", lambda: _replaced("meta/facebook_page_mention.constructed.json", "44444444_444444444", ".."), "refs.post_id"),
+        (
+            "linkedin",
+            lambda: _replaced("linkedin/org_social_action_comment.constructed.json", "6441333333905633999", ".."),
+            "refs.comment_id",
+        ),
+        (
+            "linkedin",
+            lambda: _replaced(
+                "linkedin/org_social_action_share_mention.constructed.json", "urn:li:share:6441333333905633322", ".."
+            ),
+            "refs.conversation_id",
+        ),
+        (
+            "x",
+            lambda: fixture_bytes("x/aaa_tweet_create_events_mention.constructed.json").replace(
+                b'"id_str":"3001969357"', b'"id_str":".."'
+            ),
+            "author.id",
+        ),
+        (
+            "standard",
+            lambda: json.dumps(
+                standard_event(
+                    platform="instagram",
+                    brand_account="178414",
+                    author={"id": "1784"},
+                    refs={"media_id": "1", "comment_id": BREAKOUT},
+                )
+            ).encode(),
+            "refs.comment_id",
+        ),
+        (
+            "standard",
+            lambda: json.dumps(standard_event(platform="x", brand_account="2244994945", author={"id": ".."})).encode(),
+            "author.id",
+        ),
+    ],
+    ids=[
+        "ig-comment-breakout",
+        "ig-media-dotdot",
+        "ig-account-dotdot",
+        "fb-post-dotdot",
+        "li-comment-dotdot",
+        "li-activity-dotdot",
+        "x-author-dotdot",
+        "bridge-claims-instagram",
+        "bridge-claims-x",
+    ],
+)
+def test_signed_ids_without_their_platforms_shape_get_400_naming_the_field(
+    platform: str, body: Any, named: str, receiver: Any, lambda_context: Any, aws: Aws
+) -> None:
+    raw = body()
+    status, answer = call(receiver, lambda_context, http_api_event(platform, raw, headers=signed_headers(platform, raw)))
+    assert (status, answer["error"]) == (400, "invalid_payload")
+    assert named in answer["message"] and "must be" in answer["message"]
+    assert aws.all_items() == [], "nothing stored: the id would reach a read or send request"

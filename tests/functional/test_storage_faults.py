@@ -4,6 +4,8 @@ whose answer was lost, retried by botocore, counts as this delivery's own, not a
 
 from __future__ import annotations
 
+import collections
+import itertools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -116,3 +118,56 @@ def test_a_claim_that_landed_but_whose_answer_was_lost_still_sends_once(
     items = [from_dynamodb(i) for i in aws.dynamodb.scan(TableName=aws.tables["StateTable"])["Items"]]
     (offer,) = [i for i in items if i["sk"] == "WORK" and i["kind"] == "offer_sample"]
     assert offer["state"] == "sent", offer.get("reason")
+
+
+class _TimedOut(Exception):
+    """The function's time ran out: every call after it fails, as when Lambda stops the function."""
+
+
+def _big_x_delivery(count: int) -> bytes:
+    brand = "2244994945"
+    tweets = [
+        {
+            "id_str": str(1_900_000_000_000_000_000 + n),
+            "timestamp_ms": "1764750000000",
+            "text": f"@roaster the beans of batch {n} are lovely",
+            "user": {"id_str": str(3_000_000_000 + n), "screen_name": f"fan{n}", "followers_count": 10},
+            "entities": {"user_mentions": [{"id_str": brand}]},
+        }
+        for n in range(count)
+    ]
+    return json.dumps({"for_user_id": brand, "tweet_create_events": tweets}, separators=(",", ":")).encode()
+
+
+def test_a_delivery_too_big_for_one_attempt_is_stored_whole_by_its_retries(receiver: Any, lambda_context: Any, aws: Aws) -> None:
+    """4,000 events in one X delivery (~0.9 MB, under MaxWebhookBodyBytes) when an attempt has time
+    for 3,000 DynamoDB calls: each retry must progress (it used to write 4,000 raw payloads
+    first, one call each, and time out before any event, on every retry)."""
+    body = _big_x_delivery(4_000)
+    assert 800_000 < len(body) < 1_048_576
+    receiver._dependencies()
+    client = clients.dynamodb()
+    budget, calls = 3_000, itertools.count()
+
+    def out_of_time(**kwargs: Any) -> None:
+        if next(calls) >= budget:
+            raise _TimedOut
+
+    client.meta.events.register_first("before-send.dynamodb", out_of_time)
+    answers: list[int] = []
+    try:
+        for _ in range(4):  # the platform's retries
+            calls = itertools.count()
+            try:
+                status = deliver(receiver, lambda_context, body)[0]
+            except _TimedOut:
+                status = 500
+            answers.append(status)
+            if status == 200:
+                break
+    finally:
+        client.meta.events.unregister("before-send.dynamodb", out_of_time)
+    assert answers[-1] == 200 and len(answers) <= 3, f"stored in at most two retries: {answers}"
+    pages = aws.dynamodb.get_paginator("scan").paginate(TableName=aws.events_table, ProjectionExpression="sk")
+    kinds = collections.Counter(item["sk"]["S"] for page in pages for item in page["Items"])
+    assert (kinds["EVENT"], kinds["RAW"]) == (4_000, 4_000)

@@ -361,3 +361,56 @@ def test_an_instagram_mention_keeps_waiting_for_its_text(enricher: Enricher, htt
         event = enrich(enricher, event)
     assert event.enrichment is not None and event.enrichment.state is EnrichmentState.WAITING
     assert event.enrichment.retry_at == NOW + timedelta(seconds=480)  # 30 s doubling
+
+
+def facebook_mention(post: str) -> Event:
+    return Event(
+        platform=Platform.FACEBOOK,
+        kind=EventKind.MENTION,
+        natural_id="mention:1:-",
+        brand_account="1234567890",
+        occurred_at=NOW,
+        received_at=NOW,
+        source="meta",
+        refs=EventRefs(post_id=post),
+    )
+
+
+BREAKOUT = "1){id},name,business_discovery.username(competitor){followers_count,media{caption}},mentioned_comment.comment_id(1"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        ig_mention(comment=BREAKOUT),
+        ig_mention(comment=None, media="1){id},business_discovery.username(competitor){id"),
+        ig_mention().model_copy(update={"brand_account": ".."}),
+        facebook_mention(".."),
+        facebook_mention("../1234567890"),
+        linkedin(EventKind.MENTION, ".."),
+        linkedin(EventKind.COMMENT, "urn:li:comment:(urn:li:activity:..,..)"),
+        linkedin(EventKind.COMMENT, "urn:li:comment:(urn:li:activity:1,..)"),
+        x_mention(author=".."),
+    ],
+    ids=[
+        "ig-comment-breakout",
+        "ig-media-breakout",
+        "ig-account-dotdot",
+        "fb-dotdot",
+        "fb-traversal",
+        "li-post-dotdot",
+        "li-comment-dotdot-post",
+        "li-comment-dotdot",
+        "x-author-dotdot",
+    ],
+)
+def test_an_id_without_its_platforms_shape_is_never_requested_nor_cached(
+    event: Event, enricher: Enricher, httpserver: HTTPServer, state: InMemoryState
+) -> None:
+    wanted = needed(event, SETTINGS)
+    assert wanted, "the event needs a read"
+    enriched = enricher.enrich(event, wanted, SETTINGS)
+    assert httpserver.log == [], "no request left Goodword"
+    assert enriched.enrichment is not None and enriched.enrichment.state is EnrichmentState.UNAVAILABLE
+    assert enriched.enrichment.detail and "must be" in enriched.enrichment.detail
+    assert all(state.cached(f.cache_key, NOW) is None for f in wanted), "nothing cached under the forged id"

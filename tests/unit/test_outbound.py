@@ -167,6 +167,25 @@ def test_missing_ids_and_unsupported_platforms_are_final_errors() -> None:
         build(Send("mastodon", Channel.REPLY, "hi", "1", "2", "mention"), {})
 
 
+@pytest.mark.parametrize(
+    ("request_send", "named"),
+    [
+        (Send("x", Channel.DIRECT_MESSAGE, "hi", "1", "..", "follow"), "the author"),
+        (Send("instagram", Channel.REPLY, "hi", "..", "2", "comment", {"comment_id": "3"}), "the brand account"),
+        (Send("instagram", Channel.REPLY, "hi", "1", "2", "comment", {"comment_id": ".."}), "the comment"),
+        (Send("facebook", Channel.REPLY, "hi", "1", "2", "comment", {"comment_id": ".."}), "the post or comment"),
+        (
+            Send("linkedin", Channel.REPLY, "hi", "urn:li:organization:1", "2", "mention", {"post_id": ".."}),
+            "the post or comment",
+        ),
+    ],
+    ids=["x-author", "ig-account", "ig-comment", "fb-comment", "li-post"],
+)
+def test_an_id_without_its_platforms_shape_never_becomes_a_path_segment(request_send: Send, named: str) -> None:
+    with pytest.raises(RequestError, match=f"{named} must be"):
+        build(request_send, CREDENTIALS[request_send.platform])
+
+
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
 
 

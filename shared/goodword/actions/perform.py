@@ -12,7 +12,6 @@ timeout, connection reset) is not retried.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from goodword.events import EventKind, Platform
 from goodword.observability import logger
 from goodword.opt_out import contact_refusal
 from goodword.outbound.destinations import UnsafeDestinationError
+from goodword.outbound.notify import body as notify_body
 from goodword.outbound.platform_requests import HttpRequest, RequestError, Send, build, platform_message_id
 from goodword.outbound.transport import HttpResponse, TransportError, Verdict, judge, send_to_public_address
 from goodword.policy import Channel, send_refusal
@@ -179,17 +179,7 @@ class Performer:
     def _request(self, record: WorkRecord) -> HttpRequest:
         credentials = self.credentials()
         if record.kind is WorkKind.NOTIFY:
-            body = json.dumps(
-                {
-                    "type": "goodword.notify",
-                    "message": record.message,
-                    "text": record.text,
-                    "platform": record.platform,
-                    "author_handle": record.author_handle,
-                    "event_id": record.event_id,
-                    "rule_id": record.rule_id,
-                }
-            ).encode()
+            body = notify_body(record)
             timestamp = str(int(self.clock().timestamp()))
             signature = sign(credentials["notify"]["secret"], record.id, timestamp, body)
             return HttpRequest(

@@ -3,6 +3,7 @@ floats as decimals, numbers back as plain ints or floats, and the paginated read
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -58,14 +59,17 @@ def key(pk: str, sk: str) -> dict[str, Any]:
     return to_dynamodb({"pk": pk, "sk": sk})
 
 
-def batch_get(table: str, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """Items by (pk, sk), 100 keys a request, unprocessed keys retried, consistent reads."""
+def batch_get(table: str, keys: Iterable[tuple[str, str]], *, keys_only: bool = False) -> dict[tuple[str, str], dict[str, Any]]:
+    """Items by (pk, sk), 100 keys a request, unprocessed keys retried, consistent reads;
+    ``keys_only``: just which exist (pk and sk), not what they hold."""
     wanted = list(dict.fromkeys(keys))
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for start in range(0, len(wanted), 100):
         request: dict[str, Any] = {
             table: {"Keys": [key(pk, sk) for pk, sk in wanted[start : start + 100]], "ConsistentRead": True}
         }
+        if keys_only:
+            request[table].update(ProjectionExpression="pk, sk")
         while request:
             answer = clients.dynamodb().batch_get_item(RequestItems=request)
             for item in answer.get("Responses", {}).get(table, []):
@@ -73,3 +77,20 @@ def batch_get(table: str, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, st
                 found[(value["pk"], value["sk"])] = value
             request = answer.get("UnprocessedKeys") or {}
     return found
+
+
+BATCH_WRITE_ITEMS = 25  # BatchWriteItem's most items a request
+_BATCH_WRITE_TRIES = 5
+
+
+def batch_put(table: str, puts: list[dict[str, Any]]) -> bool:
+    """Unconditional puts of at most BATCH_WRITE_ITEMS items (one key once) in one request;
+    unprocessed items are sent again a few times. False if some were still not written."""
+    request: dict[str, Any] = {table: [{"PutRequest": {"Item": to_dynamodb(item)}} for item in puts]}
+    for attempt in range(_BATCH_WRITE_TRIES):
+        if attempt:
+            time.sleep(0.05 * 2**attempt)  # DynamoDB left some unwritten: it is busy, back off
+        request = clients.dynamodb().batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+        if not request:
+            return True
+    return False

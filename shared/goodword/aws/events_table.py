@@ -1,8 +1,10 @@
 """Writes events to EventsTable exactly once.
 
-Per event, two writes run in parallel: the event item, conditional on not existing yet
-(that condition is the dedupe), and its raw payload item, which expires through TTL. Both
-are idempotent, so a retry after any partial failure completes the delivery. A
+Per event, two writes: the event item, conditional on not existing yet (that condition is
+the dedupe), and its raw payload item, which expires through TTL. Both are idempotent, so a
+retry after any partial failure completes the delivery. A delivery of many events first
+reads which items exist and skips them, then writes the events, then the raw payloads (25 a
+request), so that every retry of a delivery too big for one attempt progresses. A
 transaction would make the pair atomic but cost twice the write units and a round trip
 more; an orphan raw item is invisible and expires, and an event whose raw write failed is
 answered 5xx so the platform's retry writes the raw item too.
@@ -20,7 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from goodword.aws import clients
-from goodword.aws.codec import batch_get, items, plain, to_dynamodb
+from goodword.aws.codec import BATCH_WRITE_ITEMS, batch_get, batch_put, items, plain, to_dynamodb
 from goodword.event_items import (
     DECISIONS_SK,
     DELIVERY_ATTEMPT,
@@ -69,17 +71,36 @@ class EventsTable:
         # that had landed (its answer lost), the retry is recognised as this delivery's own and
         # answered "stored", not "duplicate": only another delivery's write is a duplicate.
         attempt = uuid.uuid4().hex
-        raw_writes = [_writers.submit(self._put_raw, event) for event in events]
-        # One event (the common case) is written from this thread; a batch in parallel.
-        if len(events) == 1:
+        if len(events) == 1:  # the common case: both writes at once, from two threads
+            raw_write = _writers.submit(self._put_raw, events[0])
             outcomes = [self._put_event(events[0], attempt)]
+            raw_ok = raw_write.result()
         else:
-            outcomes = list(_writers.map(self._put_event, events, [attempt] * len(events)))
-        raw_ok = all(write.result() for write in raw_writes)
+            outcomes, raw_ok = self._save_batch(events, attempt)
         if None in outcomes or not raw_ok:
             raise StorageUnavailable("events could not be stored; retry the delivery")
         stored = sum(1 for outcome in outcomes if outcome)
         return StoreResult(stored=stored, duplicates=len(outcomes) - stored)
+
+    def _save_batch(self, events: Sequence[Event], attempt: str) -> tuple[list[bool | None], bool]:
+        """A delivery of many events (X, Meta and LinkedIn batch thousands in one request) is
+        written so that each retry of it progresses where the last attempt stopped (a timeout):
+        which events and raw payloads exist is read first (100 keys a request) and those are
+        skipped; the events are written before the raw payloads, and those 25 a request."""
+        try:
+            existing = batch_get(
+                self.table_name, ((event_pk(e.event_id), sk) for e in events for sk in (EVENT_SK, RAW_SK)), keys_only=True
+            )
+        except (ClientError, BotoCoreError) as exc:
+            logger.warning("could not read which events are stored", extra={"error": type(exc).__name__})
+            raise StorageUnavailable("events could not be stored; retry the delivery") from None
+        new = [e for e in events if (event_pk(e.event_id), EVENT_SK) not in existing]
+        written = dict(zip((id(e) for e in new), _writers.map(self._put_event, new, [attempt] * len(new)), strict=True))
+        outcomes = [written.get(id(e), False) for e in events]
+        raws = {event_pk(e.event_id): e for e in events if (event_pk(e.event_id), RAW_SK) not in existing}
+        chunks = [list(raws.values())[start : start + BATCH_WRITE_ITEMS] for start in range(0, len(raws), BATCH_WRITE_ITEMS)]
+        raw_ok = all(_writers.map(self._put_raws, chunks))
+        return outcomes, raw_ok
 
     def _put_event(self, event: Event, attempt: str) -> bool | None:
         """True: stored (by this attempt). False: already stored by another. None: failed."""
@@ -110,6 +131,17 @@ class EventsTable:
             _log_failure(event, type(exc).__name__, what="raw payload")
         except Exception:
             logger.exception("raw payload write failed", extra={"event_id": event.event_id})
+        return False
+
+    def _put_raws(self, events: list[Event]) -> bool:
+        try:
+            if batch_put(self.table_name, [raw_item(e, self.raw_retention) for e in events]):
+                return True
+            _log_failure(events[0], "UnprocessedItems", what="raw payloads")
+        except (ClientError, BotoCoreError) as exc:
+            _log_failure(events[0], type(exc).__name__, what="raw payloads")
+        except Exception:
+            logger.exception("raw payload writes failed", extra={"event_id": events[0].event_id})
         return False
 
     # --- reads (the command) ------------------------------------------------------------

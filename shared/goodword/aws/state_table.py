@@ -43,10 +43,11 @@ from goodword.aws.codec import batch_get, from_dynamodb, items, key, plain, to_d
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
 from goodword.opt_out import suppression_digest
-from goodword.people import MENTION_KINDS, Profile, is_mention, person_key
+from goodword.people import Profile, handle_key, identity_parts, is_mention, person_key
 from goodword.work import ERASED_PERSON, REVIEWED, RejectReason, WorkKind, WorkRecord, WorkState, check_transition, work_key
 
 PROFILE_SK = "PROFILE"
+HANDLE_OWNER_SK = "OWNER"  # pk: people.handle_key, the identity that first showed the handle
 WORK_SK = "WORK"
 FETCH_SK = "FETCH"
 SUPPRESSION_KEY_PK = "SUPPRESSION#KEY"
@@ -227,6 +228,21 @@ class StateTable:
                     raise
         return released
 
+    def handle_owner(self, platform: str, brand_account: str, handle: str, identity: str) -> str:
+        alias = handle_key(platform, brand_account, handle)
+        try:
+            clients.dynamodb().put_item(
+                TableName=self.table,
+                Item=to_dynamodb({"pk": alias, "sk": HANDLE_OWNER_SK, "identity": identity}),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+            return identity
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+        item = self._get(alias, HANDLE_OWNER_SK)
+        return str(item["identity"]) if item else identity
+
     def identities_with_handle(self, platform: str, handle: str, brand_account: str | None = None) -> list[str]:
         """Identity keys whose profile has this handle (case-insensitive match of what the
         platform sent; a scan: the command looks people up rarely)."""
@@ -336,7 +352,20 @@ class StateTable:
 
     def erase_keys(self, pk: str) -> int:
         """Delete every item under ``pk`` (an identity's profile, markers and cooldown, or a
-        linked person's identities and markers); how many there were."""
+        linked person's identities and markers), and the handle the identity owns; how many
+        there were."""
+        parts = identity_parts(pk)
+        profile = self._get(pk, PROFILE_SK) if parts else None
+        handle = str(profile.get("handle") or "") if profile else ""
+        owned = 0
+        if parts and handle:
+            alias = handle_key(parts[0], parts[1], handle)
+            if (self._get(alias, HANDLE_OWNER_SK) or {}).get("identity") == pk:
+                clients.dynamodb().delete_item(TableName=self.table, Key=key(alias, HANDLE_OWNER_SK))
+                owned = 1
+        return owned + self._erase_pk(pk)
+
+    def _erase_pk(self, pk: str) -> int:
         found = list(
             items(
                 "query",

@@ -8,7 +8,9 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from goodword.enrichment.fetches import Fetch, FetchKind
+from goodword.events import Platform
 from goodword.outbound.platform_requests import BASE_URLS, HttpRequest, RequestError
+from goodword.platform_ids import LINKEDIN_COMMENT_ID, misshapen
 
 INSTAGRAM_COMMENT_FIELDS = "id,text,timestamp,username,media{id,permalink}"
 INSTAGRAM_MEDIA_FIELDS = "id,caption,timestamp,username,permalink,media_type"
@@ -41,7 +43,24 @@ def token_for(platform: str, credentials: dict[str, Any]) -> str:
     return token
 
 
+def _check_ids(fetch: Fetch) -> None:
+    """Refuse (RequestError) an id without its platform's shape: it would leave its place in
+    the path (``..``) or in the Graph field expansion (``1){id},name,business_discovery…``)."""
+    platform = Platform(fetch.platform)
+    problems = [misshapen(platform, fetch.brand_account, "the brand account")]
+    if fetch.kind is FetchKind.LINKEDIN_COMMENT:
+        problems.append(misshapen(platform, fetch.parent_id or "", "the comment's post"))
+        if not LINKEDIN_COMMENT_ID.fullmatch(fetch.object_id):
+            problems.append("the comment id must be the id part of a LinkedIn comment URN")
+    else:
+        problems.append(misshapen(platform, fetch.object_id, "the object id"))
+    problem = next((p for p in problems if p), None)
+    if problem:
+        raise RequestError(f"{problem}; not fetched")
+
+
 def build(fetch: Fetch, credentials: dict[str, Any], base_urls: dict[str, str] | None = None) -> HttpRequest:
+    _check_ids(fetch)
     urls = {**BASE_URLS, **(base_urls or {})}
     auth = {"authorization": f"Bearer {token_for(fetch.platform, credentials)}"}
     account, target = _segment(fetch.brand_account), fetch.object_id

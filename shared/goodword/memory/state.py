@@ -13,7 +13,7 @@ from typing import Any
 
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
-from goodword.people import Profile, is_mention, person_key
+from goodword.people import Profile, handle_key, is_mention, person_key
 from goodword.ports import LimitsView
 from goodword.work import RejectReason, WorkKind, WorkRecord, WorkState, check_transition
 
@@ -75,6 +75,7 @@ class InMemoryState:
         self._once: dict[tuple[str, str], int | None] = {}
         self._cooldowns: dict[str, int] = {}
         self._caps: dict[tuple[str, str], int] = {}  # added here, on top of the live count
+        self._handle_owners: dict[str, str] = {}
         self._work: dict[str, WorkRecord] = {}
         self._made: list[str] = []
         self._marks: dict[str, str] = {}
@@ -193,6 +194,10 @@ class InMemoryState:
         self._profiles[identity] = {**fields, "person_id": None}
         self._identities.get(person_id, set()).discard(identity)
         return True
+
+    def handle_owner(self, platform: str, brand_account: str, handle: str, identity: str) -> str:
+        # Handles claimed here only (the live store's are not read: a backtest links what it sees).
+        return self._handle_owners.setdefault(handle_key(platform, brand_account, handle), identity)
 
     def identities(self, person_id: str) -> list[str]:
         return sorted(self._identities.get(person_id, set()))

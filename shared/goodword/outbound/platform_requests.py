@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from goodword.platform_ids import misshapen
 from goodword.policy import Channel
 
 BASE_URLS = {
@@ -57,8 +58,12 @@ def _need(value: str | None, what: str) -> str:
     return value
 
 
-def _segment(value: str) -> str:
-    """An id as one URL path segment: ids come from webhooks, so "../" or "?" must stay data."""
+def _segment(value: str, platform: str = "", what: str = "id") -> str:
+    """An id as one URL path segment: ids come from webhooks, so "../" or "?" must stay data,
+    and one without its platform's shape (``..``) is refused (platform_ids)."""
+    problem = misshapen(platform, value, what) if platform else None
+    if problem:
+        raise RequestError(problem)
     return quote(value, safe="")
 
 
@@ -71,9 +76,14 @@ def build(send: Send, credentials: dict[str, Any], base_urls: dict[str, str] | N
             post = _need(refs.get("post_id"), "post to reply to")
             return _json("POST", f"{urls['x']}/2/tweets", token, {"text": send.text, "reply": {"in_reply_to_tweet_id": post}})
         author = _need(send.author_id, "author")
-        return _json("POST", f"{urls['x']}/2/dm_conversations/with/{quote(author, safe='')}/messages", token, {"text": send.text})
+        return _json(
+            "POST",
+            f"{urls['x']}/2/dm_conversations/with/{_segment(author, 'x', 'the author')}/messages",
+            token,
+            {"text": send.text},
+        )
     if send.platform == "instagram":
-        token, account = credentials["access_token"], _segment(send.brand_account)
+        token, account = credentials["access_token"], _segment(send.brand_account, "instagram", "the brand account")
         if send.channel is Channel.PRIVATE_REPLY:
             comment = _need(refs.get("comment_id"), "comment")
             return _json(
@@ -93,7 +103,9 @@ def build(send: Send, credentials: dict[str, Any], base_urls: dict[str, str] | N
             query = urlencode({"message": send.text})
             comment = _need(refs.get("comment_id"), "comment")
             return HttpRequest(
-                "POST", f"{urls['graph']}/{_segment(comment)}/replies?{query}", {"authorization": f"Bearer {token}"}
+                "POST",
+                f"{urls['graph']}/{_segment(comment, 'instagram', 'the comment')}/replies?{query}",
+                {"authorization": f"Bearer {token}"},
             )
         params = {"media_id": _need(refs.get("media_id"), "media"), "message": send.text}
         if refs.get("comment_id"):
@@ -102,7 +114,9 @@ def build(send: Send, credentials: dict[str, Any], base_urls: dict[str, str] | N
             "POST", f"{urls['graph']}/{account}/mentions?{urlencode(params)}", {"authorization": f"Bearer {token}"}
         )
     if send.platform == "facebook":
-        target = _segment(_need(refs.get("comment_id") or refs.get("post_id"), "post or comment"))
+        target = _segment(
+            _need(refs.get("comment_id") or refs.get("post_id"), "post or comment"), "facebook", "the post or comment"
+        )
         query = urlencode({"message": send.text})
         return HttpRequest(
             "POST", f"{urls['graph']}/{target}/comments?{query}", {"authorization": f"Bearer {credentials['page_access_token']}"}
@@ -116,7 +130,7 @@ def build(send: Send, credentials: dict[str, Any], base_urls: dict[str, str] | N
             target = refs["comment_id"]
         return _json(
             "POST",
-            f"{urls['linkedin']}/rest/socialActions/{quote(target, safe='')}/comments",
+            f"{urls['linkedin']}/rest/socialActions/{_segment(target, 'linkedin', 'the post or comment')}/comments",
             credentials["access_token"],
             payload,
             {"linkedin-version": "202601", "x-restli-protocol-version": "2.0.0"},

@@ -14,9 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from goodword.eligibility import excluded, held
-from goodword.events import Event
+from goodword.events import Event, Platform
 from goodword.limits import Cap, Claim, Contact, Cooldown, OncePerPerson, RecordWork
-from goodword.linking import spread
+from goodword.linking import LinkError, link, spread
 from goodword.observability import logger
 from goodword.opt_out import ADDRESSED, NOTHING, StopVerdict, contact_refusal, hear
 from goodword.people import Profile, person_key
@@ -149,11 +149,31 @@ class Pipeline:
             results = SecondOpinionJudge(settings.second_opinion, book.settings.brand_names, converse).review(texts, results)
         return {e.event_id: s for e, s in zip(with_text, results, strict=True)}
 
+    def _same_username(self, event: Event, profile: Profile, now: datetime) -> Profile:
+        """Instagram names one person two ways: a comment's author by the Instagram-scoped id
+        (``from.id``), a mention's, once enriched, by the username alone (the mentioned_comment
+        and mentioned_media reads give no id). The first identity to show a username on a brand
+        account owns it; another identity showing it there is linked to that one: one person,
+        one sample."""
+        author = event.author
+        if event.platform is not Platform.INSTAGRAM or author is None or not author.handle:
+            return profile
+        owner = self.state.handle_owner(event.platform.value, event.brand_account, author.handle, profile.key)
+        if owner == profile.key or (profile.person_id and owner in self.state.identities(profile.person_id)):
+            return profile
+        try:
+            link(self.state, owner, profile.key, now)
+        except LinkError:  # the owner's profile was erased: this identity stands alone
+            return profile
+        return self.state.profile(profile.key) or profile
+
     def process(self, event: Event, sentiment: Sentiment | None) -> EventResult:
         now = self.clock()
         book = self.rules()
         positive = sentiment is not None and sentiment.label is SentimentLabel.POSITIVE
         profile = self.state.record_event(event, positive, now)
+        if profile is not None:
+            profile = self._same_username(event, profile, now)
         heard = hear(event.text, book.settings.opt_out) if event.kind in ADDRESSED else NOTHING
         stop = heard.said if heard.verdict is StopVerdict.STOP else None
         if stop and profile is not None and not profile.opted_out:
@@ -368,6 +388,7 @@ class Pipeline:
             fields["url"] = str(action.notify.url)
             fields["message"] = render(action.notify.message, values) if action.notify.message else None
             fields["text"] = event.text
+            fields["notify_format"] = action.notify.format.value
         return WorkRecord(**base, **fields, kind=WorkKind(action.kind), state=WorkState.APPROVED)
 
 

@@ -16,6 +16,7 @@ from goodword.enrichment.fetches import EnrichmentSettings
 from goodword.events import EventKind, Platform
 from goodword.opt_out import OptOutSettings
 from goodword.outbound.destinations import never_callable
+from goodword.outbound.notify import NotifyFormat
 from goodword.rules.conditions import MAX_LEAVES, Condition, count_leaves
 from goodword.rules.templates import validate_template
 from goodword.sentiment.model import SentimentSettings
@@ -124,6 +125,10 @@ class Message(_Model):
 class Notify(_Model):
     url: HttpUrl = Field(description="receives a signed Standard Webhooks POST; public addresses only")
     message: str | None = Field(default=None, max_length=1000)
+    format: NotifyFormat = Field(
+        default=NotifyFormat.STANDARD,
+        description="standard: Goodword's JSON; slack: a Slack incoming webhook's text and blocks (message, post, person, link)",
+    )
 
     @field_validator("url")
     @classmethod

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from goodword.observability import logger
+from goodword.platform_ids import event_problem
 from goodword.ports import SecretsUnavailable, StorageUnavailable, StoreEvents, StoreResult
 from goodword.validation import describe_validation_error
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
@@ -109,7 +110,7 @@ def _receive(
 
 def _read(adapter: PlatformAdapter[Any], request: WebhookRequest) -> Delivery:
     try:
-        return adapter.read(request)
+        delivery = adapter.read(request)
     except WebhookError:
         raise
     except ValidationError as exc:
@@ -119,6 +120,17 @@ def _read(adapter: PlatformAdapter[Any], request: WebhookRequest) -> Delivery:
         # a 5xx; logged with the trace so a reader bug is visible to operators.
         logger.exception("unreadable signed payload", extra={"platform": adapter.name})
         raise InvalidPayloadError(f"body is not a {adapter.name} payload we can read ({type(exc).__name__})") from None
+    _check_ids(delivery)
+    return delivery
+
+
+def _check_ids(delivery: Delivery) -> None:
+    """Every id has its platform's shape before it is stored: ids end up in read and send
+    requests (platform_ids), so one that is not the platform's refuses the delivery whole."""
+    for index, event in enumerate(delivery.events):
+        problem = event_problem(event)
+        if problem:
+            raise InvalidPayloadError(f"event {index} ({event.platform.value} {event.kind.value}): {problem}")
 
 
 __all__ = ["ADAPTERS", "Outcome", "StorageUnavailableError", "StoreResult", "receive"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from goodword.events import Author, Event, EventKind, EventRefs, Platform
+from goodword.events import Author, Event, EventKind, EventRefs, Platform, UtcTime
 from goodword.validation import describe_validation_error
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
 from goodword.webhooks.errors import InvalidPayloadError, InvalidSignatureError, InvalidTimestampError, StaleTimestampError
@@ -42,7 +42,7 @@ class BridgeEvent(BaseModel):
     kind: EventKind
     natural_id: str = Field(pattern=r"^[^\s#]{1,256}$")
     brand_account: str = Field(pattern=r"^[^\s#]{1,256}$")
-    occurred_at: AwareDatetime
+    occurred_at: UtcTime
     author: Author | None = None
     text: str | None = Field(default=None, max_length=100_000)
     lang: str | None = Field(default=None, max_length=16)
