@@ -166,6 +166,8 @@ def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
     )
     if event.get("text"):
         console.print(f'  "{event["text"]}"', markup=False)
+    if event.get("erased_at"):
+        console.print(f"  erased at {event['erased_at'][:19]}: kept only as a count (no author, text or references)")
     if event.get("enrichment"):
         console.print(f"  enrichment: {describe_enrichment(event['enrichment'])}", markup=False)
     sentiment = record.get("sentiment")
