@@ -68,6 +68,15 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
     console.print(grid)
 
 
+SHORT_ID = 8  # characters of an offer's or action's id in tables; every command takes the prefix
+
+
+def short_id(identifier: str) -> str:
+    """An offer's or action's id as tables print it: its first characters, which `offers
+    show`, `review approve` and `review reject` take as they are."""
+    return identifier[:SHORT_ID]
+
+
 def short(text: str | None, width: int = 60) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,5 +1,5 @@
-"""Offers and actions by id: the full 32 characters, or a unique prefix of at least 6 (as
-the lists print them)."""
+"""Offers and actions by id: the full 32 characters, or a unique prefix of at least 6 (the
+lists print the first 8)."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ def find_work(
         raise CliError(f"{identifier!r} is too short: give at least {MIN_PREFIX} characters of the id", EXIT_PROBLEMS)
     record = state.find_work(identifier) if len(identifier) == FULL else None
     if record is None and len(identifier) < FULL:
-        matches = [r for r in state.list_work() if r.id.startswith(identifier)]  # prefixes: offers (the ByState index)
+        matches = state.work_with_prefix(identifier)  # offers and actions
         if len(matches) > 1:
-            raise CliError(f"{identifier} matches {len(matches)} offers; give more characters", EXIT_PROBLEMS)
+            raise CliError(f"{identifier} matches {len(matches)} offers and actions; give more characters", EXIT_PROBLEMS)
         record = matches[0] if matches else None
     if record is None:
         raise CliError(f"no {what} {identifier} (see `{hint}`)", EXIT_PROBLEMS)

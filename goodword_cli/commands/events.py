@@ -14,9 +14,11 @@ import click
 from goodword.event_items import author_label as who
 from goodword.events import Platform
 from goodword.sentiment.explain import describe, short_judgement
-from goodword.work import possible_keys
+from goodword.work import WorkRecord, WorkState, possible_keys
 from goodword_cli.app import App, pass_app
-from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
+from goodword_cli.holds import offer_review, why_pending
+from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, short_id, table
+from goodword_cli.target import Target
 
 PLATFORMS = [p.value for p in Platform]
 _SPAN = re.compile(r"^(\d+)([mhdw])$")
@@ -185,11 +187,22 @@ def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
     table(
         "Offers and actions",
         ["kind", "id", "state", "message"],
-        [(w.kind.value, w.id, w.state_label, short(w.message, 80)) for w in work],
+        [(w.kind.value, short_id(w.id), w.state_label, short(w.message, 60)) for w in work],
         empty="none",
     )
+    for waiting in (w for w in work if w.state is WorkState.PENDING_REVIEW):
+        review = _review_of(target, waiting)
+        console.print(f"  {short_id(waiting.id)} waits for review: {why_pending(waiting, review, sentiment)}", markup=False)
     if raw:
         console.print_json(data=payload) if payload is not None else console.print("raw payload: expired or not kept")
+
+
+def _review_of(target: Target, record: WorkRecord) -> Any:
+    """The review setting of the rule version that made ``record`` (None: not stored)."""
+    versions = {r.version: r for r in target.rules().history(record.rule_id)}
+    live = target.rules().get(record.rule_id)
+    rule = versions.get(record.rule_version) or (live if live and live.version == record.rule_version else None)
+    return offer_review(rule.definition, record) if rule else None
 
 
 @events.command()

@@ -19,7 +19,8 @@ from goodword_cli.commands import rules_eval
 from goodword_cli.output import EXIT_CONFLICT, EXIT_PROBLEMS, CliError, console, emit_json, json_option, table
 from goodword_cli.rule_files import RuleFile, check_definition, dump, expand, load, load_all, same_rule
 
-TAKES_EFFECT = "pushed rules take effect within the pipeline's rules cache (RulesCacheSeconds: 120 s unless the stack sets it)"
+CACHE = "the pipeline's rules cache (RulesCacheSeconds: 120 s unless the stack sets it)"
+TAKES_EFFECT = f"pushed rules take effect within {CACHE}"
 
 
 @click.group()

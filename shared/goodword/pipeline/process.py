@@ -213,9 +213,9 @@ class Pipeline:
         rule = compiled.rule
         person = person_key(event)
         if person is None or event.author is None:
-            if event.erased_at is not None:
-                return decision.becomes(Outcome.LIMITED, "no author: the person was erased (goodword people erase)")
-            return decision.becomes(Outcome.LIMITED, "the platform sent no author to act for (ids only)")
+            erased = event.erased_at is not None
+            why = "no author: the person was erased" if erased else "the platform sent no author to act for (ids only)"
+            return decision.becomes(Outcome.LIMITED, why)
         channels = contact_channels(rule, event)
         if isinstance(channels, str):
             return decision.becomes(Outcome.REFUSED, f"platform policy: {channels}")

@@ -35,7 +35,9 @@ def veto_words(sentiment: Sentiment) -> list[str]:
 def describe(value: Sentiment | dict[str, Any]) -> str:
     sentiment = value if isinstance(value, Sentiment) else Sentiment.model_validate(value)
     if sentiment.praise is None:
-        text = f"{sentiment.label.value}, score {sentiment.score:+.2f} (confidence {sentiment.confidence:.2f}, {sentiment.provider})"
+        text = (
+            f"{sentiment.label.value}, score {sentiment.score:+.2f} (confidence {sentiment.confidence:.2f}, {sentiment.provider})"
+        )
         if sentiment.guards:
             text += f", guards {', '.join(g.value for g in sentiment.guards)}"
         return text
