@@ -137,6 +137,7 @@ def show(app: App, person: str, as_json: bool) -> None:
         ["created (UTC)", "kind", "id", "state", "rule", "product"],
         [(w.created_at[:16], w.kind.value, short_id(w.id), w.state_label, w.rule_id, w.product) for w in work],
         empty="none",
+        whole=["kind", "id", "state", "rule"],
     )
 
 

@@ -281,6 +281,7 @@ def list_rules(app: App, as_json: bool) -> None:
             for e in entries
         ],
         empty="no rules",
+        whole=["id"],
     )
 
 
@@ -330,8 +331,9 @@ def history(app: App, rule_id: str, as_json: bool) -> None:
         return
     table(
         f"History of {rule_id}",
-        ["version", "change", "when", "who", "source"],
-        [(e.version, e.change, e.updated_at, e.updated_by, e.source) for e in entries],
+        ["version", "change", "when (UTC)", "who", "source"],
+        [(e.version, e.change, (e.updated_at or "")[:16].replace("T", " "), e.updated_by, e.source) for e in entries],
+        whole=["version"],
     )
 
 

@@ -238,7 +238,7 @@ def _print_backtest(data: dict[str, Any], show: int) -> None:
     )
     table(
         None,
-        ["rule", "considered", "matched", "acted", "offers (auto/review)", "stopped by limits and policy", "est. cost"],
+        ["rule", "events", "matched", "acted", "offers auto/review", "stopped by limits and policy", "est. cost"],
         [
             (
                 r["rule_id"],
@@ -252,6 +252,7 @@ def _print_backtest(data: dict[str, Any], show: int) -> None:
             )
             for r in data["rules"]
         ],
+        whole=["rule"],
     )
     for rule in data["rules"]:
         if not rule["recipients"]:

@@ -9,9 +9,11 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
+from goodword_cli import output
 from goodword_cli.main import cli
 from tests.conftest import Aws
 from tests.functional.test_cli import goodword, goodword_json, store
@@ -110,3 +112,42 @@ def test_revocation_is_refused_as_a_trigger_kind(tmp_path: Path) -> None:
 def goodword_offline(*args: str) -> tuple[int, str]:
     result = CliRunner(mix_stderr=False).invoke(cli, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout + result.stderr
+
+
+@pytest.fixture
+def terminal_100(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(output.console, "width", 100)
+
+
+def test_every_table_fits_a_100_column_terminal(aws: Aws, pipeline: Any, lambda_context: Any, terminal_100: None) -> None:
+    put_rules(aws, manual(FLAGSHIP), SUPPORT)
+    many = [event(POSITIVE, author=f"fan_with_a_long_handle_{i}", post=f"w{10 + i}") for i in range(3)]
+    unhappy = event(NEGATIVE, author="grumpy_customer_number_one", post="w20")
+    store(aws, *many, unhappy)
+    run(pipeline, lambda_context, *many, unhappy)
+    offer, action = work(aws, "offer_sample")[0], work(aws, "notify")[0]
+    flagship = FLAGSHIP["id"]
+    # each command, and what must stand whole in it (an id or rule id cut in two cannot be read or copied)
+    for args, whole in (
+        (("events", "list", "--since", "1d"), [flagship, "tweet:w20", "tweet:w10"]),
+        (("events", "show", unhappy.event_id), [action["id"][:8], "negative-to-support"]),
+        (("offers", "list"), [offer["id"][:8], flagship, "pending_review"]),
+        (("offers", "show", offer["id"][:8]), [offer["id"]]),
+        (("review", "list"), [offer["id"][:8]]),
+        (("report", "--since", "1d"), [flagship, "rejected", "total cap used"]),
+        (("rules", "list"), [flagship]),
+        (("rules", "backtest", "--since", "1d"), [flagship, "est. cost"]),
+        (("people", "show", f"x:{BRAND}:fan_with_a_long_handle_0"), [flagship, "pending_review"]),
+        (("settings", "show"), []),
+        (("accounts", "list"), [BRAND]),
+    ):
+        code, printed = goodword(aws, *args)
+        assert code == 0, printed
+        wide = [line for line in printed.splitlines() if len(line) > 100]
+        assert not wide, f"{' '.join(args)}: {len(wide)} line(s) over 100 columns:\n" + "\n".join(wide)
+        broken = [token for token in whole if token not in printed]
+        assert not broken, f"{' '.join(args)}: {broken} cut or left out:\n{printed}"
+    listed = goodword(aws, "offers", "list")[1]
+    assert offer["id"] not in listed  # short ids, which `offers show` takes as printed
+    assert goodword_json(aws, "events", "show", "tweet:w20")["event"]["event_id"] == unhappy.event_id  # as listed
+    assert unhappy.event_id in goodword(aws, "events", "list", "--since", "1d", "--full-ids")[1]  # to copy whole
