@@ -74,12 +74,14 @@ class BacktestResult:
     events: int
     rules: dict[str, RuleResult]
     rescored: int  # events without a recorded sentiment, scored again now
+    erased: int = 0  # events of erased people: counted, not backtested (nobody to offer to)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "since": self.since.isoformat(),
             "events": self.events,
             "events_rescored": self.rescored,
+            "events_erased": self.erased,
             "rules": [r.as_json() for r in self.rules.values()],
         }
 
@@ -99,7 +101,8 @@ def backtest(
 ) -> BacktestResult:
     """``items`` are stored event items, oldest first; ``decisions`` the DECISIONS items by
     event id (what the live pipeline recorded)."""
-    events: list[Event] = [event_from_item(i) for i in items]
+    stored: list[Event] = [event_from_item(i) for i in items]
+    events = [e for e in stored if e.erased_at is None]
     recorded = {e: d["profile"] for e, d in decisions.items() if d.get("profile")}
     state = InMemoryState(recorded_profiles=recorded)
     clock: list[datetime] = [since]
@@ -149,4 +152,4 @@ def backtest(
                 "state": work.state.value,
             }
         )
-    return BacktestResult(since, len(events), results, len(missing))
+    return BacktestResult(since, len(stored), results, len(missing), len(stored) - len(events))

@@ -55,17 +55,34 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
-def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], empty: str = "nothing found") -> None:
-    rows = list(rows)
-    if not rows:
+def table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    empty: str = "nothing found",
+    whole: Sequence[str] = (),
+) -> None:
+    """A table as wide as the terminal. The lines of the ``whole`` columns (ids, rule ids,
+    dates, states) are never broken; the other columns wrap between words to make room."""
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    if not cells:
         console.print(f"{title + ': ' if title else ''}{empty}")
         return
     grid = Table(title=title, title_justify="left", show_lines=False)
     for column in columns:
-        grid.add_column(column, overflow="fold")
-    for row in rows:
-        grid.add_row(*("" if v is None else str(v) for v in row))
+        grid.add_column(column, overflow="fold", no_wrap=column in whole)
+    for row in cells:
+        grid.add_row(*row)
     console.print(grid)
+
+
+SHORT_ID = 8  # characters of an offer's or action's id in tables; every command takes the prefix
+
+
+def short_id(identifier: str) -> str:
+    """An offer's or action's id as tables print it: its first characters, which `offers
+    show`, `review approve` and `review reject` take as they are."""
+    return identifier[:SHORT_ID]
 
 
 def short(text: str | None, width: int = 60) -> str:

@@ -26,6 +26,7 @@ from goodword_cli.target import Target
 @dataclass
 class ReplayResult:
     events: int = 0
+    erased: int = 0  # events of erased people: kept as counts, never decided again
     outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # rule -> outcome -> count
     failed: list[tuple[str, str]] = field(default_factory=list)  # (event id, error)
 
@@ -34,7 +35,12 @@ class ReplayResult:
         per_rule[outcome] = per_rule.get(outcome, 0) + 1
 
     def as_json(self) -> dict[str, Any]:
-        return {"events": self.events, "outcomes": self.outcomes, "failed": [{"event_id": e, "error": m} for e, m in self.failed]}
+        return {
+            "events": self.events,
+            "erased": self.erased,
+            "outcomes": self.outcomes,
+            "failed": [{"event_id": e, "error": m} for e, m in self.failed],
+        }
 
 
 def subset(book: RuleBook, rule_ids: Iterable[str]) -> RuleBook:
@@ -83,8 +89,10 @@ def replay(
     items = list(target.events().since(since))
     result = ReplayResult(events=len(items))
     for start in range(0, len(items), 25):  # the stream's batch size: sentiment is scored per batch
-        events = [event_from_item(i) for i in items[start : start + 25]]
-        sentiments = pipeline.score(events)
+        batch = [event_from_item(i) for i in items[start : start + 25]]
+        events = [e for e in batch if e.erased_at is None]  # their recorded decisions are all that is left
+        result.erased += len(batch) - len(events)
+        sentiments = pipeline.score(events) if events else {}
         for event in events:
             try:
                 decided = pipeline.process(event, sentiments.get(event.event_id))

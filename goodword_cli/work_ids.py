@@ -1,10 +1,10 @@
-"""Offers and actions by id: the full 32 characters, or a unique prefix of at least 6 (as
-the lists print them)."""
+"""Offers and actions by id: the full 32 characters, or a unique prefix of at least 6 (the
+lists print the first 8)."""
 
 from __future__ import annotations
 
 from goodword.aws.state_table import StateTable
-from goodword.work import WorkKind, WorkRecord
+from goodword.work import WorkRecord
 from goodword_cli.output import EXIT_PROBLEMS, CliError
 
 MIN_PREFIX = 6
@@ -20,11 +20,9 @@ def find_work(
         raise CliError(f"{identifier!r} is too short: give at least {MIN_PREFIX} characters of the id", EXIT_PROBLEMS)
     record = state.find_work(identifier) if len(identifier) == FULL else None
     if record is None and len(identifier) < FULL:
-        # prefixes: offers and flags (the ByState index)
-        listed = [*state.list_work(), *state.list_work(kind=WorkKind.FLAG)]
-        matches = [r for r in listed if r.id.startswith(identifier)]
+        matches = state.work_with_prefix(identifier)  # offers, flags and actions
         if len(matches) > 1:
-            raise CliError(f"{identifier} matches {len(matches)} offers or flags; give more characters", EXIT_PROBLEMS)
+            raise CliError(f"{identifier} matches {len(matches)} offers, flags or actions; give more characters", EXIT_PROBLEMS)
         record = matches[0] if matches else None
     if record is None:
         raise CliError(f"no {what} {identifier} (see `{hint}`)", EXIT_PROBLEMS)

@@ -14,9 +14,11 @@ import click
 from goodword.event_items import author_label as who
 from goodword.events import Platform
 from goodword.sentiment.explain import describe, short_judgement
-from goodword.work import possible_keys
+from goodword.work import WorkRecord, WorkState, possible_keys
 from goodword_cli.app import App, pass_app
-from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
+from goodword_cli.holds import offer_review, why_pending
+from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, short_id, table
+from goodword_cli.target import Target
 
 PLATFORMS = [p.value for p in Platform]
 _SPAN = re.compile(r"^(\d+)([mhdw])$")
@@ -75,28 +77,35 @@ def _wanted(item: dict[str, Any], platform: tuple[str, ...], kind: tuple[str, ..
     return True
 
 
-def _rows(items: Iterable[dict[str, Any]], decisions: dict[str, dict[str, Any]]) -> list[tuple[Any, ...]]:
+SHORT_EVENT_ID = 14  # characters of an event's own id in the list; `events show` takes them
+
+
+def short_event_id(event_id: str) -> str:
+    """The end of an event's id as the list prints it: `events show` finds the event by it."""
+    natural = event_id.rsplit("#", 1)[-1]
+    return natural if len(natural) <= SHORT_EVENT_ID else "…" + natural[-(SHORT_EVENT_ID - 1) :]
+
+
+def _rows(items: Iterable[dict[str, Any]], decisions: dict[str, dict[str, Any]], full_ids: bool) -> list[tuple[Any, ...]]:
     rows = []
     for item in items:
         record = decisions.get(item["event_id"]) or {}
         sentiment = record.get("sentiment") or {}
         acted = [d["rule_id"] for d in record.get("decisions", []) if d.get("outcome") == "acted"]
+        said = [short(item.get("text"), 60)] if item.get("text") else []
         rows.append(
             (
-                item["received_at"][:19],
-                item["platform"],
-                item["kind"],
-                who(item),
-                short(item.get("text"), 50),
-                short_judgement(sentiment) if sentiment else "",
-                ", ".join(acted) or ("none" if record else "not decided yet"),
-                item["event_id"],
+                item["received_at"][5:16].replace("T", " "),
+                f"{item['platform']} {item['kind']}\n{short(who(item), 20)}",
+                "\n".join([*said, short_judgement(sentiment) if sentiment else ""]),
+                "\n".join(acted) or ("none" if record else "not decided yet"),
+                item["event_id"] if full_ids else short_event_id(item["event_id"]),
             )
         )
     return rows
 
 
-_COLUMNS = ["received (UTC)", "platform", "kind", "author", "text", "sentiment", "rules acted", "id"]
+_COLUMNS = ["received", "event, author", "text, judgement", "rules acted", "id"]
 
 
 @click.group()
@@ -108,10 +117,18 @@ def events() -> None:
 @since_option("24h")
 @_filters
 @click.option("--limit", default=100, show_default=True, help="At most this many (newest).")
+@click.option("--full-ids", is_flag=True, help="Print whole event ids (the list shows their end, which `events show` takes).")
 @json_option
 @pass_app
 def list_events(
-    app: App, since: str, platform: tuple[str, ...], kind: tuple[str, ...], author: str | None, limit: int, as_json: bool
+    app: App,
+    since: str,
+    platform: tuple[str, ...],
+    kind: tuple[str, ...],
+    author: str | None,
+    limit: int,
+    full_ids: bool,
+    as_json: bool,
 ) -> None:
     """Events received since a time, newest last, with their sentiment and the rules that acted."""
     target = app.target()
@@ -120,7 +137,26 @@ def list_events(
     if as_json:
         emit_json({"events": [{**i, "decisions": decisions.get(i["event_id"])} for i in items]})
         return
-    table(f"Events since {since}", _COLUMNS, _rows(items, decisions), empty="none")
+    whole = ["received", "rules acted", "id"]
+    table(f"Events since {since} (times in UTC)", _COLUMNS, _rows(items, decisions, full_ids), empty="none", whole=whole)
+
+
+FIND_DAYS = 30  # how far back `events show` looks for an event by the end of its id
+MIN_END = 3  # shorter than this is not the end of an id worth looking for
+
+
+def _full_event_id(target: Target, given: str) -> str:
+    """A whole event id, or the one stored event of the last FIND_DAYS days whose id ends
+    with ``given`` (the end `events list` prints, with or without its "…")."""
+    end = given.strip().removeprefix("…")
+    if given.count("#") == 2 or len(end) < MIN_END:
+        return given
+    matches = [
+        i["event_id"] for i in target.events().since(datetime.now(UTC) - timedelta(days=FIND_DAYS)) if i["event_id"].endswith(end)
+    ]
+    if len(matches) > 1:
+        raise CliError(f"{given} is the end of {len(matches)} event ids; give more of it, or the whole id", EXIT_PROBLEMS)
+    return matches[0] if matches else given
 
 
 def describe_enrichment(enrichment: dict[str, Any]) -> str:
@@ -142,6 +178,7 @@ def describe_enrichment(enrichment: dict[str, Any]) -> str:
 def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
     """One event: the normalized event, every rule's decision, and the offers and actions it led to."""
     target = app.target()
+    event_id = _full_event_id(target, event_id)
     found = target.events().get(event_id)
     if found is None:
         raise CliError(f"no stored event {event_id} (see `goodword events list`)", EXIT_PROBLEMS)
@@ -166,6 +203,8 @@ def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
     )
     if event.get("text"):
         console.print(f'  "{event["text"]}"', markup=False)
+    if event.get("erased_at"):
+        console.print(f"  erased at {event['erased_at'][:19]}: kept only as a count (no author, text or references)")
     if event.get("enrichment"):
         console.print(f"  enrichment: {describe_enrichment(event['enrichment'])}", markup=False)
     sentiment = record.get("sentiment")
@@ -178,16 +217,29 @@ def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
         "Decisions" + (f" at {record['decided_at'][:19]}" if record.get("decided_at") else ""),
         ["rule", "version", "outcome", "why"],
         [(d["rule_id"], d["version"], d["outcome"], d.get("detail")) for d in record.get("decisions", [])],
+        whole=["rule", "outcome"],
         empty="none yet (the pipeline has not decided, or the decisions expired)",
     )
     table(
         "Offers and actions",
         ["kind", "id", "state", "message"],
-        [(w.kind.value, w.id, w.state_label, short(w.message, 80)) for w in work],
+        [(w.kind.value, short_id(w.id), w.state_label, short(w.message, 60)) for w in work],
         empty="none",
+        whole=["kind", "id", "state"],
     )
+    for waiting in (w for w in work if w.state is WorkState.PENDING_REVIEW):
+        review = _review_of(target, waiting)
+        console.print(f"  {short_id(waiting.id)} waits for review: {why_pending(waiting, review, sentiment)}", markup=False)
     if raw:
         console.print_json(data=payload) if payload is not None else console.print("raw payload: expired or not kept")
+
+
+def _review_of(target: Target, record: WorkRecord) -> Any:
+    """The review setting of the rule version that made ``record`` (None: not stored)."""
+    versions = {r.version: r for r in target.rules().history(record.rule_id)}
+    live = target.rules().get(record.rule_id)
+    rule = versions.get(record.rule_version) or (live if live and live.version == record.rule_version else None)
+    return offer_review(rule.definition, record) if rule else None
 
 
 @events.command()
@@ -225,8 +277,8 @@ def tail(
                 if as_json:
                     click.echo(json.dumps(item, default=str))
                 else:
-                    line = f"{item['received_at'][11:19]}  {item['platform']:9} {item['kind']:14} {who(item):20}"
-                    console.print(f"{line} {short(item.get('text'), 70)}", markup=False)
+                    line = f"{item['received_at'][11:19]}  {item['platform']:9} {item['kind']:14} {short(who(item), 20):20}"
+                    console.print(f"{line} {short(item.get('text'), 44)}", markup=False)  # 100 columns
                 if max_events is not None and count >= max_events:
                     return
             if timeout is not None and time.monotonic() - started >= timeout:

@@ -7,7 +7,7 @@ import click
 from goodword.work import WorkState
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import parse_since, platform_choice, since_option
-from goodword_cli.output import console, emit_json, json_option, short, table
+from goodword_cli.output import console, emit_json, json_option, short, short_id, table
 from goodword_cli.work_ids import find_work
 
 STATES = [s.value for s in WorkState]
@@ -40,22 +40,23 @@ def list_offers(
         return
     table(
         f"Offers since {since}",
-        ["created (UTC)", "id", "state", "platform", "person", "rule", "product", "channel"],
+        ["created (UTC)", "id", "state", "person", "rule", "product"],
         [
             (
-                o.created_at[:19],
-                o.id,
-                o.state_label,
-                o.platform,
-                f"@{o.author_handle}" if o.author_handle else o.author_id,
+                o.created_at[:16].replace("T", " "),
+                short_id(o.id),
+                o.state_label + (f"\nvia {o.channel}" if o.channel else ""),
+                f"{short(f'@{o.author_handle}' if o.author_handle else o.author_id, 20)}\non {o.platform}",
                 o.rule_id,
                 o.product,
-                o.channel,
             )
             for o in found
         ],
         empty="none",
+        whole=["id", "state", "rule"],
     )
+    if found:
+        console.print("(ids shortened: `goodword offers show ID` takes them as printed; --json prints them whole)")
 
 
 @offers.command()

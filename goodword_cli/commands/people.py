@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 
-from goodword.aws.rules_store import who
+from goodword.aws.rules_store import SettingsStore, who
 from goodword.linking import LinkError
 from goodword.linking import link as link_people
 from goodword.people import Profile, identity_key, identity_parts
+from goodword.sentiment.explain import short_judgement
+from goodword.work import WorkRecord, possible_keys
 from goodword_cli.app import App, pass_app
 from goodword_cli.erase import erase as run_erase
-from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option
+from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, short_id, table
+from goodword_cli.target import Target
 
 _BY_HANDLE = re.compile(r"^(?P<platform>[a-z]+):(?:(?P<account>[^:@\s]+):)?@(?P<handle>[^:@\s]+)$")
 
@@ -67,23 +71,74 @@ def people() -> None:
     """The people who mention the brand: what Goodword knows of one, and their opt-out."""
 
 
+def _history(target: Target, identities: list[str]) -> tuple[list[dict[str, Any]], list[WorkRecord]]:
+    """The person's posts (every identity's stored events, oldest first, each with its
+    sentiment) and the offers and actions the rules made for them."""
+    events = target.events()
+    event_ids = [
+        event_id
+        for identity in identities
+        if (parts := identity_parts(identity)) is not None
+        for event_id in events.authored_by(*parts)
+    ]
+    posts = sorted(events.events(event_ids).values(), key=lambda i: str(i["received_at"]))
+    decided = events.decisions_for(event_ids)
+    for post in posts:
+        post["sentiment"] = (decided.get(post["event_id"]) or {}).get("sentiment")
+    keys = [
+        key
+        for event_id, record in decided.items()
+        for d in record.get("decisions", [])
+        if d.get("outcome") == "acted"
+        for key in possible_keys(event_id, d["rule_id"])
+    ]
+    work = sorted(target.state().work_for_keys(keys), key=lambda w: w.created_at)
+    return posts, work
+
+
 @people.command()
 @click.argument("person")
 @json_option
 @pass_app
 def show(app: App, person: str, as_json: bool) -> None:
-    """One person's profile: mentions, offers, last contact, tags, opt-out."""
-    profile = app.target().state().profile(_person(app, person))
+    """One person's profile (mentions, offers, last contact, tags, opt-out), their posts and
+    the offers and actions they received, on every linked identity."""
+    target = app.target()
+    profile = target.state().profile(_person(app, person))
     if profile is None:
         raise CliError(f"no person {person} (the offers and `events show` name them)", EXIT_PROBLEMS)
     facts = _facts(profile)
-    facts["identities"] = app.target().state().identities(profile.person_id) if profile.person_id else [profile.key]
+    identities = target.state().identities(profile.person_id) if profile.person_id else [profile.key]
+    facts["identities"] = identities
+    posts, work = _history(target, identities)
     if as_json:
-        emit_json(facts)
+        emit_json({**facts, "posts": posts, "work": [w.fields() for w in work]})
         return
     for name, value in facts.items():
         if value not in (None, [], False) or name == "opted_out":
             console.print(f"  {name:18} {value}", markup=False)
+    table(
+        "Posts",
+        ["received (UTC)", "platform", "kind", "text", "sentiment"],
+        [
+            (
+                str(p["received_at"])[:16],
+                p["platform"],
+                p["kind"],
+                short(p.get("text"), 44),
+                short_judgement(p["sentiment"]) if p.get("sentiment") else "",
+            )
+            for p in posts
+        ],
+        empty="none stored",
+    )
+    table(
+        "Offers and actions received",
+        ["created (UTC)", "kind", "id", "state", "rule", "product"],
+        [(w.created_at[:16], w.kind.value, short_id(w.id), w.state_label, w.rule_id, w.product) for w in work],
+        empty="none",
+        whole=["kind", "id", "state", "rule"],
+    )
 
 
 @people.command()
@@ -92,12 +147,27 @@ def show(app: App, person: str, as_json: bool) -> None:
 @pass_app
 def link(app: App, first: str, second: str) -> None:
     """Link two identities as one person (the same fan on X and on Instagram): a giveaway's
-    once-per-person limit then counts the person, and an opt-out holds for both."""
+    once-per-person limit then counts the person, and an opt-out holds for both. An
+    identity Goodword has not seen yet (platform:account:author_id) is linked ahead."""
+    state = app.target().state()
+    identities = [_person(app, first), _person(app, second)]
+    unseen = [name for name, identity in zip((first, second), identities, strict=True) if state.profile(identity) is None]
+    brand = {(a.values["platform"], a.values["account_id"]) for a in SettingsStore(app.target().rules_table).accounts()}
+    for name, identity in zip((first, second), identities, strict=True):
+        parts = identity_parts(identity)
+        if name in unseen and parts is not None and (parts[0], parts[1]) not in brand:
+            raise CliError(
+                f"{name} is not seen yet and {parts[1]} is not a brand account on {parts[0]} "
+                "(see `goodword accounts list`): nothing linked",
+                EXIT_PROBLEMS,
+            )
     try:
-        person_id = link_people(app.target().state(), _person(app, first), _person(app, second), datetime.now(UTC))
+        person_id = link_people(state, identities[0], identities[1], datetime.now(UTC))
     except LinkError as exc:
         raise CliError(str(exc), EXIT_PROBLEMS) from None
     console.print(f"linked {first} and {second} as {person_id}", markup=False)
+    for name in unseen:
+        console.print(f"  {name} is not seen yet: linked ahead of their first post", markup=False)
 
 
 @people.command()

@@ -35,7 +35,10 @@ def replay(app: App, since: str, rule_ids: tuple[str, ...], as_json: bool) -> No
     if as_json:
         emit_json(result.as_json())
     else:
-        console.print(f"Replayed {result.events} event(s) received since {start.isoformat()[:16]} through the current rules.")
+        console.print(
+            f"Replayed {result.events - result.erased} event(s) received since {start.isoformat()[:16]} through the current rules"
+            + (f"; {result.erased} of erased people kept as they were." if result.erased else ".")
+        )
         outcomes = sorted({o for per_rule in result.outcomes.values() for o in per_rule})
         table(
             None,

@@ -81,27 +81,39 @@ def report(app: App, since: str, chart_path: Path | None, as_json: bool) -> None
         console.print(f"Chart: {chart_path}")
 
 
+WIDE = 150  # columns from which each per-rule and per-platform table is one table, not two
+_SPLIT = 7  # events .. rejected | budget and actions
+
+
+def _split(title: str, key: str, rows: list[list[object]], empty: str) -> None:
+    """One table on a wide terminal (or a pipe); two on a narrow one, each row keyed by its
+    rule or platform: the offers, then the budget and actions."""
+    columns = [key, *_COLUMNS, *(["total cap used"] if rows and len(rows[0]) > len(_COLUMNS) + 1 else [])]
+    if console.width >= WIDE:
+        table(title, columns, rows, empty=empty, whole=[key])
+        return
+    cut = _SPLIT + 1
+    table(f"{title}: events and offers", columns[:cut], [r[:cut] for r in rows], empty=empty, whole=[key])
+    if rows:
+        table(f"{title}: budget and actions", [key, *columns[cut:]], [[r[0], *r[cut:]] for r in rows], whole=[key])
+
+
 def _print(result: Report, since: str) -> None:
     console.print(f"Goodword report since {result.since[:16]} ({since})")
-    table(
+    _split(
         "Per rule",
-        ["rule", *_COLUMNS, "total cap used"],
+        "rule",
         [
-            (
+            [
                 rule_id,
                 *_cells(row),
                 f"{result.caps[rule_id]['used']} of {result.caps[rule_id]['total']}" if rule_id in result.caps else "",
-            )
+            ]
             for rule_id, row in sorted(result.rules.items())
         ],
         empty="no rule decided anything",
     )
-    table(
-        "Per platform",
-        ["platform", *_COLUMNS],
-        [(p, *_cells(row)) for p, row in sorted(result.platforms.items())],
-        empty="no events",
-    )
+    _split("Per platform", "platform", [[p, *_cells(row)] for p, row in sorted(result.platforms.items())], empty="no events")
     table(
         "Per day (UTC)",
         ["day", "events", "matches", "offers", "sent"],

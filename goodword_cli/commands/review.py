@@ -20,7 +20,7 @@ from goodword.sentiment.explain import describe
 from goodword.work import REVIEWED, RejectReason, WorkKind, WorkRecord, WorkState
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.judgement import record_example
-from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short
+from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, short_id
 from goodword_cli.target import Target
 from goodword_cli.work_ids import find_work
 
@@ -89,10 +89,10 @@ def _print_offers(offers: list[tuple[WorkRecord, dict[str, Any]]]) -> None:
         profile = context["profile"]
         person = f"@{offer.author_handle or offer.author_id}"
         console.print(
-            f"[bold]{offer.id}[/bold]  {offer.created_at[:16]}  {offer.platform}  {person}"
+            f"[bold]{short_id(offer.id)}[/bold]  {offer.created_at[:16].replace('T', ' ')}  {offer.platform}  {person}"
             f"  rule {offer.rule_id}  {offer.product or ''}"
         )
-        console.print(f'  said:    "{short(context["event_text"], 110)}"', markup=False)
+        console.print(f'  said:    "{short(context["event_text"], 86)}"', markup=False)
         if sentiment:
             console.print(f"  judgement: {describe(sentiment)}", markup=False)
         if offer.held_because:

@@ -19,7 +19,8 @@ from goodword_cli.commands import rules_eval
 from goodword_cli.output import EXIT_CONFLICT, EXIT_PROBLEMS, CliError, console, emit_json, json_option, table
 from goodword_cli.rule_files import RuleFile, check_definition, dump, expand, load, load_all, same_rule
 
-TAKES_EFFECT = "pushed rules take effect within the pipeline's rules cache (RulesCacheSeconds: 120 s unless the stack sets it)"
+CACHE = "the pipeline's rules cache (RulesCacheSeconds: 120 s unless the stack sets it)"
+TAKES_EFFECT = f"pushed rules take effect within {CACHE}"
 
 
 @click.group()
@@ -280,6 +281,7 @@ def list_rules(app: App, as_json: bool) -> None:
             for e in entries
         ],
         empty="no rules",
+        whole=["id"],
     )
 
 
@@ -329,8 +331,9 @@ def history(app: App, rule_id: str, as_json: bool) -> None:
         return
     table(
         f"History of {rule_id}",
-        ["version", "change", "when", "who", "source"],
-        [(e.version, e.change, e.updated_at, e.updated_by, e.source) for e in entries],
+        ["version", "change", "when (UTC)", "who", "source"],
+        [(e.version, e.change, (e.updated_at or "")[:16].replace("T", " "), e.updated_by, e.source) for e in entries],
+        whole=["version"],
     )
 
 

@@ -158,12 +158,14 @@ def _print_test(report: dict[str, Any], event: Event) -> None:
     who = (
         f"@{event.author.handle}"
         if event.author and event.author.handle
-        else (event.author.id if event.author else "(no author)")
+        else (event.author.id if event.author else "(erased)" if event.erased_at else "(no author)")
     )
     version = f"version {report['version']}" if report["version"] else "a draft file, not live"
     console.print(f"Rule {report['rule_id']} ({version}) on {event.platform.value} {event.kind.value} by {who}")
     if event.text:
-        console.print(f'  "{short(event.text, 100)}"', markup=False)
+        console.print(f'  "{short(event.text, 90)}"', markup=False)
+    if event.erased_at:
+        console.print(f"  erased at {event.erased_at:%Y-%m-%d %H:%M}: no author, text or profile facts left to act on")
     sentiment = report["sentiment"]
     if sentiment:
         console.print(f"  judgement: {describe(sentiment)}", markup=False)
@@ -231,11 +233,12 @@ def backtest(app: App, rules_or_files: tuple[str, ...], since: str, show: int, a
 def _print_backtest(data: dict[str, Any], show: int) -> None:
     console.print(
         f"Backtest over {data['events']} stored event(s) since {data['since'][:16]} "
-        f"(nothing written or sent; {data['events_rescored']} without a recorded sentiment were scored now)"
+        f"(nothing written or sent; {data['events_rescored']} without a recorded sentiment were scored now"
+        + (f"; {data['events_erased']} of erased people left out: nobody to offer to)" if data["events_erased"] else ")")
     )
     table(
         None,
-        ["rule", "considered", "matched", "acted", "offers (auto/review)", "stopped by limits and policy", "est. cost"],
+        ["rule", "events", "matched", "acted", "offers auto/review", "stopped by limits and policy", "est. cost"],
         [
             (
                 r["rule_id"],
@@ -249,6 +252,7 @@ def _print_backtest(data: dict[str, Any], show: int) -> None:
             )
             for r in data["rules"]
         ],
+        whole=["rule"],
     )
     for rule in data["rules"]:
         if not rule["recipients"]:

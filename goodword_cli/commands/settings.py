@@ -16,8 +16,11 @@ from goodword.rules.model import BrandAccount, Settings
 from goodword.validation import describe_validation_error
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import platform_choice
-from goodword_cli.commands.rules import TAKES_EFFECT
+from goodword_cli.commands.rules import CACHE
 from goodword_cli.output import EXIT_CONFLICT, EXIT_PROBLEMS, CliError, console, emit_json, json_option, table
+
+SETTINGS_TAKE_EFFECT = f"the settings take effect within {CACHE}"
+ACCOUNTS_TAKE_EFFECT = f"the pipeline sees the change within {CACHE}"
 
 
 def _fields(model: type[BaseModel], prefix: str = "") -> list[str]:
@@ -49,6 +52,23 @@ def _effective(definition: dict[str, Any]) -> dict[str, Any]:
         ) from None
 
 
+# The sentiment settings each judge ignores: the classifier has its own calibrated bands; the
+# older providers have no review band to ask a second opinion about.
+_UNUSED_BY = {
+    "classifier": ("positive_threshold", "negative_threshold", "guards"),
+    "vader": ("second_opinion",),
+    "comprehend": ("second_opinion",),
+}
+
+
+def applicable(effective: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The settings without those the chosen sentiment provider does not use, and their keys."""
+    sentiment = dict(effective.get("sentiment") or {})
+    unused = [k for k in _UNUSED_BY.get(str(sentiment.get("provider")), ()) if k in sentiment]
+    shown = {**effective, "sentiment": {k: v for k, v in sentiment.items() if k not in unused}}
+    return shown, [f"sentiment.{k}" for k in unused]
+
+
 @click.group()
 def settings() -> None:
     """The brand's settings: brand names, time zone, claim link, sentiment provider and its
@@ -65,7 +85,14 @@ def show(app: App, as_json: bool) -> None:
     if as_json:
         emit_json({"settings": effective, "stored": definition, **(live.as_json() if live else {"version": 0})})
         return
-    console.print(yaml.safe_dump(effective, sort_keys=False, allow_unicode=True).rstrip(), markup=False)
+    shown, hidden = applicable(effective)
+    console.print(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True).rstrip(), markup=False)
+    if hidden:
+        provider = effective["sentiment"]["provider"]
+        console.print(
+            f"(not shown: {', '.join(hidden)}, which provider {provider} does not use; --json prints every setting)",
+            markup=False,
+        )
     if live and live.version:
         console.print(f"(version {live.version}, {live.updated_at} by {live.updated_by})", markup=False)
     else:
@@ -117,7 +144,7 @@ def set_settings(app: App, assignments: tuple[str, ...]) -> None:
         written = store.write(GLOBAL_SK, changed, (live.version or None) if live else None, "set " + " ".join(assignments), who())
     except ConflictError as exc:
         raise CliError(str(exc), EXIT_CONFLICT) from None
-    console.print(f"settings: version {written.version}; {TAKES_EFFECT}", markup=False)
+    console.print(f"settings: version {written.version}; {SETTINGS_TAKE_EFFECT}", markup=False)
 
 
 @settings.command()
@@ -188,7 +215,8 @@ def add(app: App, platform: str, account_id: str, handle: str | None) -> None:
     except ConflictError as exc:
         raise CliError(str(exc), EXIT_CONFLICT) from None
     console.print(
-        f"{'added' if live is None else 'changed'} {platform} account {account_id} (version {written.version}); {TAKES_EFFECT}"
+        f"{'added' if live is None else 'changed'} {platform} account {account_id} (version {written.version}); "
+        f"{ACCOUNTS_TAKE_EFFECT}"
     )
 
 
@@ -207,4 +235,4 @@ def remove(app: App, platform: str, account_id: str) -> None:
         store.write(sk, None, live.version or None, "remove", who())
     except ConflictError as exc:
         raise CliError(str(exc), EXIT_CONFLICT) from None
-    console.print(f"removed {platform} account {account_id}; {TAKES_EFFECT}")
+    console.print(f"removed {platform} account {account_id}; {ACCOUNTS_TAKE_EFFECT}")

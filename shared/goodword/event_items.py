@@ -120,6 +120,9 @@ def raw_item(event: Event, retention: timedelta) -> dict[str, Any]:
 
 
 def author_label(item: dict[str, Any]) -> str:
-    """Who wrote a stored event, as people read it: @handle, a name, or the platform id."""
+    """Who wrote a stored event, as people read it: @handle, a name, the platform id, or
+    ``(erased)`` once `goodword people erase` took them out."""
+    if item.get("erased_at"):
+        return "(erased)"
     author = item.get("author") or {}
     return f"@{author['handle']}" if author.get("handle") else author.get("name") or author.get("id") or "(ids only)"

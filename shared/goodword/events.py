@@ -172,6 +172,9 @@ class Event(BaseModel):
     delivery_id: str | None = Field(default=None, max_length=256)
     raw: Any = Field(default=None, exclude=True, description="The platform's payload for this event (stored expiring)")
     enrichment: Enrichment | None = None  # only on events that needed fetching
+    # Set by `goodword people erase`: the author, text, language and references are gone and
+    # the event stays only as a count. Never set by a receiver.
+    erased_at: AwareDatetime | None = None
 
     @field_validator("occurred_at", "received_at")
     @classmethod

@@ -20,12 +20,12 @@ def new_person_id() -> str:
 
 
 def link(state: PeopleStore, first: str, second: str, now: datetime) -> str:
-    """Link two identities (profiles) as one person, merging the people they already
-    belong to; the person's id."""
+    """Link two identities as one person, merging the people they already belong to; the
+    person's id. An identity not seen yet is linked ahead of its first event (a fan's
+    accounts linked in advance): its profile starts with the link."""
+    if first == second:
+        raise LinkError(f"{first} is one identity: link two different ones")
     profiles = [state.profile(identity) for identity in (first, second)]
-    missing = [identity for identity, profile in zip((first, second), profiles, strict=True) if profile is None]
-    if missing:
-        raise LinkError(f"no person {missing[0]}: Goodword links people it has seen")
     known = [p for p in profiles if p is not None]
     person_id = next((p.person_id for p in known if p.person_id), None) or new_person_id()
     members = {first, second}

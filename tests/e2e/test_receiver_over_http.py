@@ -110,9 +110,9 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
     for line in (
         "Deliveries (real HTTP, signed with config/local-dev.json)",
         "Events stored in EventsTable: 16",
-        "judge: auto 0.99 · new person · first mention",  # clear praise: sent alone
-        "judge: review 0.59 · new person · first mention",  # mild praise: waits for a person
-        "judge: none 0.95 (sarcasm, complaint) · new person · first mention",  # the sarcastic complaint
+        "judge: auto, praise 0.99 · new person · first mention",  # clear praise: sent alone
+        "judge: review, praise 0.59 · new person · first mention",  # mild praise: waits for a person
+        "judge: none, praise 0.95 (sarcasm, complaint) · new person · first mention",  # the sarcastic complaint
         "first-positive-mention-sample -> acted: offer_sample",
         "negative-mentions-to-support -> acted: notify",
         "thank-positive-repeat-mentioners -> limited: cooldown",

@@ -106,3 +106,29 @@ def test_a_stop_outlives_the_erasure_as_an_entry_that_names_nobody(aws: Aws, pip
     store(aws, again)
     run(pipeline, lambda_context, again, start=3)
     assert {d["rule_id"]: d["outcome"] for d in decisions_of(aws, again)}[FLAGSHIP["id"]] == "acted"
+
+
+def test_every_command_reads_the_events_of_an_erased_person(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    put_rules(aws, FLAGSHIP)
+    theirs, other = event(SAID, author=WHO, post="e1"), event(POSITIVE, author="keep-me", post="e2")
+    store(aws, theirs, other)
+    run(pipeline, lambda_context, theirs, other)
+    assert goodword(aws, "people", "erase", f"x:{BRAND}:{WHO}", "--yes")[0] == 0
+    decided_before = goodword_json(aws, "events", "show", theirs.event_id)["decisions"]["decisions"]
+
+    code, listed = goodword(aws, "events", "list", "--since", "1d")
+    assert code == 0 and "(erased)" in listed and "(ids only)" not in listed
+    code, shown = goodword(aws, "events", "show", theirs.event_id)
+    assert code == 0 and "by (erased)" in shown and "erased at" in shown
+    backtest = goodword_json(aws, "rules", "backtest", "--since", "1d")
+    assert (backtest["events"], backtest["events_erased"]) == (2, 1)
+    code, printed = goodword(aws, "rules", "backtest", "--since", "1d")
+    assert code == 0 and "1 of erased people left out" in printed
+    code, tested = goodword(aws, "rules", "test", FLAGSHIP["id"], "--event", theirs.event_id)
+    assert code == 0 and "by (erased)" in tested and "no author, text or profile facts left" in tested
+    replayed = goodword_json(aws, "replay", "--since", "1d")
+    assert (replayed["events"], replayed["erased"], replayed["failed"]) == (2, 1, [])
+    assert goodword_json(aws, "events", "show", theirs.event_id)["decisions"]["decisions"] == decided_before  # kept as counted
+    assert goodword_json(aws, "report", "--since", "1d")["totals"]["events"] == 2
+    code, shown = goodword(aws, "people", "show", f"x:{BRAND}:keep-me")
+    assert code == 0 and "keep-me" in shown

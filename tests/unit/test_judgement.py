@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from dev_support.paths import ROOT
-from goodword.sentiment.explain import describe
+from goodword.sentiment.explain import describe, short_judgement
 from goodword.sentiment.judge import calibration
 from goodword.sentiment.judge.adapter import fit, predict
 from goodword.sentiment.judge.bands import verdict
@@ -106,6 +106,15 @@ def test_explanations_name_the_veto_in_words() -> None:
     )
     assert "sounds sarcastic: 0.83" in describe(s)
     assert describe(s).startswith("none: not for a reward")
+
+
+def test_every_number_beside_a_band_or_label_says_what_it_is() -> None:
+    judged = {"band": "auto", "praise": 0.97, "vetoes": []}
+    assert short_judgement(judged) == "auto, praise 0.97"
+    assert short_judgement({**judged, "band": "none", "vetoes": ["sarcasm"]}) == "none, praise 0.97 (sarcasm)"
+    older = {"label": "positive", "score": 0.8, "confidence": 0.9, "provider": "vader"}
+    assert short_judgement(older) == "positive, score +0.80"
+    assert describe(older).startswith("positive, score +0.80 (confidence 0.90")
 
 
 # --- text preparation and language -----------------------------------------------------------

@@ -306,8 +306,7 @@ class StateTable:
         clients.dynamodb().update_item(
             TableName=self.table,
             Key=key(identity, PROFILE_SK),
-            UpdateExpression="SET person_id = :p",
-            ConditionExpression="attribute_exists(pk)",
+            UpdateExpression="SET person_id = :p",  # an identity not seen yet: its profile starts here
             ExpressionAttributeValues=to_dynamodb({":p": person_id}),
         )
         clients.dynamodb().put_item(
@@ -331,11 +330,11 @@ class StateTable:
                     raise
 
     def unlink(self, identity: str) -> bool:
-        profile = self.profile(identity)
-        if profile is None or profile.person_id is None:
+        person_id = (self._get(identity, PROFILE_SK) or {}).get("person_id")  # seen or linked ahead
+        if person_id is None:
             return False
         clients.dynamodb().update_item(TableName=self.table, Key=key(identity, PROFILE_SK), UpdateExpression="REMOVE person_id")
-        clients.dynamodb().delete_item(TableName=self.table, Key=key(profile.person_id, f"IDENTITY#{identity}"))
+        clients.dynamodb().delete_item(TableName=self.table, Key=key(str(person_id), f"IDENTITY#{identity}"))
         return True
 
     def identities(self, person_id: str) -> list[str]:
@@ -535,6 +534,20 @@ class StateTable:
         """An offer or action by its id."""
         found = self.work_for_keys(work_key(kind, identifier) for kind in (WorkKind.OFFER_SAMPLE, WorkKind.REPLY))
         return found[0] if found else None
+
+    def work_with_prefix(self, prefix: str) -> list[WorkRecord]:
+        """Offers and actions whose id starts with ``prefix`` (a scan: actions are in no
+        index; for a person typing a short id, never for the pipeline)."""
+        found = items(
+            "scan",
+            TableName=self.table,
+            FilterExpression="sk = :work AND (begins_with(pk, :offer) OR begins_with(pk, :action))",
+            ExpressionAttributeValues=to_dynamodb(
+                {":work": WORK_SK, ":offer": work_key(WorkKind.OFFER_SAMPLE, prefix), ":action": work_key(WorkKind.REPLY, prefix)}
+            ),
+            ConsistentRead=True,
+        )
+        return [work_from_item(item) for item in found]
 
     def work_for_keys(self, keys: Iterable[str]) -> list[WorkRecord]:
         return [work_from_item(item) for item in batch_get(self.table, ((k, WORK_SK) for k in keys)).values()]

@@ -177,9 +177,7 @@ class InMemoryState:
         return True
 
     def link(self, identity: str, person_id: str) -> None:
-        fields = self._profile_fields(identity)
-        if fields is None or "first_seen" not in fields:
-            raise KeyError(f"no profile {identity}")
+        fields = self._profile_fields(identity) or {"key": identity}  # not seen yet: linked ahead
         self._profiles[identity] = {**fields, "person_id": person_id}
         self._identities.setdefault(person_id, set()).add(identity)
         for (owner, rule_id), expires in list(self._once.items()):

@@ -255,7 +255,9 @@ class Pipeline:
         rule = compiled.rule
         person = person_key(event)
         if person is None or event.author is None:
-            return decision.becomes(Outcome.LIMITED, "the platform sent no author to act for (ids only)")
+            erased = event.erased_at is not None
+            why = "no author: the person was erased" if erased else "the platform sent no author to act for (ids only)"
+            return decision.becomes(Outcome.LIMITED, why)
         channels = _may_contact(rule, event, profile, settings, facts)
         if isinstance(channels, tuple):
             return decision.becomes(*channels)

@@ -61,6 +61,16 @@ class Triggers(_Model):
     platforms: list[Platform] | None = Field(default=None, description="all platforms when left out")
     brand_accounts: list[str] | None = Field(default=None, description="all brand accounts when left out")
 
+    @field_validator("kinds")
+    @classmethod
+    def _actionable(cls, kinds: list[EventKind]) -> list[EventKind]:
+        if EventKind.REVOCATION in kinds:
+            raise ValueError(
+                "revocation is not a trigger kind: it records that a platform withdrew Goodword's access "
+                "(see `goodword events list --kind revocation`); rules never act on it"
+            )
+        return kinds
+
 
 class Hours(_Model):
     start: time = Field(alias="from")

@@ -35,7 +35,9 @@ def veto_words(sentiment: Sentiment) -> list[str]:
 def describe(value: Sentiment | dict[str, Any]) -> str:
     sentiment = value if isinstance(value, Sentiment) else Sentiment.model_validate(value)
     if sentiment.praise is None:
-        text = f"{sentiment.label.value} {sentiment.score:+.2f} (confidence {sentiment.confidence:.2f}, {sentiment.provider})"
+        text = (
+            f"{sentiment.label.value}, score {sentiment.score:+.2f} (confidence {sentiment.confidence:.2f}, {sentiment.provider})"
+        )
         if sentiment.guards:
             text += f", guards {', '.join(g.value for g in sentiment.guards)}"
         return text
@@ -47,8 +49,9 @@ def describe(value: Sentiment | dict[str, Any]) -> str:
 
 
 def short_judgement(sentiment: dict[str, Any]) -> str:
-    """The band and praise for the judge's records; label and score for older providers'."""
+    """The band and praise for the judge's records (``auto, praise 0.97``); label and score for
+    older providers' (``positive, score +0.80``): every number says what it is."""
     if sentiment.get("praise") is not None:
         vetoes = f" ({', '.join(sentiment['vetoes'])})" if sentiment.get("vetoes") else ""
-        return f"{sentiment.get('band')} {float(sentiment['praise']):.2f}{vetoes}"
-    return f"{sentiment['label']} {float(sentiment['score']):+.2f}"
+        return f"{sentiment.get('band')}, praise {float(sentiment['praise']):.2f}{vetoes}"
+    return f"{sentiment['label']}, score {float(sentiment['score']):+.2f}"
