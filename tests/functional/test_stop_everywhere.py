@@ -43,7 +43,7 @@ def test_a_held_offer_is_not_approved_once_the_person_said_stop(aws: Aws, pipeli
     assert code == 1 and f"{pending['id']} not approved: opted_out" in output
     assert queued(aws) == []
     assert [w["state"] for w in work(aws, "offer_sample")] == ["pending_review"]
-    assert goodword(aws, "review", "reject", pending["id"])[0] == 0  # what the marketer can do
+    assert goodword(aws, "review", "reject", pending["id"], "--because", "other")[0] == 0  # what the marketer can do
 
 
 @pytest.mark.parametrize(("rule", "kind"), [(FLAGSHIP, "offer_sample"), (THANK_MENTIONS, "reply")])
