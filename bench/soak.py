@@ -12,6 +12,8 @@ Targets: 0 events lost, 0 duplicated offers or sends, 0 5xx for well-formed inpu
 
     make soak                  10,000 deliveries
     make soak SOAK_ARGS=--quick  1,000
+    make soak SOAK_ARGS=--record   the committed figures (bench/results/soak.json); otherwise
+                                   bench/results/latest/
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from bench.report import save
+from bench.report import record, save
 from dev_support import moto_dynamodb
 from dev_support.lambda_events import sqs_record, stream_record
 
@@ -210,7 +212,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:  # noqa: PLR0915 (set
     parser.add_argument("--fault-rate", type=float, default=0.03, help="share of DynamoDB writes that fail")
     parser.add_argument("--duplicate-rate", type=float, default=0.05, help="share of deliveries sent twice")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--record", action="store_true", help="write the committed figures (bench/results/)")
     args = parser.parse_args(argv)
+    if args.record:
+        record()
     count = args.deliveries or (1_000 if args.quick else 10_000)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ["POWERTOOLS_LOG_LEVEL"] = "CRITICAL"  # the figures, not thousands of log lines
