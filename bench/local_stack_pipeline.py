@@ -10,7 +10,7 @@ timeouts as the tables grew (dev_support/moto_dynamodb.py is the fix).
 
     python -m bench.local_stack_pipeline          10,000 events, rounds of 1,000 (--record: the
                                                   committed bench/results/local_stack_pipeline.json)
-    make bench BENCH_ARGS=--quick                 200 events, rounds of 100 (part of make test)
+    make bench BENCH_ARGS=--quick                 50 events, rounds of 25 (part of make test)
 """
 
 from __future__ import annotations
@@ -105,8 +105,8 @@ def main(
     minutes: float | None = None,
     memory_limit_mb: float = MEMORY_LIMIT_MB,
 ) -> dict[str, Any]:
-    total = events or (200 if quick else 10_000)
-    size = round_size or (100 if quick else 1_000)
+    total = events or (50 if quick else 10_000)
+    size = round_size or (25 if quick else 1_000)
     secrets = webhook_secrets()
     rng = random.Random(11)
     stack = LocalStack(Options(port=0, aws_port=0), log=lambda _: None, log_invocations=False).start()
@@ -180,7 +180,7 @@ def main(
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.local_stack_pipeline", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="200 events in rounds of 100")
+    parser.add_argument("--quick", action="store_true", help="50 events in rounds of 25")
     parser.add_argument("--events", type=int, default=None)
     parser.add_argument("--round-size", type=int, default=None)
     parser.add_argument("--minutes", type=float, default=None, help="stop after the round that passes this time")
