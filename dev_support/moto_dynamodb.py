@@ -10,12 +10,14 @@ Two things in moto 5 make every write cost more memory and time the longer a run
   copy if it fails. With the tracking above the copies are never freed either: memory grows by
   a whole table per transaction (the local stack's moto server reached 23.8 GB after about
   2,300 events), and each transaction costs time in proportion to the table (throughput fell
-  from seconds per stream batch to timeouts as the tables grew).
+  from seconds per stream batch to timeouts as the tables grew);
+- a ``Query`` on a table's own key sorts every item of the table, then keeps the partition's.
 
-``install()`` stops the tracking for DynamoDB's models and replaces the whole-table copy by an
+``install()`` stops the tracking for DynamoDB's models, replaces the whole-table copy by an
 undo of exactly the items the transaction wrote (and of the stream records it added): the same
-all-or-nothing result, at a cost in proportion to the transaction. Call it after ``mock_aws``
-starts (starting a mock resets moto's tracking lists).
+all-or-nothing result, at a cost in proportion to the transaction; and lets a Query on the
+table's key read only its partition. Call it after ``mock_aws`` starts (starting a mock resets
+moto's tracking lists).
 """
 
 from __future__ import annotations
@@ -62,6 +64,26 @@ def install() -> None:
     setattr(DynamoDBBackend, _ORIGINAL, original)
     vars(models)["copy"] = _NoTableCopies()
     DynamoDBBackend.transact_write_items = _undone_item_by_item(original)  # type: ignore[method-assign]
+    Table.query = _partition_only(Table.query)  # type: ignore[method-assign]
+
+
+def _partition_only(query: Callable[..., Any]) -> Callable[..., Any]:
+    """moto's Table.query, shown only the queried partition when it queries the table's own key
+    (moto filters the same items out of the whole table, sorted, in every query)."""
+
+    def partition_query(table: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)  # index_name: its position
+        if index_name or hash_key is None or "all_items" in vars(table):
+            return query(table, hash_key, *args, **kwargs)
+        found = table.items.get(hash_key)  # not table.items[...]: a defaultdict would add the key
+        partition = [] if found is None else list(found.values()) if table.range_key_attr else [found]
+        table.all_items = lambda: partition
+        try:
+            return query(table, hash_key, *args, **kwargs)
+        finally:
+            del table.all_items
+
+    return partition_query
 
 
 def _undone_item_by_item(transact: Callable[..., Any]) -> Callable[..., Any]:
