@@ -44,10 +44,10 @@ lint: $(STAMP) ## ruff (style and bugs) and cfn-lint (template)
 typecheck: $(STAMP) ## mypy, strict
 	$(BIN)/mypy shared functions tests bench scripts local_stack goodword_cli dev_support
 
-bench: $(STAMP) ## Benchmarks; figures go to stdout and bench/results/
+bench: $(STAMP) ## Benchmarks; figures to stdout and bench/results/latest/ (BENCH_ARGS=--record: the committed bench/results/)
 	PYTHONPATH=shared:functions/receive_webhook:functions/apply_rules:. $(BIN)/python -m bench $(BENCH_ARGS)
 
-soak: $(STAMP) ## Soak: 10,000 signed deliveries with duplicates and storage faults, counted end to end (SOAK_ARGS=--quick: 1,000)
+soak: $(STAMP) ## Soak: 10,000 signed deliveries with duplicates and storage faults, counted end to end (SOAK_ARGS=--quick: 1,000; --record)
 	PYTHONPATH=shared:functions/receive_webhook:functions/apply_rules:functions/perform_actions:. $(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 TRAIN_VENV := .venv-train

@@ -10,7 +10,8 @@ provider it replaced, on sets it never trained or calibrated on:
 
 The labelled sets live in the team's reference data (../shared/data/sentiment); without
 them the quality figures are skipped, saying so, and the speed figures still run. Writes
-bench/results/judgement.json and, on a full run, docs/judgement-pr.png.
+bench/results/latest/judgement.json and, on a full run, its precision-recall curves beside it
+(with --record: bench/results/judgement.json and docs/judgement-pr.png, the committed ones).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from bench.cold_start import _lambda_like_python, _seconds
-from bench.report import save
+from bench.report import recording, results_dir, save
 from dev_support.paths import ROOT
 from goodword.sentiment.judge.provider import ClassifierProvider
 from goodword.sentiment.model import SentimentSettings
@@ -133,7 +134,7 @@ def curves(sets: dict[str, Sequence[Post]]) -> None:
     axes[0].legend(loc="lower left")
     figure.suptitle("Praise: precision and recall, held-out sets (grey line: precision 0.90)")
     figure.tight_layout()
-    figure.savefig(PNG, dpi=90)
+    figure.savefig(PNG if recording() else results_dir() / PNG.name, dpi=90)
     plt.close(figure)
 
 
@@ -169,4 +170,4 @@ def main(quick: bool = False) -> None:
                 "synthetic held-out brands": brand_posts(data.BrandSplit.EVALUATION),
             }
         )
-        print(f"  precision-recall curves: {PNG.relative_to(ROOT)}")
+        print(f"  precision-recall curves: {(PNG if recording() else results_dir() / PNG.name).relative_to(ROOT)}")

@@ -1,4 +1,6 @@
-"""Where benchmark figures go: stdout for people, bench/results/<name>.json for the record."""
+"""Where benchmark figures go: stdout for people; bench/results/latest/<name>.json (not
+committed) for a run; bench/results/<name>.json, the committed record, only when asked
+(``--record``), so that running a benchmark leaves a checkout as it was."""
 
 from __future__ import annotations
 
@@ -10,13 +12,22 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
-_where = [RESULTS]
+_where = [RESULTS / "latest"]
 
 
 def quick_results() -> None:
     """A quick (smoke) run keeps its figures apart, in bench/results/quick/ (not committed):
     `make test` runs one, and must leave the recorded figures and a clean checkout alone."""
     _where[0] = RESULTS / "quick"
+
+
+def record() -> None:
+    """This run's figures are the record: bench/results/ (committed) and the charts in docs/."""
+    _where[0] = RESULTS
+
+
+def recording() -> bool:
+    return _where[0] == RESULTS
 
 
 def results_dir() -> Path:

@@ -12,6 +12,8 @@ Targets: 0 events lost, 0 duplicated offers or sends, 0 5xx for well-formed inpu
 
     make soak                  10,000 deliveries
     make soak SOAK_ARGS=--quick  1,000
+    make soak SOAK_ARGS=--record   the committed figures (bench/results/soak.json); otherwise
+                                   bench/results/latest/
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from bench.report import save
+from bench.report import record, save
+from dev_support import moto_dynamodb
 from dev_support.lambda_events import sqs_record, stream_record
 
 PLATFORMS = ("x", "x", "meta", "standard", "linkedin", "twitch")  # X twice: most mentions arrive there
@@ -70,9 +73,9 @@ class Faults:
         class Lost(JsonRESTError):
             code = 500
 
+        moto_dynamodb.install()  # the local stack's moto fixes: no whole-table copies, nothing kept forever
         originals = {name: getattr(DynamoDBBackend, name) for name in ("put_item", "update_item", "transact_write_items")}
         inside = threading.local()  # a transaction's own item writes are not separate requests
-        transact = _item_level_rollback(originals)
 
         def faulty(name: str) -> Callable[..., Any]:
             def write(backend: Any, *args: Any, **kwargs: Any) -> Any:
@@ -100,7 +103,7 @@ class Faults:
                 raise ReadTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com")
             inside.transaction = True
             try:
-                result = transact(backend, *args, **kwargs)
+                result = originals["transact_write_items"](backend, *args, **kwargs)
             finally:
                 inside.transaction = False
             if kind == "lost answer":
@@ -116,61 +119,27 @@ class Faults:
                 setattr(DynamoDBBackend, name, original)
 
 
-def _item_level_rollback(originals: dict[str, Callable[..., Any]]) -> Callable[..., Any]:
-    """moto's TransactWriteItems, undone item by item when it fails. moto deep-copies every table
-    a transaction touches to roll it back, so each transaction costs O(table) and a long soak
-    O(n^2); undoing exactly the items it wrote gives the same all-or-nothing result."""
-    import copy
-
-    from moto.dynamodb import models
-    from moto.dynamodb.models.table import Table
-
-    class _NoTableCopies:
-        @staticmethod
-        def deepcopy(value: Any, *args: Any) -> Any:
-            return value if isinstance(value, Table) else copy.deepcopy(value, *args)
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(copy, name)
-
-    def transact(backend: Any, transact_items: list[dict[str, Any]]) -> Any:
-        before = []
-        for entry in transact_items:
-            ((kind, op),) = entry.items()
-            table = backend.get_table(op["TableName"])
-            if kind == "Put":
-                key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
-                if table.range_key_attr:
-                    key[table.range_key_attr] = op["Item"][table.range_key_attr]
-            else:
-                key = op["Key"]
-            current = backend.get_item(op["TableName"], key)
-            before.append((op["TableName"], key, copy.deepcopy(current.to_json()["Attributes"]) if current else None))
-        namespace = vars(models)
-        real_copy, namespace["copy"] = namespace["copy"], _NoTableCopies()
-        try:
-            return originals["transact_write_items"](backend, transact_items)
-        except Exception:
-            for table_name, key, item in before:
-                if item is None:
-                    backend.delete_item(table_name, key)
-                else:
-                    originals["put_item"](backend, table_name, item)
-            raise
-        finally:
-            namespace["copy"] = real_copy
-
-    return transact
-
-
 class FakePlatform:
-    """Answers every send like the platform would (201 with an id) and keeps each body."""
+    """Answers every send like the platform would (201 with an id) and keeps each body; answers
+    the reads that complete ids-only events (Instagram, LinkedIn) as the local stack's fake
+    platforms do."""
 
     def __init__(self) -> None:
+        from local_stack.fake_platforms import answer
+
         self.bodies: Counter[bytes] = Counter()
         bodies = self.bodies
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                status, body = answer("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
             def do_POST(self) -> None:
                 bodies[self.path.encode() + b" " + self.rfile.read(int(self.headers.get("content-length") or 0))] += 1
                 payload = json.dumps({"data": {"id": str(sum(bodies.values()))}, "id": "1"}).encode()
@@ -189,6 +158,11 @@ class FakePlatform:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def base_urls(self) -> dict[str, str]:
+        """PlatformCredentials' api_base_urls: the fake platforms' read paths, one server."""
+        return {"graph": f"{self.url}/graph/v26.0", "linkedin": f"{self.url}/linkedin", "x": f"{self.url}/x", "twitch": self.url}
 
 
 def delivery(n: int, rng: random.Random) -> tuple[str, bytes, dict[str, Any]]:
@@ -238,7 +212,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:  # noqa: PLR0915 (set
     parser.add_argument("--fault-rate", type=float, default=0.03, help="share of DynamoDB writes that fail")
     parser.add_argument("--duplicate-rate", type=float, default=0.05, help="share of deliveries sent twice")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--record", action="store_true", help="write the committed figures (bench/results/)")
     args = parser.parse_args(argv)
+    if args.record:
+        record()
     count = args.deliveries or (1_000 if args.quick else 10_000)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ["POWERTOOLS_LOG_LEVEL"] = "CRITICAL"  # the figures, not thousands of log lines
@@ -277,7 +254,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:  # noqa: PLR0915 (set
             cached.cache_clear()
         ddb = boto3.client("dynamodb")
         tables = create_tables(ddb)
-        credentials = {**CREDENTIALS, "api_base_urls": dict.fromkeys(("x", "graph", "linkedin", "twitch"), platform_server.url)}
+        credentials = {**CREDENTIALS, "api_base_urls": platform_server.base_urls}
         secrets = create_secrets(boto3.client("secretsmanager"), {"WebhookSecret": SECRETS, "PlatformCredentials": credentials})
         refs = {**tables, **secrets, **create_queues(boto3.client("sqs")), **create_event_buses(boto3.client("events"))}
         for function in ("ReceiveWebhookFunction", "ApplyRulesFunction", "PerformActionsFunction"):
@@ -315,14 +292,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:  # noqa: PLR0915 (set
         faults.enabled = True
         stream_failures, abandoned = _stream(apply_rules.lambda_handler, context, events)
 
-        # --- 3. the actions queue (redelivered until done, as SQS does) --------------------------
-        perform_actions._performer.cache_clear()
+        # --- 3. the enrichment queue: ids-only events read from the platform, then judged ------
         sqs = boto3.client("sqs")
+        enrichment_retries = _drain(apply_rules.lambda_handler, context, sqs, refs["EnrichmentQueue"])
+
+        # --- 4. the actions queue (redelivered until done, as SQS does) --------------------------
+        perform_actions._performer.cache_clear()
         queue = refs["ActionsQueue"]
         performed_retries = _drain(perform_actions.lambda_handler, context, sqs, queue)
         faults.enabled = False
 
-        # --- 4. counting ---------------------------------------------------------------------------
+        # --- 5. counting ---------------------------------------------------------------------------
         events_table = _scan(ddb, tables["EventsTable"])
         decided = {i["pk"]["S"].removeprefix("EVENT#") for i in events_table if i["sk"]["S"] == "DECISIONS"}
         state = [from_dynamodb(i) for i in _scan(ddb, tables["StateTable"])]
@@ -357,6 +337,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:  # noqa: PLR0915 (set
         "work_waiting_in_the_queue_for_a_rate_limit": delayed,
         "sends_to_the_platform": sum(platform_server.bodies.values()),
         "sends_duplicated": sum(n - 1 for n in platform_server.bodies.values() if n > 1),
+        "enrichment_retries": enrichment_retries,
+        "enrichment_by_state": dict(
+            Counter(i["enrichment"]["M"]["state"]["S"] for i in events_table if i["sk"]["S"] == "EVENT" and "enrichment" in i)
+        ),
         "action_retries": performed_retries,
         "failed_work_reasons": dict(Counter(w.get("reason", "")[:60] for w in work if w["state"] == "failed").most_common(6)),
         "botocore_retry_backoff_seconds_simulated": round(sum(slept), 1),

@@ -101,7 +101,10 @@ def serve(args: argparse.Namespace) -> int:
         "  Routes: " + "; ".join(status["routes"]),
         "  Event sources: " + ("; ".join(status["event_sources"]) or "none"),
         "  Loaded: " + "; ".join(status["loaded"]),
-        f"  Function logs: {stack.options.work_dir / 'logs'}",
+        f"  Logs (functions, moto): {status['logs']}",
+        "The goodword command (.venv/bin/goodword) reaches this stack with --local, or in any shell after:",
+        f"  export GOODWORD_LOCAL_URL={status['base_url']}",
+        *_rules_cache_lines(status["rules_cache_seconds"]),
         "Ctrl-C stops everything.",
     ]
     print("\n".join(lines), flush=True)
@@ -114,6 +117,17 @@ def serve(args: argparse.Namespace) -> int:
         print(f"local stack: {failed[0]}", file=sys.stderr, flush=True)
         return 1
     return 0
+
+
+def _rules_cache_lines(seconds: int | None) -> list[str]:
+    if seconds is None:
+        return []
+    if seconds == 0:
+        return ["Rules and settings you push apply at once (RulesCacheSeconds=0)."]
+    return [
+        f"Rules and settings you push apply within {seconds} s (the pipeline caches them: RulesCacheSeconds).",
+        '  To apply them at once: make serve SERVE_ARGS="--parameter RulesCacheSeconds=0"',
+    ]
 
 
 def demo(args: argparse.Namespace) -> int:

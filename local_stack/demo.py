@@ -225,7 +225,7 @@ def run(options: Options) -> int:
         failures = [inv for _, _, inv in stack.invocations if not inv.ok]
         print(
             f"\nFunction invocations: {len(stack.invocations)}, errors: {len(failures)}. "
-            f"Pipeline {'idle' if idle else 'NOT idle after 60 s'}. Logs: {options.work_dir / 'logs'}"
+            f"Pipeline {'idle' if idle else 'NOT idle after 60 s'}. Logs: {stack.log_dir}"
         )
         print(f"\nThe report of this run (goodword --local-url {stack.base_url} report --since 1h):", flush=True)
         reported = goodword(["--local-url", stack.base_url, "report", "--since", "1h"])

@@ -7,6 +7,9 @@ per-request atomicity, and no more: code that reads and then writes still races 
 requests, as it would in AWS. Connections are still accepted concurrently (with a listen backlog
 a real endpoint would tolerate), so no client is refused while another request is served.
 
+moto's DynamoDB is installed with ``dev_support.moto_dynamodb``'s fixes (the soak runs the same):
+without them every transaction keeps a copy of each table it touches, forever.
+
     python -m local_stack.moto_server HOST PORT
 """
 
@@ -20,6 +23,8 @@ from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from dev_support import moto_dynamodb
 
 BACKLOG = 512
 
@@ -35,6 +40,7 @@ def serialized(app: Callable[..., Iterable[bytes]]) -> Callable[..., list[bytes]
 
 
 def server(host: str, port: int) -> BaseWSGIServer:
+    moto_dynamodb.install()
     app = serialized(DomainDispatcherApplication(create_backend_app))
     created = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     created.socket.listen(BACKLOG)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from local_stack.sources.streams import StreamPoller
 from local_stack.template import translate
 
 ROOT = Path(__file__).resolve().parents[1]
+LOG_FOLDERS_KEPT = 20  # of stopped stacks; a running stack's folder is never removed
 
 
 class StackError(RuntimeError):
@@ -68,6 +71,7 @@ class LocalStack:
         self.invocations: list[tuple[str, str, Invocation]] = []
         self.on_fatal: Callable[[str], None] | None = None  # called once if the local AWS dies
         self.platforms: FakePlatforms | None = None  # the platforms' read APIs, faked (enrichment)
+        self.log_dir: Path | None = None  # this stack's own: the functions' logs and moto.log
 
     # --- start and stop --------------------------------------------------------------
 
@@ -85,7 +89,8 @@ class LocalStack:
             options.aws_port = free_port(options.host)
         _check_port_free(options.host, options.port, "the HTTP front end (--port / GOODWORD_LOCAL_PORT)")
         _check_port_free(options.host, options.aws_port, "the local AWS endpoint (--aws-port / GOODWORD_LOCAL_AWS_PORT)")
-        self._start_moto()
+        self.log_dir = log_dir = new_log_dir(options.work_dir)
+        self._start_moto(log_dir)
         try:
             translated = translate(options.template, options.parameters)
         except ValueError as exc:
@@ -98,7 +103,7 @@ class LocalStack:
             self.loaded.append(pointed)
         endpoint = os.environ["AWS_ENDPOINT_URL"]
         for logical_id, spec in deployment.functions.items():
-            pool = FunctionPool(spec, endpoint, options.work_dir / "logs", options.concurrency, self._invoked)
+            pool = FunctionPool(spec, endpoint, log_dir, options.concurrency, self._invoked)
             pool.start()
             self.pools[logical_id] = pool
         self.routes = routes_from_template(deployment.emulated, self._function_for_uri)
@@ -110,9 +115,8 @@ class LocalStack:
         for schedule in self.schedules:
             schedule.start()
 
-    def _start_moto(self) -> None:
-        self.options.work_dir.mkdir(parents=True, exist_ok=True)
-        moto_log = (self.options.work_dir / "moto.log").open("w")
+    def _start_moto(self, log_dir: Path) -> None:
+        moto_log = (log_dir / "moto.log").open("w")
         self.moto = subprocess.Popen(
             [sys.executable, "-m", "local_stack.moto_server", self.options.host, str(self.options.aws_port)],
             cwd=ROOT,
@@ -122,7 +126,7 @@ class LocalStack:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.moto.poll() is not None:
-                raise StackError(f"the moto server exited at start; see {self.options.work_dir / 'moto.log'}")
+                raise StackError(f"the moto server exited at start; see {log_dir / 'moto.log'}")
             with socket.socket() as probe:
                 if probe.connect_ex((self.options.host, self.options.aws_port)) == 0:
                     break
@@ -132,9 +136,9 @@ class LocalStack:
         os.environ.update(aws.FAKE_CREDENTIALS)
         os.environ["AWS_ENDPOINT_URL"] = self.aws_endpoint_url
         aws.reset()
-        threading.Thread(target=self._watch_moto, args=(self.moto,), name="moto-watchdog", daemon=True).start()
+        threading.Thread(target=self._watch_moto, args=(self.moto, log_dir), name="moto-watchdog", daemon=True).start()
 
-    def _watch_moto(self, moto: subprocess.Popen[bytes]) -> None:
+    def _watch_moto(self, moto: subprocess.Popen[bytes], log_dir: Path) -> None:
         """If the local AWS dies, nothing can work: say so once and stop, instead of every
         poller failing in a loop."""
         code = moto.wait()
@@ -142,7 +146,7 @@ class LocalStack:
             return
         message = (
             f"the local AWS (moto server) stopped unexpectedly (exit code {code}); "
-            f"see {self.options.work_dir / 'moto.log'}. Stopping the local stack."
+            f"see {log_dir / 'moto.log'}. Stopping the local stack."
         )
         self.log(message)
         if self.on_fatal is not None:
@@ -210,6 +214,15 @@ class LocalStack:
         port = self.front.port if self.front else self.options.port
         return f"http://{self.options.host}:{port}"
 
+    @property
+    def rules_cache_seconds(self) -> int | None:
+        """How long the pipeline keeps rules and settings before reading them again (the
+        template's RulesCacheSeconds, as deployed); None for a template without it."""
+        for spec in self.deployment.functions.values() if self.deployment else ():
+            if "RULES_CACHE_SECONDS" in spec.environment:
+                return int(spec.environment["RULES_CACHE_SECONDS"])
+        return None
+
     def _invoked(self, spec: FunctionSpec, source: str, result: Invocation) -> None:
         self.last_activity = time.monotonic()
         self.invocations.append((spec.logical_id, source, result))
@@ -250,6 +263,8 @@ class LocalStack:
             "region": aws.REGION,
             "pid": os.getpid(),
             "aws_pid": self.moto.pid if self.moto else None,
+            "logs": str(self.log_dir) if self.log_dir else None,
+            "rules_cache_seconds": self.rules_cache_seconds,
             "resources": {
                 lid: {"type": t, "physical_id": p} for lid, (t, p) in (deployment.resources if deployment else {}).items()
             },
@@ -274,6 +289,32 @@ class LocalStack:
         partial = path.with_name(path.name + ".partial")
         partial.write_text(json.dumps(self.status(), indent=2) + "\n")
         partial.replace(path)  # atomic: a reader never sees half a file
+
+
+def new_log_dir(work_dir: Path) -> Path:
+    """A log folder of the stack's own, ``work_dir/logs/<start time>-pid<pid>-<unique>``, so that
+    stacks (make serve, make demo, the test stacks) never write to one another's files. The
+    folders of stopped stacks beyond the newest LOG_FOLDERS_KEPT are removed."""
+    root = work_dir / "logs"
+    root.mkdir(parents=True, exist_ok=True)
+    stopped = sorted((p for p in root.iterdir() if p.is_dir() and not _running(p.name)), reverse=True)
+    for old in stopped[LOG_FOLDERS_KEPT - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{datetime.now():%Y%m%d-%H%M%S}-pid{os.getpid()}-", dir=root))
+
+
+def _running(folder: str) -> bool:
+    """Whether the process that named this log folder still runs (a folder not named so: kept)."""
+    pid = next((part[3:] for part in folder.split("-") if part.startswith("pid")), "")
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _check_port_free(host: str, port: int, what: str) -> None:

@@ -131,7 +131,7 @@ def test_a_welcome_dm_rule_for_x_followers_is_refused_when_loaded_with_the_polic
     assert status == 200
     goodword_stack.wait_idle()
     function = goodword_stack.status["functions"]["ApplyRulesFunction"]
-    log = Path(function["log"]).read_text()  # shared by every local stack: keep this deployment's lines
+    log = Path(function["log"]).read_text()  # this stack's own log folder
     lines = [json.loads(line) for line in log.splitlines() if '"invalid rule skipped"' in line]
     refusals = [line for line in lines if line.get("function_name") == function["name"]]
     assert refusals, "the pipeline loaded the rules and refused the welcome DM"

@@ -4,6 +4,7 @@ EventsTable, exactly once."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import urllib.error
@@ -110,9 +111,6 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
     for line in (
         "Deliveries (real HTTP, signed with config/local-dev.json)",
         "Events stored in EventsTable: 16",
-        "judge: auto, praise 0.99 · new person · first mention",  # clear praise: sent alone
-        "judge: review, praise 0.59 · new person · first mention",  # mild praise: waits for a person
-        "judge: none, praise 0.95 (sarcasm, complaint) · new person · first mention",  # the sarcastic complaint
         "first-positive-mention-sample -> acted: offer_sample",
         "negative-mentions-to-support -> acted: notify",
         "thank-positive-repeat-mentioners -> limited: cooldown",
@@ -129,6 +127,11 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
         "Demo OK.",
     ):
         assert line in output
+    # The model's probabilities differ a little between CPUs (int8 numerics): bands, with a tolerance.
+    assert any(p >= 0.9 for p in _judged(output, "auto", " · new person · first mention"))  # clear praise: sent alone
+    mild = _judged(output, "review", " · new person · first mention")  # mild praise: waits for a person
+    assert any(p == pytest.approx(0.59, abs=0.05) for p in mild), mild
+    assert any(p >= 0.85 for p in _judged(output, "none", r" \(sarcasm, complaint\) · new person · first mention"))
     flagship = next(line for line in output.splitlines() if "│ first-positive-mention-sample" in line)
     assert [cell.strip() for cell in flagship.split("│")[1:-1]] == [
         "first-positive-mention-sample",
@@ -148,3 +151,10 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
     assert "notify        @sam_waits" in output, "and goes to support"
     assert "invalid_signature" in output, "the demo shows a forged delivery refused"
     assert "duplicate 1 (already stored, nothing new)" in output, "and a redelivery stored once"
+
+
+def _judged(output: str, band: str, rest: str) -> list[float]:
+    """The probabilities printed on the demo's `judge: <band>, praise 0.NN<rest>` lines (at least one)."""
+    found = [float(p) for p in re.findall(rf"judge: {band}, praise (\d\.\d\d){rest}", output)]
+    assert found, f"no 'judge: {band} ...' line in:\n{output}"
+    return found

@@ -34,12 +34,19 @@ def test_ctrl_c_to_the_process_group_stops_the_stack_quietly(tmp_path: Path) -> 
         while not state.exists():
             assert process.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.1)
-        assert json.loads(state.read_text())["stack"]
+        status = json.loads(state.read_text())
+        assert status["stack"]
+        logs = Path(status["logs"])
+        assert (logs / "moto.log").exists() and (logs / "ReceiveWebhookFunction.log").exists()
+        assert f"pid{process.pid}-" in logs.name, "a folder of this stack's own"
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does
         assert process.wait(timeout=90) == 0, log.read_text()
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     output = log.read_text()
+    assert f"export GOODWORD_LOCAL_URL={status['base_url']}" in output, "how to point the command at it"
+    assert "apply within 120 s" in output and '--parameter RulesCacheSeconds=0"' in output, output
+    assert f"Logs (functions, moto): {logs}" in output
     assert "Stopping the local stack..." in output
     assert "poll failed" not in output and "Traceback" not in output and "stopped unexpectedly" not in output, output

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -131,3 +132,18 @@ def test_template_split_keeps_what_moto_deploys_and_resolves_secret_references()
     environment = body["Resources"]["ReceiveWebhookFunction"]["Properties"]["Environment"]["Variables"]
     assert environment["WEBHOOK_SECRET_ID"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:s"
     assert "WebhookBaseUrl" not in body["Outputs"], "outputs of emulated resources are left out"
+
+
+def test_each_stack_gets_a_log_folder_of_its_own_and_old_ones_go(tmp_path: Path) -> None:
+    from local_stack.stack import LOG_FOLDERS_KEPT, new_log_dir
+
+    first, second = new_log_dir(tmp_path), new_log_dir(tmp_path)
+    assert first != second and first.parent == second.parent == tmp_path / "logs"
+    stopped = 999_999_999  # no such process
+    for n in range(LOG_FOLDERS_KEPT + 5):
+        (tmp_path / "logs" / f"20260101-0000{n:02d}-pid{stopped}-x").mkdir()
+    new_log_dir(tmp_path)
+    folders = {p.name for p in (tmp_path / "logs").iterdir()}
+    assert {first.name, second.name} <= folders, "running stacks' folders are kept"
+    assert sum(f"pid{stopped}-" in name for name in folders) == LOG_FOLDERS_KEPT - 1
+    assert f"20260101-000000-pid{stopped}-x" not in folders, "the oldest go first"
