@@ -21,7 +21,8 @@ from goodword.aws import judgement_store
 from goodword.enrichment.fetches import possible
 from goodword.event_items import event_from_item
 from goodword.people import identity_parts
-from goodword.work import ERASED_PERSON, possible_keys
+from goodword.work import ERASED_PERSON
+from goodword_cli.person_work import work_for
 from goodword_cli.target import Target
 
 
@@ -50,17 +51,9 @@ def erase(target: Target, identity: str, by: str) -> Erased:
         platform, brand_account, author_id = parts
         event_ids = events.authored_by(platform, brand_account, author_id)
         decided = events.decisions_for(event_ids)
-        keys = [
-            key
-            for event_id, record in decided.items()
-            for d in record.get("decisions", [])
-            if d.get("outcome") == "acted"
-            for key in possible_keys(event_id, d["rule_id"])
-        ]
         if (stopped := state.profile(each)) is not None and stopped.opted_out:
             state.suppress(each, now)  # their STOP outlives them, naming nobody
-        found = {r.key: r for r in [*state.work_for_keys(keys), *state.work_of(each)]}  # decisions expire
-        for record in found.values():
+        for record in work_for(state, [each], decided):  # by pointers too: decisions expire
             if record.person != ERASED_PERSON:
                 state.scrub_work(record, now)
                 erased.work += 1

@@ -14,10 +14,11 @@ from goodword.linking import LinkError
 from goodword.linking import link as link_people
 from goodword.people import Profile, identity_key, identity_parts
 from goodword.sentiment.explain import short_judgement
-from goodword.work import WorkRecord, possible_keys
+from goodword.work import WorkRecord
 from goodword_cli.app import App, pass_app
 from goodword_cli.erase import erase as run_erase
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, short_id, table
+from goodword_cli.person_work import work_for
 from goodword_cli.target import Target
 
 _BY_HANDLE = re.compile(r"^(?P<platform>[a-z]+):(?:(?P<account>[^:@\s]+):)?@(?P<handle>[^:@\s]+)$")
@@ -85,15 +86,7 @@ def _history(target: Target, identities: list[str]) -> tuple[list[dict[str, Any]
     decided = events.decisions_for(event_ids)
     for post in posts:
         post["sentiment"] = (decided.get(post["event_id"]) or {}).get("sentiment")
-    keys = [
-        key
-        for event_id, record in decided.items()
-        for d in record.get("decisions", [])
-        if d.get("outcome") == "acted"
-        for key in possible_keys(event_id, d["rule_id"])
-    ]
-    work = sorted(target.state().work_for_keys(keys), key=lambda w: w.created_at)
-    return posts, work
+    return posts, work_for(target.state(), identities, decided)
 
 
 @people.command()

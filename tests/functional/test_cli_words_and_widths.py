@@ -151,3 +151,14 @@ def test_every_table_fits_a_100_column_terminal(aws: Aws, pipeline: Any, lambda_
     assert offer["id"] not in listed  # short ids, which `offers show` takes as printed
     assert goodword_json(aws, "events", "show", "tweet:w20")["event"]["event_id"] == unhappy.event_id  # as listed
     assert unhappy.event_id in goodword(aws, "events", "list", "--since", "1d", "--full-ids")[1]  # to copy whole
+
+
+def test_people_show_lists_an_offer_after_its_decisions_expired(aws: Aws, pipeline: Any, lambda_context: Any) -> None:
+    put_rules(aws, FLAGSHIP)
+    praise = event(POSITIVE, author="fay", post="w8")
+    store(aws, praise)
+    run(pipeline, lambda_context, praise)
+    decided = {"pk": {"S": f"EVENT#{praise.event_id}"}, "sk": {"S": "DECISIONS"}}
+    aws.dynamodb.delete_item(TableName=aws.tables["EventsTable"], Key=decided)  # DecisionRetentionDays passed
+    shown = goodword_json(aws, "people", "show", f"x:{BRAND}:fay")
+    assert [w["kind"] for w in shown["work"]] == ["offer_sample"]
