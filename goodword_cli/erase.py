@@ -5,8 +5,8 @@ count (kind, platform, times, what the rules decided), its raw payload is delete
 made for them keeps its kind, rule, state, product and cost, and their profiles, markers,
 cooldowns, links, the judge's examples of their posts and the platform answers enrichment
 cached for their events are deleted. Caps, the report's
-totals and the budget still add up. The work is found through the pointers kept under each
-identity (StateTable), not only through decisions, which expire. A person who had asked to
+totals and the budget still add up. The work is found by whom it was made for (a scan of
+StateTable's work records), not only through decisions, which expire. A person who had asked to
 stop leaves a suppression entry: a keyed hash of the identity that names nobody, so their
 STOP holds when they write again. The erasure itself is recorded (when, by whom, how much)
 without saying whom. Running it again erases nothing more and succeeds."""
@@ -53,7 +53,7 @@ def erase(target: Target, identity: str, by: str) -> Erased:
         decided = events.decisions_for(event_ids)
         if (stopped := state.profile(each)) is not None and stopped.opted_out:
             state.suppress(each, now)  # their STOP outlives them, naming nobody
-        for record in work_for(state, [each], decided):  # by pointers too: decisions expire
+        for record in work_for(state, [each], decided):  # found by who it is for too: decisions expire
             if record.person != ERASED_PERSON:
                 state.scrub_work(record, now)
                 erased.work += 1

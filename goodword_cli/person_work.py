@@ -1,9 +1,8 @@
-"""The offers and actions made for a person's identity, found the way that lasts.
+"""The offers and actions made for a person's identities, found the way that lasts.
 
-Work records carry a pointer under the identity (``WORK#<key>``, written with the work), so
-they are found after the events' decisions expired (``DecisionRetentionDays``); work made
-before the pointers existed is still found through the decisions that remain. Both `people
-show` and `people erase` read it here."""
+The events' decisions name the work their rules made, but they expire
+(``DecisionRetentionDays``); the work records themselves say whose they are (``person``), so
+a scan of them finds the rest. Both `people show` and `people erase` read it here."""
 
 from __future__ import annotations
 
@@ -24,6 +23,5 @@ def work_for(state: StateTable, identities: list[str], decided: Mapping[str, Map
         if d.get("outcome") == "acted"
         for key in possible_keys(event_id, d["rule_id"])
     ]
-    pointed = [record for identity in identities for record in state.work_of(identity)]
-    found = {r.key: r for r in [*state.work_for_keys(keys), *pointed]}
+    found = {r.key: r for r in [*state.work_for_keys(keys), *state.work_of(identities)]}
     return sorted(found.values(), key=lambda w: w.created_at)

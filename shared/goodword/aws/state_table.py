@@ -7,8 +7,6 @@ nothing is written and the result says which limit stopped it. Never read-then-w
                                                sk = SEEN#<event>   counted once (expires)
                                                sk = RULE#<rule>    once per person
                                                sk = COOLDOWN       automated contact
-                                               sk = WORK#<work pk> the work made for them (erase
-                                               finds it here: decisions expire)
     pk = HUMAN#<id>,         sk = IDENTITY#<PERSON#...>      a person's linked identities
                              sk = RULE#<rule>               once per person, scope person
     pk = CAP#<rule>,         sk = DAY#<date> | WEEK#<year-Wnn> | TOTAL
@@ -379,17 +377,22 @@ class StateTable:
             clients.dynamodb().delete_item(TableName=self.table, Key=key(item["pk"], item["sk"]))
         return len(found)
 
-    def work_of(self, identity: str) -> list[WorkRecord]:
-        """The offers and actions made for an identity, by the pointers under its key."""
-        pointers = items(
-            "query",
+    def work_of(self, identities: Sequence[str]) -> list[WorkRecord]:
+        """The offers and actions made for these identities, whenever they were made: a scan
+        of the work records (for a person's request, never for the pipeline). A pointer per
+        record written with the work would find them by key, at two write units per record
+        on every event; a scan costs read units only when someone asks."""
+        if not identities:
+            return []
+        names = {f":p{i}": identity for i, identity in enumerate(identities)}
+        found = items(
+            "scan",
             TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :work)",
-            ExpressionAttributeValues=to_dynamodb({":pk": identity, ":work": "WORK#"}),
-            ProjectionExpression="sk",
+            FilterExpression=f"sk = :work AND person IN ({', '.join(names)})",
+            ExpressionAttributeValues=to_dynamodb({":work": WORK_SK, **names}),
             ConsistentRead=True,
         )
-        return self.work_for_keys(str(p["sk"]).removeprefix("WORK#") for p in pointers)
+        return [work_from_item(item) for item in found]
 
     def scrub_work(self, record: WorkRecord, erased_at: str) -> None:
         """Keep an offer or action as an anonymous count: who, what was said and the claim
@@ -461,11 +464,6 @@ class StateTable:
         if not claims:  # a rule with no limits and nothing to record (tags only): nothing to claim
             return ClaimResult(ok=True)
         writes: list[Any] = [self._write(c) for c in claims]
-        writes += [  # after the claims: a cancellation's reasons stay in the claims' order
-            {"Put": {"TableName": self.table, "Item": to_dynamodb({"pk": c.record.person, "sk": f"WORK#{c.record.key}"})}}
-            for c in claims
-            if isinstance(c, RecordWork)
-        ]
         try:
             clients.dynamodb().transact_write_items(TransactItems=writes)
             return ClaimResult(ok=True)
