@@ -23,6 +23,8 @@ moto's tracking lists).
 from __future__ import annotations
 
 import copy
+import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -53,8 +55,34 @@ class _NoTableCopies:
         return getattr(copy, name)
 
 
+_WRITES = threading.RLock()
+_ATOMIC = "_goodword_atomic"
+
+
+def atomic_writes() -> None:
+    """Each write to moto's DynamoDB happens whole before the next starts, as in DynamoDB: moto
+    checks a condition, then writes, in Python, so two threads can both pass
+    ``attribute_not_exists`` and both write (twenty concurrent copies of a delivery "stored"
+    twice). Idempotent."""
+    if hasattr(DynamoDBBackend, _ATOMIC):
+        return
+    setattr(DynamoDBBackend, _ATOMIC, True)
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+        setattr(DynamoDBBackend, name, _one_at_a_time(getattr(DynamoDBBackend, name)))
+
+
+def _one_at_a_time(write: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(write)
+    def serialized(*args: Any, **kwargs: Any) -> Any:
+        with _WRITES:
+            return write(*args, **kwargs)
+
+    return serialized
+
+
 def install() -> None:
     """Idempotent; see the module's docstring."""
+    atomic_writes()
     for model in model_data["dynamodb"].values():
         if not isinstance(getattr(model, "instances_tracked", None), _Forgetful):
             model.instances_tracked = _Forgetful()  # type: ignore[attr-defined]

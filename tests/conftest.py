@@ -30,6 +30,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from dev_support import moto_dynamodb
 from dev_support.lambda_context import FakeLambdaContext
 from dev_support.platforms import CREDENTIALS, SECRETS
 from dev_support.template import create_event_buses, create_queues, create_secrets, create_tables, function_environment
@@ -81,6 +82,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     """moto with every table and secret of template.yaml, and the receiver's environment
     exactly as the template sets it."""
     with mock_aws():
+        moto_dynamodb.atomic_writes()  # conditional writes are atomic, as in DynamoDB
         clients.reset()
         receiver_settings.cache_clear()
         pipeline_settings.cache_clear()
