@@ -17,7 +17,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from goodword.aws import judgement_store
 from goodword.enrichment.fetches import possible
 from goodword.event_items import event_from_item
 from goodword.people import identity_parts
@@ -62,7 +61,7 @@ def erase(target: Target, identity: str, by: str) -> Erased:
                 erased.state_items += state.erase_keys(fetch.cache_key)
         for event_id in event_ids:
             events.scrub(event_id, now, decided.get(event_id))
-            judgement_store.delete_example(target.state_table, event_id)
+            state.delete_example(event_id)
         erased.events += len(event_ids)
         erased.state_items += state.erase_keys(each)
     if profile and profile.person_id:

@@ -14,7 +14,6 @@ from typing import Any
 
 from goodword.aws.bedrock import bedrock_within
 from goodword.aws.events_table import EventsTable
-from goodword.aws.rules_table import RulesLoader
 from goodword.event_items import event_from_item
 from goodword.events import Event
 from goodword.memory.rules import FixedRules
@@ -70,7 +69,7 @@ def replay(
     progress: Callable[[int, int], None] = lambda _done, _total: None,
     decision_retention_days: int = 90,
 ) -> ReplayResult:
-    loader = RulesLoader(target.rules_table, 0)
+    loader = target.rules_loader()
     book = loader()
     if rule_ids:
         unknown = set(rule_ids) - {c.rule.id for c in book.rules} - {i[0] for i in book.invalid}

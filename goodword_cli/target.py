@@ -1,6 +1,7 @@
 """Which Goodword the command talks to: a deployed stack (its CloudFormation outputs name
 the tables and queue) or the local stack (its status page gives the local AWS endpoint and
-the stack name, then the same outputs are read there)."""
+the stack name, then the same outputs are read there). Commands reach its stores only
+through the adapters ``Target`` builds: nothing else in the command builds one."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from goodword.aws import clients
 from goodword.aws.actions_queue import ActionsQueue
 from goodword.aws.events_table import EventsTable
-from goodword.aws.rules_store import RulesStore
+from goodword.aws.rules_store import RulesStore, SettingsStore
+from goodword.aws.rules_table import RulesLoader
 from goodword.aws.state_table import StateTable
+from goodword.aws.webhook_secrets import SecretLoader
 
 DEFAULT_LOCAL_URL = "http://127.0.0.1:3000"
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
@@ -44,10 +48,23 @@ class Target:
         return StateTable(self.state_table)
 
     def rules(self) -> RulesStore:
+        """The rules as stored, with their versions and history (to read and write them)."""
         return RulesStore(self.rules_table)
+
+    def settings(self) -> SettingsStore:
+        """The brand's settings and accounts as stored, and the judge's adapter."""
+        return SettingsStore(self.rules_table)
+
+    def rules_loader(self) -> RulesLoader:
+        """The settings and rules as the pipeline compiles them, read afresh (no caching)."""
+        return RulesLoader(self.rules_table, 0)
 
     def queue(self) -> ActionsQueue:
         return ActionsQueue(self.actions_queue_url)
+
+    def webhook_secrets(self) -> SecretLoader[dict[str, Any]]:
+        """The platforms' webhook secrets (to sign test deliveries), read afresh."""
+        return SecretLoader(self.webhook_secret_id, 0, dict)
 
 
 def resolve(stack: str | None, local: bool, local_url: str | None, region: str | None, profile: str | None) -> Target:

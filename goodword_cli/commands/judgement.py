@@ -9,10 +9,8 @@ from typing import Any
 
 import click
 
-from goodword.aws import judgement_store
-from goodword.aws.judgement_store import Example, ExampleSource
 from goodword.aws.rules_store import who
-from goodword.aws.rules_table import RulesLoader
+from goodword.sentiment.examples import Example, ExampleSource
 from goodword.sentiment.explain import BAND_WORDS, veto_words
 from goodword.sentiment.judge import calibration
 from goodword.sentiment.judge.adapter import Adapter
@@ -30,7 +28,7 @@ def _settings(app: App, brands: tuple[str, ...]) -> tuple[SentimentSettings, Ada
     if not app.has_target:
         return SentimentSettings(brand_terms=brands), None, "default settings"
     target = app.target()
-    book = RulesLoader(target.rules_table, 0)()
+    book = target.rules_loader()()
     settings = book.settings.sentiment
     settings = settings.model_copy(update={"brand_terms": tuple(dict.fromkeys([*settings.brand_terms, *brands]))})
     return settings, book.adapter, f"the settings of {target.description}"
@@ -107,7 +105,7 @@ def record_example(target: Target, event_id: str, praise: bool, source: ExampleS
     if not text.strip():
         raise CliError(f"event {event_id} has no text to learn from", EXIT_PROBLEMS)
     example = Example(event_id=event_id, text=text, praise=praise, source=source, by=by, at=datetime.now(UTC))
-    judgement_store.put_example(target.state_table, example)
+    target.state().put_example(example)
     return example
 
 
@@ -138,8 +136,8 @@ def retrain(app: App, dry_run: bool, as_json: bool) -> None:
     """Fit a brand adapter from the labelled examples and compare it with the shared model
     on the same examples (5-fold cross-validation); make it live only if it is better."""
     target = app.target()
-    examples = list(judgement_store.examples(target.state_table))
-    book = RulesLoader(target.rules_table, 0)()
+    examples = target.state().examples()
+    book = target.rules_loader()()
     provider = ClassifierProvider(book.settings.sentiment)
     try:
         result = compare(provider, [e.text for e in examples], [e.praise for e in examples])
@@ -147,7 +145,7 @@ def retrain(app: App, dry_run: bool, as_json: bool) -> None:
         raise CliError(str(exc), EXIT_PROBLEMS) from None
     applied = result.better and not dry_run
     if applied:
-        judgement_store.save_adapter(target.rules_table, result.adapter)
+        target.settings().save_adapter(result.adapter)
     if as_json:
         emit_json(
             {
@@ -177,8 +175,8 @@ def retrain(app: App, dry_run: bool, as_json: bool) -> None:
 def status(app: App, as_json: bool) -> None:
     """Which praise model is live (shared, or the brand's adapter) and how many examples exist."""
     target = app.target()
-    adapter = judgement_store.live_adapter(target.rules_table)
-    examples = list(judgement_store.examples(target.state_table))
+    adapter = target.settings().live_adapter()
+    examples = target.state().examples()
     version = calibration.load().version
     stale = adapter is not None and adapter.model_version != version
     live = "brand adapter" if adapter is not None and not stale else "shared model"

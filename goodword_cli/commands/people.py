@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from goodword.aws.rules_store import SettingsStore, who
+from goodword.aws.rules_store import who
 from goodword.linking import LinkError
 from goodword.linking import link as link_people
 from goodword.people import Profile, identity_key, identity_parts
@@ -145,7 +145,7 @@ def link(app: App, first: str, second: str) -> None:
     state = app.target().state()
     identities = [_person(app, first), _person(app, second)]
     unseen = [name for name, identity in zip((first, second), identities, strict=True) if state.profile(identity) is None]
-    brand = {(a.values["platform"], a.values["account_id"]) for a in SettingsStore(app.target().rules_table).accounts()}
+    brand = {(a.values["platform"], a.values["account_id"]) for a in app.target().settings().accounts()}
     for name, identity in zip((first, second), identities, strict=True):
         parts = identity_parts(identity)
         if name in unseen and parts is not None and (parts[0], parts[1]) not in brand:

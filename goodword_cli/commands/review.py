@@ -9,13 +9,12 @@ from typing import Any
 
 import click
 
-from goodword.aws.judgement_store import ExampleSource
 from goodword.aws.rules_store import who
-from goodword.aws.rules_table import RulesLoader
 from goodword.aws.state_table import StateTable
 from goodword.limits import Contact, Cooldown, approved_contact
 from goodword.message_edits import EditContext, edited_message
 from goodword.opt_out import contact_refusal
+from goodword.sentiment.examples import ExampleSource
 from goodword.sentiment.explain import describe
 from goodword.work import REVIEWED, RejectReason, WorkKind, WorkRecord, WorkState
 from goodword_cli.app import App, pass_app
@@ -158,7 +157,7 @@ def _finish(app: App, records: list[WorkRecord], verdict: _Verdict) -> None:
     target = app.target()
     reviewer = who()
     state, queue = target.state(), target.queue()
-    cooldown_days = RulesLoader(target.rules_table, 0)().settings.cooldown_days if verdict.to is WorkState.APPROVED else 0
+    cooldown_days = target.rules_loader()().settings.cooldown_days if verdict.to is WorkState.APPROVED else 0
     problems = []
     for record in records:
         now = datetime.now(UTC)
@@ -217,7 +216,7 @@ def _edited(target: Target, record: WorkRecord, template: str) -> str:
     """The reviewer's message, checked against the rule's placeholders and the platform's limit."""
     if not record.is_offer:
         raise CliError(f"{record.id} is a flag: there is no message to edit", EXIT_PROBLEMS)
-    loader = RulesLoader(target.rules_table, 0)
+    loader = target.rules_loader()
     rule = next((c.rule for c in loader().rules if c.rule.id == record.rule_id), None)
     offer = next((a.offer_sample for a in rule.actions if a.offer_sample), None) if rule else None
     event = target.events().events([record.event_id]).get(record.event_id, {})

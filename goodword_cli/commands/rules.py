@@ -114,7 +114,7 @@ def push(app: App, files: tuple[str, ...], dry_run: bool, as_json: bool) -> None
     loaded = load_all(_paths(files))
     if any(f.problems for f in loaded):
         _problems_or_exit(loaded, as_json)
-    store = RulesStore(app.target().rules_table)
+    store = app.target().rules()
     author = who()
     report, conflicts = [], []
     for rule_file in loaded:
@@ -216,7 +216,7 @@ def _bump_header(path: Path, version: int) -> None:
 def pull(app: App, rule_ids: tuple[str, ...], directory: str, force: bool, as_json: bool) -> None:
     """Write live rules (all, or those named) to DIR/<id>.yaml, each with a header naming
     its version so that a later push can detect changes made meanwhile."""
-    store = RulesStore(app.target().rules_table)
+    store = app.target().rules()
     live = store.all()
     missing = sorted(set(rule_ids) - {r.rule_id for r in live})
     if missing:
@@ -261,7 +261,7 @@ def list_rules(app: App, as_json: bool) -> None:
     """Live rules with their version, state and last change. A stored rule the pipeline
     would skip (invalid) is marked with why."""
     entries = []
-    for stored in RulesStore(app.target().rules_table).all():
+    for stored in app.target().rules().all():
         _, problems = check_definition(stored.definition, "live")
         entries.append({**stored.as_json(), "problems": [f"{p.field}: {p.message}" for p in problems]})
     if as_json:
@@ -286,7 +286,7 @@ def list_rules(app: App, as_json: bool) -> None:
 
 
 def _set_enabled(app: App, rule_id: str, enabled: bool) -> None:
-    store = RulesStore(app.target().rules_table)
+    store = app.target().rules()
     live = store.get(rule_id)
     if live is None:
         raise CliError(f"no such rule: {rule_id}", EXIT_PROBLEMS)
@@ -323,7 +323,7 @@ def disable(app: App, rule_id: str) -> None:
 @pass_app
 def history(app: App, rule_id: str, as_json: bool) -> None:
     """Every version of a rule: what changed it, who and when."""
-    entries = RulesStore(app.target().rules_table).history(rule_id)
+    entries = app.target().rules().history(rule_id)
     if not entries:
         raise CliError(f"no history for rule {rule_id}", EXIT_PROBLEMS)
     if as_json:
@@ -343,7 +343,7 @@ def history(app: App, rule_id: str, as_json: bool) -> None:
 @pass_app
 def rollback(app: App, rule_id: str, version: int) -> None:
     """Make an earlier version live again, as a new version (history is never rewritten)."""
-    store = RulesStore(app.target().rules_table)
+    store = app.target().rules()
     versions = store.history(rule_id)
     if not versions and store.get(rule_id) is None:
         raise CliError(f"no such rule: {rule_id} (see `goodword rules list`)", EXIT_PROBLEMS)

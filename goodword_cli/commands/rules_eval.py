@@ -13,7 +13,6 @@ import click
 from pydantic import ValidationError
 
 from goodword.aws.bedrock import bedrock_within
-from goodword.aws.rules_table import RulesLoader
 from goodword.event_items import event_from_item
 from goodword.events import Event
 from goodword.memory.messaging import CollectingQueue, DecisionList
@@ -34,7 +33,7 @@ from goodword_cli.rule_files import load_all
 
 
 def _live(app: App) -> tuple[RuleBook, dict[tuple[str, str], BrandAccount]]:
-    loader = RulesLoader(app.target().rules_table, 0)
+    loader = app.target().rules_loader()
     return loader(), loader.accounts()
 
 

@@ -9,8 +9,6 @@ import urllib.request
 
 import click
 
-from goodword.aws.rules_table import RulesLoader
-from goodword.aws.webhook_secrets import SecretLoader
 from goodword.events import EventKind, Platform
 from goodword.ports import SecretsUnavailable
 from goodword_cli.app import App, pass_app
@@ -66,7 +64,7 @@ def send(
         raise CliError("X's webhook payload does not carry --accepts-dms/--no-dms (a users lookup fetches it)", EXIT_PROBLEMS)
     if event_kind in (EventKind.MENTION, EventKind.REPLY, EventKind.COMMENT, EventKind.QUOTE) and not text:
         raise CliError(f"a {kind} needs --text: what the person wrote", EXIT_PROBLEMS)
-    accounts = [a for (p, _), a in RulesLoader(target.rules_table, 0).accounts().items() if p == platform.value]
+    accounts = [a for (p, _), a in target.rules_loader().accounts().items() if p == platform.value]
     chosen = next((a for a in accounts if a.account_id == account), None) if account else (accounts[0] if accounts else None)
     if account is None and chosen is None:
         raise CliError(
@@ -77,7 +75,7 @@ def send(
             f"{target.description} does not say where its webhook is (outputs WebhookBaseUrl, WebhookSecretArn)", EXIT_TARGET
         )
     try:
-        webhook_secrets = SecretLoader(target.webhook_secret_id, 0, dict)()
+        webhook_secrets = target.webhook_secrets()()
     except SecretsUnavailable as exc:
         raise CliError(f"cannot read the webhook secret {target.webhook_secret_id}: {exc}", EXIT_TARGET) from None
     brand_account = account or (chosen.account_id if chosen else "")

@@ -80,7 +80,7 @@ def settings() -> None:
 @pass_app
 def show(app: App, as_json: bool) -> None:
     """The settings the pipeline uses now (defaults filled in), and their version."""
-    definition, live = _stored(SettingsStore(app.target().rules_table))
+    definition, live = _stored(app.target().settings())
     effective = _effective(definition)
     if as_json:
         emit_json({"settings": effective, "stored": definition, **(live.as_json() if live else {"version": 0})})
@@ -120,7 +120,7 @@ def set_settings(app: App, assignments: tuple[str, ...]) -> None:
     """Change settings, e.g. `goodword settings set time_zone=Europe/Berlin cooldown_days=14
     "brand_names=[North Roast]" sentiment.provider=classifier`. Validated first: nothing is
     written when any value is wrong."""
-    store = SettingsStore(app.target().rules_table)
+    store = app.target().settings()
     definition, live = _stored(store)
     changed = dict(definition)
     for assignment in assignments:
@@ -152,7 +152,7 @@ def set_settings(app: App, assignments: tuple[str, ...]) -> None:
 @pass_app
 def history(app: App, as_json: bool) -> None:
     """Every version of the settings: what changed, who and when."""
-    entries = SettingsStore(app.target().rules_table).history(GLOBAL_SK)
+    entries = app.target().settings().history(GLOBAL_SK)
     if as_json:
         emit_json({"versions": [{**e.as_json(), "settings": e.values} for e in entries]})
         return
@@ -175,7 +175,7 @@ def accounts() -> None:
 @pass_app
 def list_accounts(app: App, as_json: bool) -> None:
     """Every brand account, with its version and last change."""
-    found = SettingsStore(app.target().rules_table).accounts()
+    found = app.target().settings().accounts()
     if as_json:
         emit_json({"accounts": [{**a.values, **a.as_json()} for a in found]})
         return
@@ -203,7 +203,7 @@ def add(app: App, platform: str, account_id: str, handle: str | None) -> None:
         )
     except ValidationError as exc:
         raise CliError(f"not written: {describe_validation_error(exc)}", EXIT_PROBLEMS) from None
-    store = SettingsStore(app.target().rules_table)
+    store = app.target().settings()
     sk = account_sk(account.platform.value, account.account_id)
     live = store.get(sk)
     values = account.model_dump(mode="json")
@@ -226,7 +226,7 @@ def add(app: App, platform: str, account_id: str, handle: str | None) -> None:
 @pass_app
 def remove(app: App, platform: str, account_id: str) -> None:
     """Remove a brand account (its history stays)."""
-    store = SettingsStore(app.target().rules_table)
+    store = app.target().settings()
     sk = account_sk(platform, account_id)
     live = store.get(sk)
     if live is None:

@@ -12,7 +12,8 @@ import yaml
 from click.testing import CliRunner
 
 from dev_support.paths import ROOT
-from goodword.aws import judgement_store
+from goodword.aws.rules_store import SettingsStore
+from goodword.aws.state_table import StateTable
 from goodword.events import Event
 from goodword_cli.app import App
 from goodword_cli.main import cli
@@ -54,7 +55,7 @@ def test_review_decisions_and_feedback_become_examples(aws: Aws, pipeline: Any, 
     complaint = labelled(aws, pipeline, lambda_context, [NEGATIVE], 600)[0]
     assert goodword(aws, "judgement", "feedback", complaint.event_id, "--not-praise")[0] == 0
 
-    examples = {e.event_id: e for e in judgement_store.examples(aws.tables["StateTable"])}
+    examples = {e.event_id: e for e in StateTable(aws.tables["StateTable"]).examples()}
     assert {k: (v.praise, v.source.value) for k, v in examples.items()} == {
         fans[0].event_id: (True, "review"),
         fans[1].event_id: (False, "review"),
@@ -84,7 +85,7 @@ def test_retrain_keeps_the_shared_model_when_the_adapter_is_not_better(aws: Aws,
     assert set(report["shared"]) == set(report["adapter"]) == {"precision", "recall", "average_precision"}
     assert report["shared"]["average_precision"] == 1.0  # the shared model already ranks these perfectly
     assert (report["better"], report["applied"]) == (False, False)
-    assert judgement_store.live_adapter(aws.tables["RulesTable"]) is None
+    assert SettingsStore(aws.tables["RulesTable"]).live_adapter() is None
     assert "Kept the shared model" in goodword(aws, "judgement", "retrain")[1]
 
 
@@ -100,7 +101,7 @@ def test_a_better_adapter_goes_live_and_the_pipeline_scores_with_it(aws: Aws, pi
     dry = goodword_json(aws, "judgement", "retrain", "--dry-run")
     assert (dry["better"], dry["applied"]) == (True, False)
     assert dry["adapter"]["average_precision"] > dry["shared"]["average_precision"]
-    assert judgement_store.live_adapter(aws.tables["RulesTable"]) is None
+    assert SettingsStore(aws.tables["RulesTable"]).live_adapter() is None
 
     report = goodword_json(aws, "judgement", "retrain")
     assert (report["better"], report["applied"]) == (True, True)

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from dev_support.paths import ROOT
-from goodword.aws import judgement_store
 from goodword.aws.codec import from_dynamodb
+from goodword.aws.state_table import StateTable
 from goodword.events import Event
 from goodword.rules.model import Rule
 from goodword.rules.policy_check import policy_problems
@@ -71,7 +71,7 @@ def test_only_a_not_praise_rejection_teaches_the_judge(aws: Aws, pipeline: Any, 
 
     shown = goodword_json(aws, "offers", "show", pending["amy"])
     assert (shown["state"], shown["rejected_as"], shown["reason"]) == ("rejected", "not-eligible", "staff")
-    examples = judgement_store.examples(aws.tables["StateTable"])
+    examples = StateTable(aws.tables["StateTable"]).examples()
     assert [(e.praise, e.source.value) for e in examples] == [(False, "review")]  # cy's only
     # cy's post was not praise after all: their next praise is their first
     cy = profile_item(aws, "cy")
@@ -137,7 +137,7 @@ def test_a_flag_puts_the_post_in_the_review_queue_with_no_offer(aws: Aws, pipeli
     assert (code, f"dismissed {flag_b['id']}" in output) == (0, True)
     assert queued(aws) == []
     assert goodword_json(aws, "review", "list")["flags"] == []
-    assert list(judgement_store.examples(aws.tables["StateTable"])) == []  # a flag teaches the judge nothing
+    assert list(StateTable(aws.tables["StateTable"]).examples()) == []  # a flag teaches the judge nothing
     code, output = goodword(aws, "review", "approve", flag_a["id"])
     assert (code, f"{flag_a['id']} is done, not waiting for review" in output) == (1, True)
 

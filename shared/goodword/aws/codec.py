@@ -1,5 +1,7 @@
 """DynamoDB's attribute-value encoding, one place for every table: Python values in and out,
-floats as decimals, numbers back as plain ints or floats, and the paginated reads."""
+floats as decimals, numbers back as plain ints or floats; and the reads every adapter and
+tool shares: queries and scans page after page, batch reads, batch puts. The write idioms
+(conditional, versioned) are in writes.py."""
 
 from __future__ import annotations
 
@@ -47,12 +49,54 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _pages(operation: str, client: Any, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every page of a query or scan: DynamoDB ends a page at 1 MB, the next starts where it
+    stopped (LastEvaluatedKey)."""
+    dynamodb: Any = client or clients.dynamodb()
+    yield from dynamodb.get_paginator(operation).paginate(**request)
+
+
 def items(operation: str, **request: Any) -> Iterator[dict[str, Any]]:
     """Every item of a query or scan, page after page, as plain values."""
-    client: Any = clients.dynamodb()
-    for page in client.get_paginator(operation).paginate(**request):
+    for page in _pages(operation, None, request):
         for item in page.get("Items", []):
             yield plain(from_dynamodb(item))
+
+
+def partition(table: str, pk: str, sk_prefix: str | None = None, **request: Any) -> Iterator[dict[str, Any]]:
+    """Every item under one partition key (whose sort key starts with ``sk_prefix``), page
+    after page, read consistently, as plain values."""
+    condition, values = "pk = :pk", {":pk": pk}
+    if sk_prefix is not None:
+        condition, values = condition + " AND begins_with(sk, :prefix)", {**values, ":prefix": sk_prefix}
+    extra = request.pop("ExpressionAttributeValues", {})
+    return items(
+        "query",
+        TableName=table,
+        KeyConditionExpression=condition,
+        ExpressionAttributeValues={**to_dynamodb(values), **extra},
+        ConsistentRead=True,
+        **request,
+    )
+
+
+def scan(table: str, *, client: Any = None, **request: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a table (those the filter keeps), page after page, as plain values. A
+    scan reads the whole table: for a person's request or a tool, never for the pipeline."""
+    for item in scan_stored(table, client=client, **request):
+        yield plain(from_dynamodb(item))
+
+
+def scan_stored(table: str, *, client: Any = None, **request: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a table, page after page, as stored (DynamoDB's attribute values: what
+    a stream record carries)."""
+    for page in _pages("scan", client, {"TableName": table, **request}):
+        yield from page.get("Items", [])
+
+
+def scan_count(table: str, *, client: Any = None, **request: Any) -> int:
+    """How many items a scan finds (those the filter keeps), page after page."""
+    return sum(int(page.get("Count", 0)) for page in _pages("scan", client, {"TableName": table, "Select": "COUNT", **request}))
 
 
 def key(pk: str, sk: str) -> dict[str, Any]:

@@ -22,7 +22,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from goodword.aws import clients
-from goodword.aws.codec import BATCH_WRITE_ITEMS, batch_get, batch_put, items, plain, to_dynamodb
+from goodword.aws.codec import BATCH_WRITE_ITEMS, batch_get, batch_put, items, partition, plain, scan, to_dynamodb
+from goodword.aws.writes import conditional, error_code
 from goodword.event_items import (
     DECISIONS_SK,
     DELIVERY_ATTEMPT,
@@ -105,18 +106,16 @@ class EventsTable:
     def _put_event(self, event: Event, attempt: str) -> bool | None:
         """True: stored (by this attempt). False: already stored by another. None: failed."""
         try:
-            clients.dynamodb().put_item(
+            return conditional(
+                "put_item",
                 TableName=self.table_name,
                 Item=to_dynamodb(event_item(event, attempt)),
                 ConditionExpression="attribute_not_exists(pk) OR #a = :a",
                 ExpressionAttributeNames={"#a": DELIVERY_ATTEMPT},
                 ExpressionAttributeValues={":a": {"S": attempt}},
             )
-            return True
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            _log_failure(event, exc.response.get("Error", {}).get("Code"))
+            _log_failure(event, error_code(exc))
         except BotoCoreError as exc:
             _log_failure(event, type(exc).__name__)
         except Exception:  # anything else is still "not stored": answer 5xx so the platform retries
@@ -160,16 +159,7 @@ class EventsTable:
             )
 
     def get(self, event_id: str) -> StoredEvent | None:
-        found = {
-            i["sk"]: i
-            for i in items(
-                "query",
-                TableName=self.table_name,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues=to_dynamodb({":pk": event_pk(event_id)}),
-                ConsistentRead=True,
-            )
-        }
+        found = {i["sk"]: i for i in partition(self.table_name, event_pk(event_id))}
         if EVENT_SK not in found:
             return None
         return StoredEvent(found[EVENT_SK], found.get(RAW_SK), found.get(DECISIONS_SK))
@@ -193,20 +183,15 @@ class EventsTable:
                 sets.append(f"#{name} = :{name}")
             else:
                 removes.append(f"#{name}")
-        try:
-            clients.dynamodb().update_item(
-                TableName=self.table_name,
-                Key=to_dynamodb({"pk": event_pk(event.event_id), "sk": EVENT_SK}),
-                UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
-                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(enrichment) OR enrichment.#s = :w)",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_dynamodb(values),
-            )
-            return True
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
+        return conditional(
+            "update_item",
+            TableName=self.table_name,
+            Key=to_dynamodb({"pk": event_pk(event.event_id), "sk": EVENT_SK}),
+            UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+            ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(enrichment) OR enrichment.#s = :w)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_dynamodb(values),
+        )
 
     def events(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Event items by event id (those still stored)."""
@@ -224,9 +209,8 @@ class EventsTable:
 
     def authored_by(self, platform: str, brand_account: str, author_id: str) -> list[str]:
         """The ids of every stored event by this author (a scan: erasures are rare)."""
-        found = items(
-            "scan",
-            TableName=self.table_name,
+        found = scan(
+            self.table_name,
             FilterExpression="sk = :event AND platform = :p AND brand_account = :b AND author.id = :a",
             ExpressionAttributeValues=to_dynamodb({":event": EVENT_SK, ":p": platform, ":b": brand_account, ":a": author_id}),
             ProjectionExpression="event_id",

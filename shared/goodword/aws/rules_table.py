@@ -1,4 +1,4 @@
-"""Loads settings and rules from RulesTable, validates and compiles them, and keeps the
+"""Loads settings and rules from RulesTable (written only by rules_store.py), validates and compiles them, and keeps the
 result for a few minutes so a batch neither re-reads nor re-parses them. An invalid rule is
 logged and counted with its id and reason, and skipped; the others still run.
 
@@ -13,12 +13,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
-from goodword.aws.codec import items, plain
+from goodword.aws.codec import partition, plain
 from goodword.observability import logger, metrics
 from goodword.rules.engine import RuleBook, compile_rules
 from goodword.rules.model import BrandAccount, Rule, Settings
@@ -27,18 +26,6 @@ from goodword.sentiment.judge.adapter import Adapter
 from goodword.validation import describe_validation_error
 
 ADAPTER_SK = "JUDGEMENT#ADAPTER"
-
-
-def _query(table: str, pk: str) -> list[dict[str, Any]]:
-    return list(
-        items(
-            "query",
-            TableName=table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": pk}},
-            ConsistentRead=True,
-        )
-    )
 
 
 class RulesLoader:
@@ -68,7 +55,7 @@ class RulesLoader:
         return self._accounts.get((platform, account_id))
 
     def _load(self) -> RuleBook:
-        settings_items = _query(self.table, "SETTINGS")
+        settings_items = partition(self.table, "SETTINGS")
         settings = Settings()
         accounts: dict[tuple[str, str], BrandAccount] = {}
         adapter: Adapter | None = None
@@ -96,7 +83,7 @@ class RulesLoader:
             }
         )
         rules, invalid = [], []
-        for item in _query(self.table, "RULE"):
+        for item in partition(self.table, "RULE"):
             rule_id = str(item.get("sk"))
             try:
                 rule = Rule.model_validate(plain(item.get("definition")))

@@ -24,7 +24,11 @@ nothing is written and the result says which limit stopped it. Never read-then-w
     pk = SUPPRESSED#<hmac>,  sk = SUPPRESSED   an erased person's opt-out: HMAC-SHA256 of the
                                                identity key, never erased (opt_out.suppression_digest)
     pk = SUPPRESSION#KEY,    sk = KEY          the stack's random HMAC key, made on first use
-    pk = EXAMPLE#<event>,    sk = JUDGEMENT    the judge's labelled examples (judgement_store)
+    pk = EXAMPLE#<event>,    sk = JUDGEMENT    the judge's labelled examples (sentiment.examples),
+                                               gsi1pk = JUDGEMENT#EXAMPLES, gsi1sk = <at>#<event>
+
+This class is StateTable's one writer. Conditional writes go through writes.conditional,
+scans through codec.scan.
 """
 
 from __future__ import annotations
@@ -37,11 +41,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from goodword.aws import clients
-from goodword.aws.codec import batch_get, from_dynamodb, items, key, plain, to_dynamodb
+from goodword.aws.codec import batch_get, from_dynamodb, items, key, partition, plain, scan, to_dynamodb
+from goodword.aws.writes import cancellation_codes, conditional, put_new
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
 from goodword.opt_out import suppression_digest
 from goodword.people import Profile, handle_key, identity_parts, is_mention, person_key
+from goodword.sentiment.examples import Example
 from goodword.work import ERASED_PERSON, REVIEWED, RejectReason, WorkKind, WorkRecord, WorkState, check_transition, work_key
 
 PROFILE_SK = "PROFILE"
@@ -49,6 +55,8 @@ HANDLE_OWNER_SK = "OWNER"  # pk: people.handle_key, the identity that first show
 WORK_SK = "WORK"
 FETCH_SK = "FETCH"
 SUPPRESSION_KEY_PK = "SUPPRESSION#KEY"
+EXAMPLE_SK = "JUDGEMENT"
+EXAMPLES_INDEX = "JUDGEMENT#EXAMPLES"
 SEEN_DAYS = 400
 
 
@@ -186,7 +194,7 @@ class StateTable:
                 ]
             )
         except ClientError as exc:
-            if _cancellation_codes(exc)[:1] != ["ConditionalCheckFailed"]:
+            if cancellation_codes(exc)[:1] != ["ConditionalCheckFailed"]:
                 raise  # the stream retries the event
         item = self._get(person, PROFILE_SK)
         assert item is not None  # noqa: S101 (written above, read consistently)
@@ -195,15 +203,14 @@ class StateTable:
     def overturn_praise(self, person: str, event_id: str) -> bool:
         """A reviewer said this event is not praise: if it was the person's first praise, it no
         longer is (their next praise is). False when it was not."""
-        return _conditional(
-            {
-                "TableName": self.table,
-                "Key": key(person, PROFILE_SK),
-                "UpdateExpression": "REMOVE #fp",
-                "ConditionExpression": "#fp = :e",
-                "ExpressionAttributeNames": {"#fp": "first_praise_event_id"},
-                "ExpressionAttributeValues": to_dynamodb({":e": event_id}),
-            }
+        return conditional(
+            "update_item",
+            TableName=self.table,
+            Key=key(person, PROFILE_SK),
+            UpdateExpression="REMOVE #fp",
+            ConditionExpression="#fp = :e",
+            ExpressionAttributeNames={"#fp": "first_praise_event_id"},
+            ExpressionAttributeValues=to_dynamodb({":e": event_id}),
         )
 
     def release_once(self, owners: Iterable[str], rule_id: str, claimed_at: str) -> bool:
@@ -212,41 +219,28 @@ class StateTable:
         later offer claimed is never touched. True when one was released."""
         released = False
         for owner in owners:
-            try:
-                clients.dynamodb().delete_item(
-                    TableName=self.table,
-                    Key=key(owner, f"RULE#{rule_id}"),
-                    ConditionExpression="#at = :at",
-                    ExpressionAttributeNames={"#at": "at"},
-                    ExpressionAttributeValues=to_dynamodb({":at": claimed_at}),
-                )
-                released = True
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                    raise
+            released |= conditional(
+                "delete_item",
+                TableName=self.table,
+                Key=key(owner, f"RULE#{rule_id}"),
+                ConditionExpression="#at = :at",
+                ExpressionAttributeNames={"#at": "at"},
+                ExpressionAttributeValues=to_dynamodb({":at": claimed_at}),
+            )
         return released
 
     def handle_owner(self, platform: str, brand_account: str, handle: str, identity: str) -> str:
         alias = handle_key(platform, brand_account, handle)
-        try:
-            clients.dynamodb().put_item(
-                TableName=self.table,
-                Item=to_dynamodb({"pk": alias, "sk": HANDLE_OWNER_SK, "identity": identity}),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
+        if put_new(self.table, {"pk": alias, "sk": HANDLE_OWNER_SK, "identity": identity}):
             return identity
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
         item = self._get(alias, HANDLE_OWNER_SK)
         return str(item["identity"]) if item else identity
 
     def identities_with_handle(self, platform: str, handle: str, brand_account: str | None = None) -> list[str]:
         """Identity keys whose profile has this handle (case-insensitive match of what the
         platform sent; a scan: the command looks people up rarely)."""
-        found = items(
-            "scan",
-            TableName=self.table,
+        found = scan(
+            self.table,
             FilterExpression="sk = :profile AND platform = :p",
             ExpressionAttributeValues=to_dynamodb({":profile": PROFILE_SK, ":p": platform}),
             ProjectionExpression="pk, handle, brand_account",
@@ -260,14 +254,13 @@ class StateTable:
 
     def mentions_since(self, person: str, since: datetime) -> int:
         """Mentions, replies, quotes and comments counted for this person since ``since``."""
-        found = items(
-            "query",
-            TableName=self.table,
-            KeyConditionExpression="pk = :p AND begins_with(sk, :seen)",
+        found = partition(
+            self.table,
+            person,
+            "SEEN#",
             FilterExpression="mention = :yes AND seen_at >= :since",
-            ExpressionAttributeValues=to_dynamodb({":p": person, ":seen": "SEEN#", ":yes": True, ":since": since.isoformat()}),
+            ExpressionAttributeValues=to_dynamodb({":yes": True, ":since": since.isoformat()}),
             ProjectionExpression="sk",
-            ConsistentRead=True,
         )
         return sum(1 for _ in found)
 
@@ -291,13 +284,12 @@ class StateTable:
         return Profile.from_item(from_dynamodb(answer["Attributes"]))
 
     def opt_in(self, person: str) -> bool:
-        return _conditional(
-            {
-                "TableName": self.table,
-                "Key": key(person, PROFILE_SK),
-                "UpdateExpression": "REMOVE opted_out_at, opted_out_by",
-                "ConditionExpression": "attribute_exists(opted_out_at)",
-            }
+        return conditional(
+            "update_item",
+            TableName=self.table,
+            Key=key(person, PROFILE_SK),
+            UpdateExpression="REMOVE opted_out_at, opted_out_by",
+            ConditionExpression="attribute_exists(opted_out_at)",
         )
 
     def link(self, identity: str, person_id: str) -> None:
@@ -310,22 +302,8 @@ class StateTable:
         clients.dynamodb().put_item(
             TableName=self.table, Item=to_dynamodb({"pk": person_id, "sk": f"IDENTITY#{identity}", "identity": identity})
         )
-        for marker in items(
-            "query",
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :rule)",
-            ExpressionAttributeValues=to_dynamodb({":pk": identity, ":rule": "RULE#"}),
-            ConsistentRead=True,
-        ):
-            try:  # the person's own marker, if any, stands
-                clients.dynamodb().put_item(
-                    TableName=self.table,
-                    Item=to_dynamodb({**marker, "pk": person_id}),
-                    ConditionExpression="attribute_not_exists(pk)",
-                )
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                    raise
+        for marker in partition(self.table, identity, "RULE#"):
+            put_new(self.table, {**marker, "pk": person_id})  # the person's own marker, if any, stands
 
     def unlink(self, identity: str) -> bool:
         person_id = (self._get(identity, PROFILE_SK) or {}).get("person_id")  # seen or linked ahead
@@ -336,13 +314,7 @@ class StateTable:
         return True
 
     def identities(self, person_id: str) -> list[str]:
-        found = items(
-            "query",
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :identity)",
-            ExpressionAttributeValues=to_dynamodb({":pk": person_id, ":identity": "IDENTITY#"}),
-            ConsistentRead=True,
-        )
+        found = partition(self.table, person_id, "IDENTITY#")
         return sorted(str(i["identity"]) for i in found)
 
     # --- erasure (goodword people erase) --------------------------------------------------
@@ -363,16 +335,7 @@ class StateTable:
         return owned + self._erase_pk(pk)
 
     def _erase_pk(self, pk: str) -> int:
-        found = list(
-            items(
-                "query",
-                TableName=self.table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues=to_dynamodb({":pk": pk}),
-                ProjectionExpression="pk, sk",
-                ConsistentRead=True,
-            )
-        )
+        found = list(partition(self.table, pk, ProjectionExpression="pk, sk"))
         for item in found:
             clients.dynamodb().delete_item(TableName=self.table, Key=key(item["pk"], item["sk"]))
         return len(found)
@@ -385,9 +348,8 @@ class StateTable:
         if not identities:
             return []
         names = {f":p{i}": identity for i, identity in enumerate(identities)}
-        found = items(
-            "scan",
-            TableName=self.table,
+        found = scan(
+            self.table,
             FilterExpression=f"sk = :work AND person IN ({', '.join(names)})",
             ExpressionAttributeValues=to_dynamodb({":work": WORK_SK, **names}),
             ConsistentRead=True,
@@ -417,15 +379,7 @@ class StateTable:
                 return self._key
             if not make:
                 return None
-            try:
-                clients.dynamodb().put_item(
-                    TableName=self.table,
-                    Item=to_dynamodb({"pk": SUPPRESSION_KEY_PK, "sk": "KEY", "key": secrets.token_hex(32)}),
-                    ConditionExpression="attribute_not_exists(pk)",
-                )
-            except ClientError as exc:  # another writer made it first: read theirs
-                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                    raise
+            put_new(self.table, {"pk": SUPPRESSION_KEY_PK, "sk": "KEY", "key": secrets.token_hex(32)})  # or another made it first
             item = self._get(SUPPRESSION_KEY_PK, "KEY")
             assert item is not None  # noqa: S101 (written above, read consistently)
             self._key = bytes.fromhex(str(item["key"]))
@@ -458,6 +412,33 @@ class StateTable:
         item = {"pk": f"ERASURE#{erasure_id}", "sk": "ERASURE", "at": at, "by": by, **counts}
         clients.dynamodb().put_item(TableName=self.table, Item=to_dynamodb(item))
 
+    # --- the judge's labelled examples (goodword judgement, review) -------------------------
+
+    def put_example(self, example: Example) -> None:
+        """Keep a labelled example (replacing the event's earlier one)."""
+        item = {
+            "pk": f"EXAMPLE#{example.event_id}",
+            "sk": EXAMPLE_SK,
+            "gsi1pk": EXAMPLES_INDEX,
+            "gsi1sk": f"{example.at.isoformat()}#{example.event_id}",
+            **example.model_dump(mode="json"),
+        }
+        clients.dynamodb().put_item(TableName=self.table, Item=to_dynamodb(item))
+
+    def examples(self) -> list[Example]:
+        found = items(
+            "query",
+            TableName=self.table,
+            IndexName="ByState",
+            KeyConditionExpression="gsi1pk = :pk",
+            ExpressionAttributeValues=to_dynamodb({":pk": EXAMPLES_INDEX}),
+        )
+        return [Example.model_validate({k: item[k] for k in Example.model_fields if k in item}) for item in found]
+
+    def delete_example(self, event_id: str) -> None:
+        """Forget the labelled example of an event (erasure): its text is the person's."""
+        clients.dynamodb().delete_item(TableName=self.table, Key=key(f"EXAMPLE#{event_id}", EXAMPLE_SK))
+
     # --- claims --------------------------------------------------------------------------
 
     def claim(self, claims: Sequence[Claim]) -> ClaimResult:
@@ -468,7 +449,7 @@ class StateTable:
             clients.dynamodb().transact_write_items(TransactItems=writes)
             return ClaimResult(ok=True)
         except ClientError as exc:
-            codes = _cancellation_codes(exc)
+            codes = cancellation_codes(exc)
             if not codes or "ConditionalCheckFailed" not in codes:
                 raise  # a conflict or throttling: the stream retries
             padded = codes + ["None"] * (len(claims) - len(codes))
@@ -536,9 +517,8 @@ class StateTable:
     def work_with_prefix(self, prefix: str) -> list[WorkRecord]:
         """Offers and actions whose id starts with ``prefix`` (a scan: actions are in no
         index; for a person typing a short id, never for the pipeline)."""
-        found = items(
-            "scan",
-            TableName=self.table,
+        found = scan(
+            self.table,
             FilterExpression="sk = :work AND (begins_with(pk, :offer) OR begins_with(pk, :action))",
             ExpressionAttributeValues=to_dynamodb(
                 {":work": WORK_SK, ":offer": work_key(WorkKind.OFFER_SAMPLE, prefix), ":action": work_key(WorkKind.REPLY, prefix)}
@@ -596,14 +576,14 @@ class StateTable:
             fields["message"] = message
         request = self._move_request(record, fields, "#s = :from", {":from": WorkState.PENDING_REVIEW.value})
         if not contact:
-            return _conditional(request)
+            return conditional("update_item", **request)
         # the approval and the contact it makes are one step: no approved offer goes uncounted
         writes: list[Any] = [{"Update": {**request, "TableName": self.table}}, *(self._charge(c) for c in contact)]
         try:
             clients.dynamodb().transact_write_items(TransactItems=writes)
             return True
         except ClientError as exc:
-            if _cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+            if cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
                 return False  # no longer pending
             raise
 
@@ -653,7 +633,7 @@ class StateTable:
     ) -> bool:
         """Set ``fields`` on the record (and its index key when the state changes), if the
         condition holds; False when it did not."""
-        return _conditional(self._move_request(record, fields, condition, condition_values, remove))
+        return conditional("update_item", **self._move_request(record, fields, condition, condition_values, remove))
 
     def _move_request(
         self,
@@ -684,15 +664,14 @@ class StateTable:
     # --- send limits -----------------------------------------------------------------------
 
     def mark_once(self, mark: str, owner: str) -> bool:
-        return _conditional(
-            {
-                "TableName": self.table,
-                "Key": key(mark, "MARK"),
-                "UpdateExpression": "SET #o = :o",
-                "ConditionExpression": "attribute_not_exists(pk) OR #o = :o",
-                "ExpressionAttributeNames": {"#o": "owner"},
-                "ExpressionAttributeValues": to_dynamodb({":o": owner}),
-            }
+        return conditional(
+            "update_item",
+            TableName=self.table,
+            Key=key(mark, "MARK"),
+            UpdateExpression="SET #o = :o",
+            ConditionExpression="attribute_not_exists(pk) OR #o = :o",
+            ExpressionAttributeNames={"#o": "owner"},
+            ExpressionAttributeValues=to_dynamodb({":o": owner}),
         )
 
     # --- enrichment cache -----------------------------------------------------------------
@@ -710,35 +689,12 @@ class StateTable:
         )
 
     def count_rate(self, counter: str, limit: int, expires_at: int) -> bool:
-        return _conditional(
-            {
-                "TableName": self.table,
-                "Key": key(f"RATE#{counter}", "RATE"),
-                "UpdateExpression": "ADD #n :one SET expires_at = :e",
-                "ConditionExpression": "attribute_not_exists(#n) OR #n < :limit",
-                "ExpressionAttributeNames": {"#n": "count"},
-                "ExpressionAttributeValues": to_dynamodb({":one": 1, ":limit": limit, ":e": expires_at}),
-            }
+        return conditional(
+            "update_item",
+            TableName=self.table,
+            Key=key(f"RATE#{counter}", "RATE"),
+            UpdateExpression="ADD #n :one SET expires_at = :e",
+            ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
+            ExpressionAttributeNames={"#n": "count"},
+            ExpressionAttributeValues=to_dynamodb({":one": 1, ":limit": limit, ":e": expires_at}),
         )
-
-
-def _conditional(request: dict[str, Any]) -> bool:
-    """True if the update happened, False if its condition was false."""
-    try:
-        clients.dynamodb().update_item(**request)
-        return True
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise
-
-
-def _cancellation_codes(exc: ClientError) -> list[str]:
-    if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-        return []
-    reasons = exc.response.get("CancellationReasons") or []
-    if not reasons:  # some SDKs only put them in the message: "[ConditionalCheckFailed, None]"
-        message = exc.response.get("Error", {}).get("Message", "")
-        if "[" in message:
-            return [part.strip() for part in message[message.index("[") + 1 : message.rindex("]")].split(",")]
-    return [r.get("Code", "None") for r in reasons]
