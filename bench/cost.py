@@ -93,7 +93,7 @@ def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to 
     from dev_support.platforms import SECRETS, http_api_event, load_fixture, signed_headers
     from dev_support.template import create_queues, create_secrets, create_tables, function_environment
     from goodword.aws import clients
-    from goodword.aws.codec import to_dynamodb
+    from goodword.aws.codec import scan_stored, to_dynamodb
     from goodword.settings import pipeline_settings, receiver_settings
     from local_stack.dev_config import load
 
@@ -157,8 +157,7 @@ def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to 
                 assert answer["statusCode"] == 200, answer
                 receive_ms.append((time.perf_counter() - started) * 1000)
                 stored.append(tweet["id_str"])
-            pages = boto3.client("dynamodb").get_paginator("scan").paginate(TableName=tables["EventsTable"])
-            items = [i for page in pages for i in page["Items"] if i["sk"]["S"] == "EVENT"]
+            items = [i for i in scan_stored(tables["EventsTable"], client=boto3.client("dynamodb")) if i["sk"]["S"] == "EVENT"]
             assert len(items) == deliveries, f"{len(items)} events stored of {deliveries}"
             for start in range(0, len(items), 25):
                 batch = items[start : start + 25]

@@ -27,6 +27,7 @@ from typing import Any
 
 from bench.report import record, save
 from dev_support.platforms import load_fixture
+from goodword.aws.codec import scan_count
 from local_stack import aws
 from local_stack.dev_config import webhook_secrets
 from local_stack.signing import signed_headers
@@ -83,19 +84,12 @@ class _Peak:
 
 def _decided(events_table: str) -> int:
     """Events with their decisions written (one DECISIONS item per decided event)."""
-    total = 0
-    for page in (
-        aws.client("dynamodb")
-        .get_paginator("scan")
-        .paginate(
-            TableName=events_table,
-            Select="COUNT",
-            FilterExpression="sk = :d",
-            ExpressionAttributeValues={":d": {"S": "DECISIONS"}},
-        )
-    ):
-        total += page["Count"]
-    return total
+    return scan_count(
+        events_table,
+        client=aws.client("dynamodb"),
+        FilterExpression="sk = :d",
+        ExpressionAttributeValues={":d": {"S": "DECISIONS"}},
+    )
 
 
 def main(

@@ -453,10 +453,9 @@ class _SimulatedSleep:
 
 
 def _scan(ddb: Any, table: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for page in ddb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
-        items.extend(page["Items"])
-    return items
+    from goodword.aws.codec import scan_stored
+
+    return list(scan_stored(table, client=ddb, ConsistentRead=True))
 
 
 if __name__ == "__main__":

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
+from goodword.aws.codec import from_dynamodb, scan_stored
 from goodword.event_items import author_label as who
 from goodword.sentiment.explain import short_judgement
 from goodword_cli.main import main as goodword
@@ -22,7 +21,6 @@ from local_stack.signing import signed_headers
 from local_stack.stack import LocalStack, Options, StackError
 
 ROOT = Path(__file__).resolve().parents[1]
-_deserializer = TypeDeserializer()
 DELIVERIES = ROOT / "events" / "deliveries"
 
 
@@ -129,10 +127,7 @@ def send(base_url: str, delivery: Delivery) -> Answer:
 
 
 def _scan(table: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for page in client("dynamodb").get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
-        items.extend(_deserializer.deserialize({"M": i}) for i in page["Items"])
-    return items
+    return [from_dynamodb(i) for i in scan_stored(table, client=client("dynamodb"), ConsistentRead=True)]
 
 
 def _short(text: str, width: int) -> str:
