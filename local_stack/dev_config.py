@@ -8,9 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from boto3.dynamodb.types import TypeSerializer
-
 from goodword.aws import clients
+from goodword.aws.codec import to_dynamodb
 from goodword.aws.rules_store import RulesStore
 from goodword_cli import rule_files
 from local_stack.aws import client
@@ -38,12 +37,9 @@ def apply(document: dict[str, Any], deployment: Deployment) -> list[str]:
             SecretId=deployment.physical(logical_id), SecretString=json.dumps(value, default=str)
         )
         loaded.append(f"secret {logical_id}")
-    serializer = TypeSerializer()
     for logical_id, items in document.get("tables", {}).items():
-        for item in items:
-            client("dynamodb").put_item(
-                TableName=deployment.physical(logical_id), Item={k: serializer.serialize(v) for k, v in item.items()}
-            )
+        for item in items:  # an empty table's fixed items (RulesTable's settings and accounts), as given
+            client("dynamodb").put_item(TableName=deployment.physical(logical_id), Item=to_dynamodb(item))
         loaded.append(f"{len(items)} item(s) in {logical_id}")
     rules = document.get("rules")
     if rules:
