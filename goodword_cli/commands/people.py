@@ -85,7 +85,8 @@ def _history(target: Target, identities: list[str]) -> tuple[list[dict[str, Any]
     posts = sorted(events.events(event_ids).values(), key=lambda i: str(i["received_at"]))
     decided = events.decisions_for(event_ids)
     for post in posts:
-        post["sentiment"] = (decided.get(post["event_id"]) or {}).get("sentiment")
+        record = decided.get(post["event_id"])
+        post["sentiment"] = record.sentiment.model_dump(mode="json") if record and record.sentiment else None
     return posts, work_for(target.state(), identities, decided)
 
 
