@@ -26,6 +26,7 @@ from goodword.rules.engine import RuleBook, compile_rules
 from goodword.rules.explain import explain
 from goodword.rules.model import BrandAccount, Rule, Settings
 from goodword.sentiment.explain import describe
+from goodword.sentiment.model import Sentiment
 from goodword.sentiment.providers import providers
 from goodword.validation import describe_validation_error
 from goodword_cli.app import App, pass_app
@@ -152,10 +153,10 @@ def test(app: App, rule: str, event_ref: str, as_json: bool) -> None:
     if as_json:
         emit_json(report)
         return
-    _print_test(report, event)
+    _print_test(report, event, sentiment)
 
 
-def _print_test(report: dict[str, Any], event: Event) -> None:
+def _print_test(report: dict[str, Any], event: Event, sentiment: Sentiment | None) -> None:
     who = (
         f"@{event.author.handle}"
         if event.author and event.author.handle
@@ -167,7 +168,6 @@ def _print_test(report: dict[str, Any], event: Event) -> None:
         console.print(f'  "{short(event.text, 90)}"', markup=False)
     if event.erased_at:
         console.print(f"  erased at {event.erased_at:%Y-%m-%d %H:%M}: no author, text or profile facts left to act on")
-    sentiment = report["sentiment"]
     if sentiment:
         console.print(f"  judgement: {describe(sentiment)}", markup=False)
     console.print("Conditions:")
