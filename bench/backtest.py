@@ -15,6 +15,7 @@ import yaml
 
 from bench.report import save
 from dev_support.paths import ROOT
+from goodword.decisions import Decisions
 from goodword.event_items import event_from_item, event_item
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from goodword.memory.state import profile_from_facts
@@ -30,9 +31,11 @@ PRAISE = "I love your coffee, wonderful roast, thank you!"
 COMPLAINT = "stale beans and a torn bag, terrible"
 
 
-def _stored(count: int, rng: random.Random) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+def _stored(count: int, rng: random.Random) -> tuple[list[dict[str, Any]], dict[str, Decisions]]:
     start = datetime(2026, 11, 1, tzinfo=UTC)
-    items, decisions, seen = [], {}, set[str]()
+    items: list[dict[str, Any]] = []
+    decisions: dict[str, Decisions] = {}
+    seen = set[str]()
     for number in range(count):
         when = start + timedelta(seconds=30 * number)
         person = f"p{rng.randrange(count // 3)}"
@@ -66,7 +69,7 @@ def _stored(count: int, rng: random.Random) -> tuple[list[dict[str, Any]], dict[
         seen.add(person)
         facts = {"profile.is_first_mention": first, "profile.is_new": first, "profile.mention_count": 1}
         items.append(event_item(event))
-        decisions[event.event_id] = {"sentiment": sentiment.model_dump(mode="json"), "profile": facts}
+        decisions[event.event_id] = Decisions(decided_at=event.received_at, sentiment=sentiment, profile=facts)
     return items, decisions
 
 
@@ -88,9 +91,8 @@ def main(quick: bool = False) -> None:
     started = time.perf_counter()
     for event in events:
         record = decisions[event.event_id]
-        profile: Profile = profile_from_facts(event, record["profile"], event.received_at)
-        sentiment = Sentiment.model_validate(record["sentiment"])
-        evaluate(book, event_facts(event, profile, sentiment, event.received_at), event.received_at)
+        profile: Profile = profile_from_facts(event, record.profile, event.received_at)
+        evaluate(book, event_facts(event, profile, record.sentiment, event.received_at), event.received_at)
     floor = time.perf_counter() - started
 
     offers = sum(r.offers for r in result.rules.values())

@@ -7,20 +7,23 @@ ran, and only the rules backtested together charge them."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from goodword.decisions import Decisions
 from goodword.event_items import event_from_item
 from goodword.events import Event
 from goodword.memory.messaging import CollectingQueue, DecisionList
 from goodword.memory.rules import FixedRules
 from goodword.memory.state import InMemoryState
+from goodword.pipeline.intake import Intake, result_of
 from goodword.pipeline.process import Pipeline
+from goodword.pipeline.scoring import Scorer
 from goodword.rules.engine import Outcome, RuleBook
 from goodword.rules.model import BrandAccount
-from goodword.sentiment.model import Sentiment
+from goodword.sentiment.providers import providers
 from goodword.work import WorkState
 
 _MATCHED = {Outcome.ACTED, Outcome.LIMITED, Outcome.REFUSED, Outcome.STOPPED}
@@ -86,25 +89,21 @@ class BacktestResult:
         }
 
 
-def _recorded_sentiment(record: dict[str, Any] | None) -> Sentiment | None:
-    value = (record or {}).get("sentiment")
-    return Sentiment.model_validate(value) if value else None
-
-
 def backtest(
     items: Iterable[dict[str, Any]],
-    decisions: dict[str, dict[str, Any]],
+    decisions: Mapping[str, Decisions],
     book: RuleBook,
     accounts: dict[tuple[str, str], BrandAccount],
     since: datetime,
     progress: Callable[[int], None] = lambda _n: None,
+    scorer: Scorer | None = None,
 ) -> BacktestResult:
-    """``items`` are stored event items, oldest first; ``decisions`` the DECISIONS items by
-    event id (what the live pipeline recorded)."""
+    """``items`` are stored event items, oldest first; ``decisions`` the decisions records by
+    event id (what the live pipeline recorded). ``scorer``: the target's (with its AWS
+    clients); without one, only the providers that need no client."""
     stored: list[Event] = [event_from_item(i) for i in items]
     events = [e for e in stored if e.erased_at is None]
-    recorded = {e: d["profile"] for e, d in decisions.items() if d.get("profile")}
-    state = InMemoryState(recorded_profiles=recorded)
+    state = InMemoryState(recorded_profiles={e: d.profile for e, d in decisions.items() if d.profile})
     clock: list[datetime] = [since]
     pipeline = Pipeline(
         rules=FixedRules(book, accounts),
@@ -114,13 +113,20 @@ def backtest(
         decision_retention=timedelta(days=1),
         clock=lambda: clock[0],
     )
-    missing = [e for e in events if e.text and _recorded_sentiment(decisions.get(e.event_id)) is None]
-    scored = pipeline.score(missing) if missing else {}
+    recorded = {e: d.sentiment for e, d in decisions.items() if d.sentiment is not None}
+    missing = [e for e in events if e.text and e.event_id not in recorded]
+
+    def at_arrival(event: Event) -> None:  # the live pipeline decides moments after receipt
+        clock[0] = event.received_at
+        progress(done[0])
+        done[0] += 1
+
+    done = [0]
+    taken = Intake(pipeline, scorer or Scorer(providers())).take(events, recorded, before=at_arrival)
+    progress(len(events))
     results = {c.rule.id: RuleResult(c.rule.id, c.version) for c in book.rules}
-    for number, event in enumerate(events, 1):
-        clock[0] = event.received_at  # the live pipeline decides moments after receipt
-        sentiment = _recorded_sentiment(decisions.get(event.event_id)) or scored.get(event.event_id)
-        for decision in pipeline.process(event, sentiment).decisions:
+    for decided in map(result_of, taken):
+        for decision in decided.decisions:
             result = results[decision.rule_id]
             result.considered += 1
             result.outcomes[decision.outcome.value] += 1
@@ -131,7 +137,6 @@ def backtest(
             elif decision.outcome in (Outcome.LIMITED, Outcome.REFUSED, Outcome.STOPPED):
                 reason = "earlier rule stopped it" if decision.outcome is Outcome.STOPPED else _stop_reason(decision.detail)
                 result.stopped_by[reason] += 1
-        progress(number)
     for work in state.made():
         if not work.is_offer:
             continue

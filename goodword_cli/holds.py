@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from goodword.sentiment.model import Sentiment
 from goodword.work import WorkRecord, work_id
 
 
@@ -17,13 +18,13 @@ def offer_review(definition: dict[str, Any], record: WorkRecord) -> Any:
     return None
 
 
-def why_pending(record: WorkRecord, review: Any, sentiment: dict[str, Any] | None) -> str:
+def why_pending(record: WorkRecord, review: Any, sentiment: Sentiment | None) -> str:
     """Why ``record`` waits for review; ``review`` is its rule's (None: the rule is gone)."""
     if record.held_because:
         return f"held: {record.held_because}"
     if isinstance(review, dict) and "automatic_above_confidence" in review:
-        return _below_confidence(float(review["automatic_above_confidence"]), sentiment or {})
-    band = (sentiment or {}).get("band") or "no"
+        return _below_confidence(float(review["automatic_above_confidence"]), sentiment)
+    band = sentiment.band.value if sentiment else "no"
     words = {
         None: "its rule version is no longer stored: see `goodword review list`",
         "manual": "its rule has review: manual (a person approves every offer)",
@@ -33,9 +34,9 @@ def why_pending(record: WorkRecord, review: Any, sentiment: dict[str, Any] | Non
     return words.get(review, f"review: {review}")
 
 
-def _below_confidence(needed: float, judged: dict[str, Any]) -> str:
-    if judged.get("vetoes"):
-        return f"the judge kept it from automatic ({', '.join(judged['vetoes'])})"
-    if judged.get("confidence") is None:
+def _below_confidence(needed: float, judged: Sentiment | None) -> str:
+    if judged is not None and judged.vetoes:
+        return f"the judge kept it from automatic ({', '.join(v.value for v in judged.vetoes)})"
+    if judged is None:
         return "no judgement was recorded, so no confidence to go out alone"
-    return f"confidence {float(judged['confidence']):.2f} is below the rule's automatic_above_confidence {needed:.2f}"
+    return f"confidence {judged.confidence:.2f} is below the rule's automatic_above_confidence {needed:.2f}"

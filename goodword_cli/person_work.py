@@ -7,21 +7,15 @@ a scan of them finds the rest. Both `people show` and `people erase` read it her
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from goodword.aws.state_table import StateTable
+from goodword.decisions import Decisions, each_acted
 from goodword.work import WorkRecord, possible_keys
 
 
-def work_for(state: StateTable, identities: list[str], decided: Mapping[str, Mapping[str, Any]]) -> list[WorkRecord]:
+def work_for(state: StateTable, identities: list[str], decided: Mapping[str, Decisions]) -> list[WorkRecord]:
     """Every record made for these identities, once each, oldest first. ``decided``: the
     decisions records of their events, by event id."""
-    keys = [
-        key
-        for event_id, record in decided.items()
-        for d in record.get("decisions", [])
-        if d.get("outcome") == "acted"
-        for key in possible_keys(event_id, d["rule_id"])
-    ]
+    keys = [key for event_id, rule_id in each_acted(decided) for key in possible_keys(event_id, rule_id)]
     found = {r.key: r for r in [*state.work_for_keys(keys), *state.work_of(identities)]}
     return sorted(found.values(), key=lambda w: w.created_at)

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from goodword.aws.bedrock import bedrock_within
 from goodword.aws.events_table import EventsTable
+from goodword.decisions import Decisions
 from goodword.event_items import event_from_item
 from goodword.events import Event
 from goodword.memory.rules import FixedRules
+from goodword.pipeline.intake import Decided, Failed, Intake
 from goodword.pipeline.process import Pipeline
 from goodword.rules.engine import RuleBook
 from goodword_cli.target import Target
@@ -54,11 +55,11 @@ class MergingDecisions:
     events: EventsTable
     replayed: set[str] | None
 
-    def record_decisions(self, event: Event, decisions: dict[str, Any], retention: timedelta) -> None:
+    def record_decisions(self, event: Event, decisions: Decisions, retention: timedelta) -> None:
         if self.replayed is not None:
-            before = self.events.decisions_for([event.event_id]).get(event.event_id) or {}
-            kept = [d for d in before.get("decisions", []) if d["rule_id"] not in self.replayed]
-            decisions = {**decisions, "decisions": kept + decisions["decisions"]}
+            before = self.events.decisions_for([event.event_id]).get(event.event_id)
+            kept = tuple(d for d in (before.decisions if before else ()) if d.rule_id not in self.replayed)
+            decisions = decisions.model_copy(update={"decisions": kept + decisions.decisions})
         self.events.record_decisions(event, decisions, retention)
 
 
@@ -83,22 +84,19 @@ def replay(
         queue=target.queue(),
         decision_retention=timedelta(days=decision_retention_days),
         clock=lambda: datetime.now(UTC),
-        second_opinion=bedrock_within,
     )
+    intake = Intake(pipeline, target.scorer())
     items = list(target.events().since(since))
     result = ReplayResult(events=len(items))
     for start in range(0, len(items), 25):  # the stream's batch size: sentiment is scored per batch
         batch = [event_from_item(i) for i in items[start : start + 25]]
         events = [e for e in batch if e.erased_at is None]  # their recorded decisions are all that is left
         result.erased += len(batch) - len(events)
-        sentiments = pipeline.score(events) if events else {}
-        for event in events:
-            try:
-                decided = pipeline.process(event, sentiments.get(event.event_id))
-            except Exception as exc:
-                result.failed.append((event.event_id, f"{type(exc).__name__}: {exc}"))
-                continue
-            for decision in decided.decisions:
-                result.count(decision.rule_id, decision.outcome.value)
+        for taken in intake.take(events):
+            if isinstance(taken, Failed):
+                result.failed.append((taken.event.event_id, f"{type(taken.error).__name__}: {taken.error}"))
+            elif isinstance(taken, Decided):  # none is deferred: replay does not enrich
+                for decision in taken.result.decisions:
+                    result.count(decision.rule_id, decision.outcome.value)
         progress(min(start + 25, len(items)), len(items))
     return result

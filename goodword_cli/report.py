@@ -4,12 +4,13 @@ decisions and the offers (pure), and the chart of them (matplotlib, imported onl
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from goodword.decisions import Decisions
 from goodword.work import WorkRecord, WorkState
 
 MATCHED = {"acted", "limited", "refused", "stopped"}  # the conditions held
@@ -83,20 +84,20 @@ class Report:
 def build(
     since: str,
     events: Iterable[dict[str, Any]],
-    decisions: dict[str, dict[str, Any]],
+    decisions: Mapping[str, Decisions],
     work: Iterable[WorkRecord],
     caps: dict[str, dict[str, int]] | None = None,
 ) -> Report:
     report = Report(since, caps=dict(caps or {}))
     for event in events:
         day, platform = event["received_at"][:10], event["platform"]
-        decided = decisions.get(event["event_id"]) or {}
-        outcomes = {d["rule_id"]: d["outcome"] for d in decided.get("decisions", [])}
+        decided = decisions.get(event["event_id"])
+        outcomes = decided.outcomes() if decided else {}
         matched = any(o in MATCHED for o in outcomes.values())
         for row in (report.totals, report.platforms[platform], report.days[day]):
             row.events += 1
             row.matches += matched
-            row.opt_outs += bool(decided.get("opted_out"))
+            row.opt_outs += bool(decided and decided.opted_out)
         for rule_id, outcome in outcomes.items():
             report.rules[rule_id].events += 1
             report.rules[rule_id].matches += outcome in MATCHED

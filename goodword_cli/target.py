@@ -16,11 +16,14 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 
 from goodword.aws import clients
 from goodword.aws.actions_queue import ActionsQueue
+from goodword.aws.bedrock import bedrock_within
 from goodword.aws.events_table import EventsTable
 from goodword.aws.rules_store import RulesStore, SettingsStore
 from goodword.aws.rules_table import RulesLoader
 from goodword.aws.state_table import StateTable
 from goodword.aws.webhook_secrets import SecretLoader
+from goodword.pipeline.scoring import Scorer
+from goodword.sentiment.providers import providers
 
 DEFAULT_LOCAL_URL = "http://127.0.0.1:3000"
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
@@ -65,6 +68,10 @@ class Target:
     def webhook_secrets(self) -> SecretLoader[dict[str, Any]]:
         """The platforms' webhook secrets (to sign test deliveries), read afresh."""
         return SecretLoader(self.webhook_secret_id, 0, dict)
+
+    # The sentiment providers and the second opinion, with their AWS clients (ports only below).
+    def scorer(self, second_opinion: bool = True) -> Scorer:
+        return Scorer(providers(comprehend=clients.comprehend), bedrock_within if second_opinion else None)
 
 
 def resolve(stack: str | None, local: bool, local_url: str | None, region: str | None, profile: str | None) -> Target:

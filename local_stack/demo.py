@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from goodword.aws.codec import from_dynamodb, scan_stored
+from goodword.decisions import Decisions
 from goodword.event_items import author_label as who
 from goodword.sentiment.explain import short_judgement
 from goodword_cli.main import main as goodword
@@ -147,23 +148,21 @@ def event_lines(events_table: str) -> list[str]:
     """Each stored event with its sentiment, what Goodword knew of the person, and every
     rule's decision."""
     items = _scan(events_table)
-    decided = {i["pk"]: i for i in items if i["sk"] == "DECISIONS"}
+    decided = {i["pk"]: Decisions.from_item(i) for i in items if i["sk"] == "DECISIONS"}
     lines = []
     for event in sorted((i for i in items if i["sk"] == "EVENT"), key=lambda i: i["received_at"]):
-        record = decided.get(event["pk"], {})
-        sentiment = record.get("sentiment") or {}
-        profile = record.get("profile") or {}
+        record = decided.get(event["pk"])
         notes = [_enrichment_note(event["enrichment"])] if event.get("enrichment") else []
-        notes += [f"judge: {short_judgement(sentiment)}"] if sentiment else []
-        notes += ["new person"] if profile.get("profile.is_new") else []
-        notes += ["first mention"] if profile.get("profile.is_first_mention") else []
+        notes += [f"judge: {short_judgement(record.sentiment)}"] if record and record.sentiment else []
+        notes += ["new person"] if record and record.fact("profile.is_new") else []
+        notes += ["first mention"] if record and record.fact("profile.is_first_mention") else []
         text = f' "{_short(event["text"], 44)}"' if event.get("text") else ""
         lines.append(f"  {event['platform']:9} {event['kind']:14} {who(event)[:20]:20}{text}")
         if notes:
             lines.append(f"      {' · '.join(notes)}")
-        for decision in record.get("decisions", []):
-            detail = f": {_short(decision['detail'], 80)}" if decision.get("detail") else ""
-            lines.append(f"      {decision['rule_id']} -> {decision['outcome']}{detail}")
+        for decision in record.decisions if record else ():
+            detail = f": {_short(decision.detail, 80)}" if decision.detail else ""
+            lines.append(f"      {decision.rule_id} -> {decision.outcome.value}{detail}")
     return lines
 
 

@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 
 import click
 
+from goodword.decisions import Decisions
 from goodword.event_items import author_label as who
+from goodword.event_items import stored_decisions
 from goodword.events import Platform
 from goodword.sentiment.explain import describe, short_judgement
 from goodword.work import WorkRecord, WorkState, possible_keys
@@ -86,12 +88,12 @@ def short_event_id(event_id: str) -> str:
     return natural if len(natural) <= SHORT_EVENT_ID else "…" + natural[-(SHORT_EVENT_ID - 1) :]
 
 
-def _rows(items: Iterable[dict[str, Any]], decisions: dict[str, dict[str, Any]], full_ids: bool) -> list[tuple[Any, ...]]:
+def _rows(items: Iterable[dict[str, Any]], decisions: dict[str, Decisions], full_ids: bool) -> list[tuple[Any, ...]]:
     rows = []
     for item in items:
-        record = decisions.get(item["event_id"]) or {}
-        sentiment = record.get("sentiment") or {}
-        acted = [d["rule_id"] for d in record.get("decisions", []) if d.get("outcome") == "acted"]
+        record = decisions.get(item["event_id"])
+        sentiment = record.sentiment if record else None
+        acted = record.acted() if record else []
         said = [short(item.get("text"), 60)] if item.get("text") else []
         rows.append(
             (
@@ -135,10 +137,15 @@ def list_events(
     items = [i for i in target.events().since(parse_since(since)) if _wanted(i, platform, kind, author)][-limit:]
     decisions = target.events().decisions_for(i["event_id"] for i in items)
     if as_json:
-        emit_json({"events": [{**i, "decisions": decisions.get(i["event_id"])} for i in items]})
+        emit_json({"events": [{**i, "decisions": _as_stored(i["event_id"], decisions.get(i["event_id"]))} for i in items]})
         return
     whole = ["received", "rules acted", "id"]
     table(f"Events since {since} (times in UTC)", _COLUMNS, _rows(items, decisions, full_ids), empty="none", whole=whole)
+
+
+def _as_stored(event_id: str, record: Decisions | None) -> dict[str, Any] | None:
+    """A decisions record as `--json` prints it: its item, as stored."""
+    return stored_decisions(event_id, record) if record else None
 
 
 FIND_DAYS = 30  # how far back `events show` looks for an event by the end of its id
@@ -182,15 +189,15 @@ def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
     found = target.events().get(event_id)
     if found is None:
         raise CliError(f"no stored event {event_id} (see `goodword events list`)", EXIT_PROBLEMS)
-    record = found.decisions or {}
-    rule_ids = [d["rule_id"] for d in record.get("decisions", [])]
+    record = found.decisions
+    rule_ids = [d.rule_id for d in record.decisions] if record else []
     work = target.state().work_for_keys(key for rule_id in rule_ids for key in possible_keys(event_id, rule_id))
     payload = json.loads(found.raw["raw"]) if found.raw and found.raw.get("raw") else None
     if as_json:
         emit_json(
             {
                 "event": found.event,
-                "decisions": found.decisions,
+                "decisions": _as_stored(event_id, record),
                 "work": [w.fields() for w in work],
                 **({"raw": payload} if raw else {}),
             }
@@ -207,16 +214,16 @@ def show(app: App, event_id: str, raw: bool, as_json: bool) -> None:
         console.print(f"  erased at {event['erased_at'][:19]}: kept only as a count (no author, text or references)")
     if event.get("enrichment"):
         console.print(f"  enrichment: {describe_enrichment(event['enrichment'])}", markup=False)
-    sentiment = record.get("sentiment")
+    sentiment = record.sentiment if record else None
     if sentiment:
         console.print(f"  judgement: {describe(sentiment)}", markup=False)
-    profile = record.get("profile") or {}
+    profile = record.profile if record else {}
     if profile:
         console.print("  profile: " + ", ".join(f"{k.removeprefix('profile.')} {v}" for k, v in profile.items()), markup=False)
     table(
-        "Decisions" + (f" at {record['decided_at'][:19]}" if record.get("decided_at") else ""),
+        "Decisions" + (f" at {record.decided_at.isoformat()[:19]}" if record else ""),
         ["rule", "version", "outcome", "why"],
-        [(d["rule_id"], d["version"], d["outcome"], d.get("detail")) for d in record.get("decisions", [])],
+        [(d.rule_id, d.version, d.outcome.value, d.detail) for d in record.decisions] if record else [],
         whole=["rule", "outcome"],
         empty="none yet (the pipeline has not decided, or the decisions expired)",
     )

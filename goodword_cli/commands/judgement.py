@@ -17,7 +17,7 @@ from goodword.sentiment.judge.adapter import Adapter
 from goodword.sentiment.judge.provider import ClassifierProvider
 from goodword.sentiment.judge.retrain import NotEnoughExamples, compare
 from goodword.sentiment.model import Sentiment, SentimentSettings
-from goodword.sentiment.providers import provider_for
+from goodword.sentiment.providers import providers
 from goodword_cli.app import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
 from goodword_cli.target import Target
@@ -52,6 +52,7 @@ def score(app: App, texts: tuple[str, ...], path: Path | None, brands: tuple[str
     if not lines:
         raise CliError("give texts to score, or --file FILE with one text per line", EXIT_PROBLEMS)
     settings, adapter, source = _settings(app, brands)
+    provider_for = app.target().scorer().providers if app.has_target else providers()  # a target's AWS clients
     results = provider_for(settings, adapter).analyze(lines)
     if as_json:
         emit_json([_as_json(text, s) for text, s in zip(lines, results, strict=True)])

@@ -14,6 +14,7 @@ from goodword.linking import LinkError
 from goodword.linking import link as link_people
 from goodword.people import Profile, identity_key, identity_parts
 from goodword.sentiment.explain import short_judgement
+from goodword.sentiment.model import Sentiment
 from goodword.work import WorkRecord
 from goodword_cli.app import App, pass_app
 from goodword_cli.erase import erase as run_erase
@@ -72,7 +73,7 @@ def people() -> None:
     """The people who mention the brand: what Goodword knows of one, and their opt-out."""
 
 
-def _history(target: Target, identities: list[str]) -> tuple[list[dict[str, Any]], list[WorkRecord]]:
+def _history(target: Target, identities: list[str]) -> tuple[list[tuple[dict[str, Any], Sentiment | None]], list[WorkRecord]]:
     """The person's posts (every identity's stored events, oldest first, each with its
     sentiment) and the offers and actions the rules made for them."""
     events = target.events()
@@ -84,9 +85,8 @@ def _history(target: Target, identities: list[str]) -> tuple[list[dict[str, Any]
     ]
     posts = sorted(events.events(event_ids).values(), key=lambda i: str(i["received_at"]))
     decided = events.decisions_for(event_ids)
-    for post in posts:
-        post["sentiment"] = (decided.get(post["event_id"]) or {}).get("sentiment")
-    return posts, work_for(target.state(), identities, decided)
+    judged = [(post, record.sentiment if (record := decided.get(post["event_id"])) else None) for post in posts]
+    return judged, work_for(target.state(), identities, decided)
 
 
 @people.command()
@@ -105,7 +105,8 @@ def show(app: App, person: str, as_json: bool) -> None:
     facts["identities"] = identities
     posts, work = _history(target, identities)
     if as_json:
-        emit_json({**facts, "posts": posts, "work": [w.fields() for w in work]})
+        as_json_posts = [{**p, "sentiment": s.model_dump(mode="json") if s else None} for p, s in posts]
+        emit_json({**facts, "posts": as_json_posts, "work": [w.fields() for w in work]})
         return
     for name, value in facts.items():
         if value not in (None, [], False) or name == "opted_out":
@@ -119,9 +120,9 @@ def show(app: App, person: str, as_json: bool) -> None:
                 p["platform"],
                 p["kind"],
                 short(p.get("text"), 44),
-                short_judgement(p["sentiment"]) if p.get("sentiment") else "",
+                short_judgement(s) if s else "",
             )
-            for p in posts
+            for p, s in posts
         ],
         empty="none stored",
     )

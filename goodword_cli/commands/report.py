@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from goodword.decisions import each_acted
 from goodword.work import possible_keys
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import parse_since, since_option
@@ -57,12 +58,7 @@ def report(app: App, since: str, chart_path: Path | None, as_json: bool) -> None
     events = list(target.events().since(start))
     decisions = target.events().decisions_for(e["event_id"] for e in events)
     offers = target.state().list_work(since=start)
-    acted = [
-        (e["event_id"], d["rule_id"])
-        for e in events
-        for d in (decisions.get(e["event_id"]) or {}).get("decisions", [])
-        if d.get("outcome") == "acted"
-    ]
+    acted = list(each_acted({e["event_id"]: d for e in events if (d := decisions.get(e["event_id"]))}))  # in event order
     actions = target.state().work_for_keys(
         key for event_id, rule_id in acted for key in possible_keys(event_id, rule_id, offers=False)
     )

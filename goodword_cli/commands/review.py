@@ -16,6 +16,7 @@ from goodword.message_edits import EditContext, edited_message
 from goodword.opt_out import contact_refusal
 from goodword.sentiment.examples import ExampleSource
 from goodword.sentiment.explain import describe
+from goodword.sentiment.model import Sentiment
 from goodword.work import REVIEWED, RejectReason, WorkKind, WorkRecord, WorkState
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.judgement import record_example
@@ -31,7 +32,21 @@ def review() -> None:
     rule flagged for a person to answer (done or dismissed)."""
 
 
-def pending_with_context(target: Target, kind: WorkKind = WorkKind.OFFER_SAMPLE) -> list[tuple[WorkRecord, dict[str, Any]]]:
+@dataclass(frozen=True)
+class Context:
+    """What a reviewer sees beside a waiting offer or flag."""
+
+    event_text: str | None
+    sentiment: Sentiment | None  # the judgement the rules saw (the event's decisions record)
+    profile: dict[str, Any]
+    opted_out: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        sentiment = self.sentiment.model_dump(mode="json") if self.sentiment else None
+        return {"event_text": self.event_text, "sentiment": sentiment, "profile": self.profile, "opted_out": self.opted_out}
+
+
+def pending_with_context(target: Target, kind: WorkKind = WorkKind.OFFER_SAMPLE) -> list[tuple[WorkRecord, Context]]:
     """Pending offers (or flags), each with the event's text, its sentiment and the person's profile."""
     offers = target.state().list_work([WorkState.PENDING_REVIEW], kind=kind)
     events = target.events().events(o.event_id for o in offers)
@@ -40,18 +55,19 @@ def pending_with_context(target: Target, kind: WorkKind = WorkKind.OFFER_SAMPLE)
     found = []
     for offer in offers:
         profile = profiles.get(offer.person)
-        context = {
-            "event_text": events.get(offer.event_id, {}).get("text"),
-            "sentiment": (decisions.get(offer.event_id) or {}).get("sentiment"),
-            "profile": {
+        decided = decisions.get(offer.event_id)
+        context = Context(
+            event_text=events.get(offer.event_id, {}).get("text"),
+            sentiment=decided.sentiment if decided else None,
+            profile={
                 "mention_count": profile.mention_count if profile else None,
                 "positive_mention_count": profile.positive_mention_count if profile else None,
                 "offers_received": profile.offers_received if profile else None,
                 "followers_count": profile.followers_count if profile else None,
                 "first_seen": profile.first_seen if profile else None,
             },
-            "opted_out": contact_refusal(profile),  # asked to stop after the offer was made: approval is refused
-        }
+            opted_out=contact_refusal(profile),  # asked to stop after the offer was made: approval is refused
+        )
         found.append((offer, context))
     return found
 
@@ -68,8 +84,8 @@ def list_pending(app: App, as_json: bool) -> None:
     if as_json:
         emit_json(
             {
-                "offers": [{**offer.fields(), **context} for offer, context in offers],
-                "flags": [{**flag.fields(), **context} for flag, context in flags],
+                "offers": [{**offer.fields(), **context.as_json()} for offer, context in offers],
+                "flags": [{**flag.fields(), **context.as_json()} for flag, context in flags],
             }
         )
         return
@@ -80,24 +96,23 @@ def list_pending(app: App, as_json: bool) -> None:
     _print_flags(flags)
 
 
-def _print_offers(offers: list[tuple[WorkRecord, dict[str, Any]]]) -> None:
+def _print_offers(offers: list[tuple[WorkRecord, Context]]) -> None:
     if not offers:
         return
     for offer, context in offers:
-        sentiment = context["sentiment"] or {}
-        profile = context["profile"]
+        sentiment, profile = context.sentiment, context.profile
         person = f"@{offer.author_handle or offer.author_id}"
         console.print(
             f"[bold]{short_id(offer.id)}[/bold]  {offer.created_at[:16].replace('T', ' ')}  {offer.platform}  {person}"
             f"  rule {offer.rule_id}  {offer.product or ''}"
         )
-        console.print(f'  said:    "{short(context["event_text"], 86)}"', markup=False)
+        console.print(f'  said:    "{short(context.event_text, 86)}"', markup=False)
         if sentiment:
             console.print(f"  judgement: {describe(sentiment)}", markup=False)
         if offer.held_because:
             console.print(f"  held:    {offer.held_because}", markup=False)
-        if context["opted_out"]:
-            console.print(f"  STOP:    {context['opted_out']}: cannot be approved, reject it", markup=False)
+        if context.opted_out:
+            console.print(f"  STOP:    {context.opted_out}: cannot be approved, reject it", markup=False)
         console.print(
             f"  profile: {profile.get('mention_count') or 0} mention(s), {profile.get('positive_mention_count') or 0} positive, "
             f"{profile.get('offers_received') or 0} offer(s) received"
@@ -110,15 +125,15 @@ def _print_offers(offers: list[tuple[WorkRecord, dict[str, Any]]]) -> None:
     )
 
 
-def _print_flags(flags: list[tuple[WorkRecord, dict[str, Any]]]) -> None:
+def _print_flags(flags: list[tuple[WorkRecord, Context]]) -> None:
     """Posts a rule put in the queue for a person to answer; nothing is attached or sent."""
     if not flags:
         return
     for flag, context in flags:
-        sentiment = context["sentiment"] or {}
+        sentiment = context.sentiment
         person = f"@{flag.author_handle or flag.author_id}"
         console.print(f"[bold]{flag.id}[/bold]  {flag.created_at[:16]}  {flag.platform}  {person}  rule {flag.rule_id}  flag")
-        console.print(f'  said:    "{short(context["event_text"], 110)}"', markup=False)
+        console.print(f'  said:    "{short(context.event_text, 110)}"', markup=False)
         if sentiment:
             console.print(f"  judgement: {describe(sentiment)}", markup=False)
         console.print(f"  flagged: {flag.flag_reason or ''}", markup=False)

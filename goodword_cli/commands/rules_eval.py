@@ -12,18 +12,21 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from goodword.aws.bedrock import bedrock_within
+from goodword.decisions import Decisions
 from goodword.event_items import event_from_item
 from goodword.events import Event
 from goodword.memory.messaging import CollectingQueue, DecisionList
 from goodword.memory.rules import FixedRules
 from goodword.memory.state import InMemoryState
+from goodword.pipeline.intake import Intake, result_of
 from goodword.pipeline.process import Pipeline
+from goodword.pipeline.scoring import Scorer
 from goodword.rules.engine import RuleBook, compile_rules
 from goodword.rules.explain import explain
 from goodword.rules.model import BrandAccount, Rule, Settings
 from goodword.sentiment.explain import describe
 from goodword.sentiment.model import Sentiment
+from goodword.sentiment.providers import providers
 from goodword.validation import describe_validation_error
 from goodword_cli.app import App, pass_app
 from goodword_cli.backtest import backtest as run_backtest
@@ -100,7 +103,7 @@ def test(app: App, rule: str, event_ref: str, as_json: bool) -> None:
     online = app.has_target or not (Path(rule).is_file() and Path(event_ref).is_file())
     book, accounts = _live(app) if online else (RuleBook(Settings(), []), {})
     (chosen_rule, version) = _chosen(book, (rule,))[0]
-    recorded: dict[str, Any] | None = None
+    recorded: Decisions | None = None
     if Path(event_ref).is_file():
         event = _event_from_file(Path(event_ref))
     else:
@@ -110,7 +113,7 @@ def test(app: App, rule: str, event_ref: str, as_json: bool) -> None:
         event, recorded = event_from_item(found.event), found.decisions
     state = InMemoryState(
         live=app.target().state() if online else None,
-        recorded_profiles={event.event_id: recorded["profile"]} if recorded and recorded.get("profile") else None,
+        recorded_profiles={event.event_id: recorded.profile} if recorded and recorded.profile else None,
     )
     pipeline = Pipeline(
         rules=FixedRules(compile_rules(book.settings, [(chosen_rule, version)]), accounts),
@@ -119,13 +122,12 @@ def test(app: App, rule: str, event_ref: str, as_json: bool) -> None:
         queue=CollectingQueue(),
         decision_retention=timedelta(days=1),
         clock=lambda: event.received_at,
-        second_opinion=bedrock_within if online else None,
     )
-    sentiment = Sentiment.model_validate(recorded["sentiment"]) if recorded and recorded.get("sentiment") else None
-    if sentiment is None and event.text:
-        sentiment = pipeline.score([event]).get(event.event_id)
-    result = pipeline.process(event, sentiment)
-    facts = result.facts
+    scorer = app.target().scorer() if online else Scorer(providers())
+    judged = {event.event_id: recorded.sentiment} if recorded and recorded.sentiment else None
+    (taken,) = Intake(pipeline, scorer).take([event], judged)
+    result = result_of(taken)
+    sentiment, facts = result.sentiment, result.facts
     decision = result.decisions[0] if result.decisions else None
     steps = explain(chosen_rule.conditions, facts)
     report = {
@@ -150,10 +152,10 @@ def test(app: App, rule: str, event_ref: str, as_json: bool) -> None:
     if as_json:
         emit_json(report)
         return
-    _print_test(report, event)
+    _print_test(report, event, sentiment)
 
 
-def _print_test(report: dict[str, Any], event: Event) -> None:
+def _print_test(report: dict[str, Any], event: Event, sentiment: Sentiment | None) -> None:
     who = (
         f"@{event.author.handle}"
         if event.author and event.author.handle
@@ -165,7 +167,6 @@ def _print_test(report: dict[str, Any], event: Event) -> None:
         console.print(f'  "{short(event.text, 90)}"', markup=False)
     if event.erased_at:
         console.print(f"  erased at {event.erased_at:%Y-%m-%d %H:%M}: no author, text or profile facts left to act on")
-    sentiment = report["sentiment"]
     if sentiment:
         console.print(f"  judgement: {describe(sentiment)}", markup=False)
     console.print("Conditions:")
@@ -222,6 +223,7 @@ def backtest(app: App, rules_or_files: tuple[str, ...], since: str, show: int, a
             accounts,
             start,
             progress=lambda n: progress.update(running, completed=n),
+            scorer=target.scorer(second_opinion=False),
         )
     if as_json:
         emit_json(result.as_json())

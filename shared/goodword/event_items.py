@@ -14,6 +14,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from goodword.decisions import Decisions
 from goodword.events import Event
 
 EVENT_SK = "EVENT"
@@ -57,18 +58,16 @@ def event_from_item(item: dict[str, Any]) -> Event:
     return Event.model_validate(fields)
 
 
-def decisions_item(event: Event, record: dict[str, Any], retention: timedelta) -> dict[str, Any]:
+def stored_decisions(event_id: str, record: Decisions) -> dict[str, Any]:
+    """The DECISIONS item of a record, as stored (and as `events show --json` prints it)."""
+    return {"pk": event_pk(event_id), "sk": DECISIONS_SK, "type": "decisions", **record.to_item()}
+
+
+def decisions_item(event: Event, record: Decisions, retention: timedelta) -> dict[str, Any]:
     """Why each rule did or did not act on the event; expires after ``retention``. Always
     small enough to store (fitted): an event is decided whatever its length."""
-    return fitted(
-        {
-            "pk": event_pk(event.event_id),
-            "sk": DECISIONS_SK,
-            "type": "decisions",
-            **record,
-            "expires_at": int((event.received_at + retention).timestamp()),
-        }
-    )
+    expires = int((event.received_at + retention).timestamp())
+    return fitted(stored_decisions(event.event_id, record.model_copy(update={"expires_at": expires})))
 
 
 MAX_DECISIONS_BYTES = 300_000  # DynamoDB refuses items over 400 KB; the estimate below is generous

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # the receiver imports this module: keep its cold start free of the rest
+    from goodword.decisions import Decisions
     from goodword.events import Event
     from goodword.limits import Claim, ClaimResult, Contact, Cooldown
     from goodword.people import Profile
@@ -189,7 +190,7 @@ class StateStore(PeopleStore, WorkStore, SendLimits, Protocol):
 
 
 class DecisionLog(Protocol):
-    def record_decisions(self, event: Event, decisions: dict[str, Any], retention: timedelta) -> None: ...
+    def record_decisions(self, event: Event, decisions: Decisions, retention: timedelta) -> None: ...
 
 
 class WorkQueue(Protocol):

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from dev_support.paths import ROOT
+from goodword.decisions import Decisions
 from goodword.rules.explain import explain
 from goodword.rules.model import Rule
 from goodword.work import WorkRecord
@@ -134,6 +135,11 @@ def test_explain_shows_every_test_with_the_value_it_saw() -> None:
     assert steps[4].text.startswith("event.text contains_any ['refund'")
 
 
+def _records(fields: dict[str, dict[str, Any]]) -> dict[str, Decisions]:
+    """Decisions records by event id, from the fields a test cares about."""
+    return {e: Decisions.model_validate({"decided_at": "2026-11-20T10:00:01+00:00", **f}) for e, f in fields.items()}
+
+
 def _work(identifier: str, kind: str, rule_id: str, created_at: str, state: str, **fields: object) -> WorkRecord:
     return WorkRecord.model_validate(
         {
@@ -161,10 +167,14 @@ def test_report_counts_per_rule_platform_and_day() -> None:
         {"event_id": "e2", "platform": "x", "received_at": "2026-11-21T10:00:00.000+00:00"},
         {"event_id": "e3", "platform": "twitch", "received_at": "2026-11-21T11:00:00.000+00:00"},
     ]
-    decisions = {
-        "e1": {"decisions": [{"rule_id": "sample", "outcome": "acted"}]},
-        "e2": {"decisions": [{"rule_id": "sample", "outcome": "limited"}, {"rule_id": "thanks", "outcome": "condition_failed"}]},
-    }
+    decisions = _records(
+        {
+            "e1": {"decisions": [{"rule_id": "sample", "outcome": "acted"}]},
+            "e2": {
+                "decisions": [{"rule_id": "sample", "outcome": "limited"}, {"rule_id": "thanks", "outcome": "condition_failed"}]
+            },
+        }
+    )
     offers = [
         _work("o1", "offer_sample", "sample", "2026-11-20T10:00:01+00:00", "sent", product_cost=6.5),
         _work("o2", "offer_sample", "sample", "2026-11-21T10:00:01+00:00", "failed", product_cost=6.5),
@@ -218,7 +228,7 @@ def test_every_module_of_the_command_imports_first() -> None:
 def test_the_report_chart_shows_every_day_of_the_window_and_no_empty_rows(tmp_path: Path) -> None:
     events = [{"event_id": "e1", "platform": "x", "received_at": "2026-11-20T10:00:00.000+00:00"}]
     outcomes = [{"rule_id": "sample", "outcome": "acted"}, {"rule_id": "quiet", "outcome": "condition_failed"}]
-    decisions = {"e1": {"decisions": outcomes}}
+    decisions = _records({"e1": {"decisions": outcomes}})
     work = [
         _work("o1", "offer_sample", "sample", "2026-11-20T10:00:01+00:00", "sent", product_cost=6.5, dry_run=True),
         _work("o2", "offer_sample", "sample", "2026-11-23T10:00:01+00:00", "pending_review", product_cost=6.5),

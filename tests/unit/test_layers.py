@@ -1,6 +1,8 @@
 """The layers hold: only the data layer (goodword.aws), the command's --stack lookup and the
 local stack (which plays AWS) talk to AWS; the data layer imports records and ports, never
-the logic above it; the runtime never imports the team's reference material or the tests."""
+the logic above it; the services depend on ports only (only the composition roots import
+the data layer and hand its adapters down); the runtime never imports the team's reference
+material or the tests."""
 
 from __future__ import annotations
 
@@ -16,6 +18,22 @@ AWS_SDK = ("boto3", "botocore")
 # The local stack, the dev support and the benchmarks play AWS: they create and read moto resources.
 MAY_USE_THE_SDK = ("shared/goodword/aws/", "goodword_cli/target.py", "local_stack/", "dev_support/", "bench/")
 LOGIC = ("goodword.pipeline", "goodword.webhooks", "goodword.actions", "goodword.outbound", "goodword_cli")
+DATA_LAYER = "goodword.aws"
+# Who builds adapters and hands them to the services: the data layer itself, the handlers, the
+# command's target, the local stack, and the tools that play AWS (dev support, benchmarks).
+COMPOSITION_ROOTS = ("shared/goodword/aws/", "functions/", "goodword_cli/target.py", "local_stack/", "dev_support/", "bench/")
+# Commands that still build adapters from table names themselves: issue 22 item 4 has them ask
+# the target (goodword_cli/target.py) instead, and takes them off this list.
+STILL_BUILDING_ADAPTERS = (
+    "goodword_cli/commands/judgement.py",
+    "goodword_cli/commands/people.py",
+    "goodword_cli/commands/review.py",
+    "goodword_cli/commands/rules.py",
+    "goodword_cli/commands/settings.py",
+    "goodword_cli/person_work.py",
+    "goodword_cli/replay.py",
+    "goodword_cli/work_ids.py",
+)
 
 
 def _modules(*folders: str) -> Iterator[Path]:
@@ -29,6 +47,20 @@ def _imports(path: Path) -> Iterator[str]:
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             yield node.module
+
+
+def _imported_modules(path: Path) -> Iterator[str]:
+    """Every module an import names, ``from goodword import aws`` as ``goodword.aws`` too."""
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def _data_layer_imports(path: Path) -> list[str]:
+    return sorted({n for n in _imported_modules(path) if n == DATA_LAYER or n.startswith(f"{DATA_LAYER}.")})
 
 
 def _relative(path: Path) -> str:
@@ -54,6 +86,30 @@ def test_the_data_layer_imports_no_logic() -> None:
         if name.startswith(LOGIC)
     ]
     assert offenders == []
+
+
+def test_services_depend_on_ports_only() -> None:
+    """Nothing outside the data layer and the composition roots imports the data layer: a
+    service gets its adapters (and an AWS client, e.g. sentiment/providers.py's Comprehend)
+    passed in, so importing the pipeline loads no boto3."""
+    offenders = [
+        f"{_relative(path)} imports {', '.join(names)}"
+        for path in _modules("shared", "functions", "goodword_cli", "local_stack", "scripts", "dev_support", "bench")
+        if not _relative(path).startswith(COMPOSITION_ROOTS) and _relative(path) not in STILL_BUILDING_ADAPTERS
+        if (names := _data_layer_imports(path))
+    ]
+    assert offenders == []
+
+
+def test_the_list_of_commands_still_building_adapters_only_shrinks() -> None:
+    """A command taken off the data layer leaves the list (which then never hides a new one)."""
+    assert [m for m in STILL_BUILDING_ADAPTERS if not _data_layer_imports(ROOT / m)] == []
+
+
+def test_the_check_itself_sees_a_data_layer_import(tmp_path: Path) -> None:
+    module = tmp_path / "service.py"
+    module.write_text("from goodword import aws\nfrom goodword.aws.clients import comprehend\nimport goodword.events\n")
+    assert _data_layer_imports(module) == ["goodword.aws", "goodword.aws.clients", "goodword.aws.clients.comprehend"]
 
 
 @pytest.mark.parametrize("folder", ["shared", "functions", "goodword_cli", "local_stack", "bench"])

@@ -269,6 +269,7 @@ def test_the_flagship_exclusion_list_matches_words_after_normalizing(text: str, 
 def test_a_decisions_item_always_fits_in_dynamodb() -> None:
     from datetime import timedelta
 
+    from goodword.decisions import Decisions
     from goodword.event_items import MAX_DECISIONS_BYTES, decisions_item, item_bytes
     from goodword.events import Event
 
@@ -294,9 +295,9 @@ def test_a_decisions_item_always_fits_in_dynamodb() -> None:
         }
         for i in range(600)
     ]
-    item = decisions_item(mention, {"decided_at": NOW.isoformat(), "decisions": many}, timedelta(days=30))
+    item = decisions_item(mention, Decisions.model_validate({"decided_at": NOW, "decisions": many}), timedelta(days=30))
     assert item_bytes(item) <= MAX_DECISIONS_BYTES < 400_000
     assert [(d["rule_id"], d["outcome"]) for d in item["decisions"]] == [(d["rule_id"], d["outcome"]) for d in many]
     assert "facts" in item["left_out"]
-    small = decisions_item(mention, {"decided_at": NOW.isoformat(), "decisions": many[:3]}, timedelta(days=30))
+    small = decisions_item(mention, Decisions.model_validate({"decided_at": NOW, "decisions": many[:3]}), timedelta(days=30))
     assert small["decisions"] == many[:3] and "left_out" not in small

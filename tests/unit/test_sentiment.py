@@ -85,7 +85,7 @@ def test_settings_refuse_crossed_thresholds() -> None:
 def test_the_provider_is_a_setting_and_the_judge_is_the_default() -> None:
     assert provider_for(SentimentSettings()).name == "classifier"
     assert provider_for(SentimentSettings(provider="vader")).name == "vader"
-    assert provider_for(SentimentSettings(provider="comprehend")).name == "comprehend"
+    assert provider_for(SentimentSettings(provider="comprehend"), comprehend=lambda: None).name == "comprehend"
 
 
 def test_uncalibrated_providers_never_advise_auto() -> None:

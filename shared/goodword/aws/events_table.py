@@ -24,6 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from goodword.aws import clients
 from goodword.aws.codec import BATCH_WRITE_ITEMS, batch_get, batch_put, items, partition, plain, scan, to_dynamodb
 from goodword.aws.writes import conditional, error_code
+from goodword.decisions import Decisions
 from goodword.event_items import (
     DECISIONS_SK,
     DELIVERY_ATTEMPT,
@@ -34,6 +35,7 @@ from goodword.event_items import (
     event_item,
     event_pk,
     raw_item,
+    stored_decisions,
 )
 from goodword.events import EnrichmentState, Event
 from goodword.observability import logger
@@ -50,7 +52,7 @@ class StoredEvent:
 
     event: dict[str, Any]
     raw: dict[str, Any] | None
-    decisions: dict[str, Any] | None
+    decisions: Decisions | None
 
 
 def _days(since: datetime, until: datetime) -> Iterator[date]:
@@ -162,7 +164,8 @@ class EventsTable:
         found = {i["sk"]: i for i in partition(self.table_name, event_pk(event_id))}
         if EVENT_SK not in found:
             return None
-        return StoredEvent(found[EVENT_SK], found.get(RAW_SK), found.get(DECISIONS_SK))
+        decided = found.get(DECISIONS_SK)
+        return StoredEvent(found[EVENT_SK], found.get(RAW_SK), Decisions.from_item(decided) if decided else None)
 
     def stored_event(self, event_id: str) -> tuple[Event, bool] | None:
         """The stored event and whether its rules have run (ports.CompletesEvents)."""
@@ -197,9 +200,9 @@ class EventsTable:
         """Event items by event id (those still stored)."""
         return self._by_event(event_ids, EVENT_SK)
 
-    def decisions_for(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def decisions_for(self, event_ids: Iterable[str]) -> dict[str, Decisions]:
         """The pipeline's decisions by event id (those decided and not expired)."""
-        return self._by_event(event_ids, DECISIONS_SK)
+        return {e: Decisions.from_item(item) for e, item in self._by_event(event_ids, DECISIONS_SK).items()}
 
     def _by_event(self, event_ids: Iterable[str], sk: str) -> dict[str, dict[str, Any]]:
         found = batch_get(self.table_name, ((event_pk(e), sk) for e in event_ids))
@@ -217,7 +220,7 @@ class EventsTable:
         )
         return sorted(str(i["event_id"]) for i in found)
 
-    def scrub(self, event_id: str, erased_at: str, decided: dict[str, Any] | None) -> None:
+    def scrub(self, event_id: str, erased_at: str, decided: Decisions | None) -> None:
         """Keep an event as an anonymous count: its author, text, language, references and
         raw payload go; what its rules decided (``decided``, its DECISIONS item as read)
         stays, without the facts they saw."""
@@ -231,13 +234,10 @@ class EventsTable:
         )
         clients.dynamodb().delete_item(TableName=self.table_name, Key=to_dynamodb({"pk": pk, "sk": RAW_SK}))
         if decided is not None:
-            kept = [{k: d.get(k) for k in ("rule_id", "version", "outcome")} for d in decided.get("decisions", [])]
-            sentiment = {k: v for k, v in (decided.get("sentiment") or {}).items() if k != "reason"} or None
-            item = {**decided, "decisions": kept, "sentiment": sentiment, "erased_at": erased_at}
-            item.pop("opted_out", None)
+            item = stored_decisions(event_id, decided.erased(erased_at))
             clients.dynamodb().put_item(TableName=self.table_name, Item=to_dynamodb(item))
 
-    def record_decisions(self, event: Event, decisions: dict[str, Any], retention: timedelta) -> None:
+    def record_decisions(self, event: Event, decisions: Decisions, retention: timedelta) -> None:
         """Why each rule did or did not act on the event (ports.DecisionLog)."""
         clients.dynamodb().put_item(TableName=self.table_name, Item=to_dynamodb(decisions_item(event, decisions, retention)))
 

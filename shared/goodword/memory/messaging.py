@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from goodword.decisions import Decisions
 from goodword.events import Event
 
 
@@ -32,7 +33,7 @@ class CollectingBus:
 
 @dataclass
 class DecisionList:
-    decisions: dict[str, dict[str, Any]] = field(default_factory=dict)  # event id -> decisions
+    decisions: dict[str, dict[str, Any]] = field(default_factory=dict)  # event id -> the record's fields, as stored
 
-    def record_decisions(self, event: Event, decisions: dict[str, Any], retention: timedelta) -> None:
-        self.decisions[event.event_id] = decisions
+    def record_decisions(self, event: Event, decisions: Decisions, retention: timedelta) -> None:
+        self.decisions[event.event_id] = decisions.to_item()

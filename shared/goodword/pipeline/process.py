@@ -7,12 +7,13 @@ actions function dedupes on the idempotency key)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from goodword.decisions import Decisions, RuleDecision
 from goodword.eligibility import excluded, held
 from goodword.events import Event, Platform
 from goodword.limits import Cap, Claim, Contact, Cooldown, OncePerPerson, RecordWork
@@ -21,14 +22,12 @@ from goodword.observability import logger
 from goodword.opt_out import ADDRESSED, NOTHING, StopVerdict, contact_refusal, hear
 from goodword.people import Profile, person_key
 from goodword.policy import Channel, automatic_channel, refusal
-from goodword.ports import Converse, DecisionLog, RulesSource, StateStore, WorkQueue
+from goodword.ports import DecisionLog, RulesSource, StateStore, WorkQueue
 from goodword.rules.engine import CompiledRule, Decision, Outcome, RuleBook, evaluate
 from goodword.rules.model import Action, AutomaticAbove, Review, Rule, Scope, Settings
 from goodword.rules.policy_check import channel_of
 from goodword.rules.templates import render
 from goodword.sentiment.model import Band, Sentiment, SentimentLabel
-from goodword.sentiment.providers import SentimentProvider, provider_for
-from goodword.sentiment.second_opinion import SecondOpinionJudge
 from goodword.work import WorkKind, WorkRecord, WorkState, claim_code, work_id, work_key
 
 _CONTACT = ("offer_sample", "reply", "direct_message")
@@ -124,7 +123,6 @@ class Pipeline:
         queue: WorkQueue,
         decision_retention: timedelta,
         clock: Callable[[], datetime],
-        second_opinion: Callable[[float], Converse] | None = None,
     ) -> None:
         self.rules = rules
         self.state = state
@@ -132,22 +130,6 @@ class Pipeline:
         self.queue = queue
         self.decision_retention = decision_retention
         self.clock = clock
-        self.second_opinion = second_opinion  # a model to ask, within a timeout
-
-    def score(self, events: Sequence[Event]) -> dict[str, Sentiment]:
-        """Sentiment for every event with text, in one provider call (batched)."""
-        with_text = [e for e in events if e.text]
-        if not with_text:
-            return {}
-        book = self.rules()
-        settings = book.settings.sentiment
-        provider: SentimentProvider = provider_for(settings, book.adapter)
-        texts = [e.text or "" for e in with_text]
-        results = provider.analyze(texts, [e.lang for e in with_text])
-        if settings.second_opinion is not None and settings.provider == "classifier" and self.second_opinion:
-            converse = self.second_opinion(settings.second_opinion.timeout_seconds)
-            results = SecondOpinionJudge(settings.second_opinion, book.settings.brand_names, converse).review(texts, results)
-        return {e.event_id: s for e, s in zip(with_text, results, strict=True)}
 
     def _same_username(self, event: Event, profile: Profile, now: datetime) -> Profile:
         """Instagram names one person two ways: a comment's author by the Instagram-scoped id
@@ -198,17 +180,14 @@ class Pipeline:
                     if decision.outcome is Outcome.ACTED and compiled.rule.stop_after:
                         stopped_by = compiled.rule.id
             result.decisions.append(decision)
-        self.decisions.record_decisions(
-            event,
-            {
-                "decided_at": now.isoformat(),
-                "sentiment": sentiment.model_dump(mode="json") if sentiment else None,
-                "profile": {k: v for k, v in facts.items() if k.startswith("profile.")},
-                "decisions": [d.as_item() for d in result.decisions],
-                **({"opted_out": stop} if stop else {}),
-            },
-            self.decision_retention,
+        record = Decisions(
+            decided_at=now,
+            sentiment=sentiment,
+            profile={k: v for k, v in facts.items() if k.startswith("profile.")},
+            decisions=tuple(RuleDecision.of(d) for d in result.decisions),
+            opted_out=stop or None,
         )
+        self.decisions.record_decisions(event, record, self.decision_retention)
         logger.info(
             "event decided",
             extra={"event_id": event.event_id, "decisions": {d.rule_id: d.outcome.value for d in result.decisions}},

@@ -58,15 +58,6 @@ class Decision:
     def becomes(self, outcome: Outcome, detail: str) -> Decision:
         return replace(self, outcome=outcome, detail=bounded(detail))
 
-    def as_item(self) -> dict[str, Any]:
-        return {
-            "rule_id": self.rule_id,
-            "version": self.version,
-            "outcome": self.outcome.value,
-            "detail": self.detail,
-            "facts": self.facts,
-        }
-
 
 @dataclass(frozen=True)
 class CompiledRule:

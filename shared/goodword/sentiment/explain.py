@@ -3,6 +3,7 @@ rule tests, event details and review list. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from goodword.sentiment.model import Band, Sentiment, Veto
@@ -48,9 +49,10 @@ def describe(value: Sentiment | dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def short_judgement(sentiment: dict[str, Any]) -> str:
+def short_judgement(value: Sentiment | Mapping[str, Any]) -> str:
     """The band and praise for the judge's records (``auto, praise 0.97``); label and score for
     older providers' (``positive, score +0.80``): every number says what it is."""
+    sentiment = value.model_dump(mode="json") if isinstance(value, Sentiment) else value
     if sentiment.get("praise") is not None:
         vetoes = f" ({', '.join(sentiment['vetoes'])})" if sentiment.get("vetoes") else ""
         return f"{sentiment.get('band')}, praise {float(sentiment['praise']):.2f}{vetoes}"
