@@ -8,9 +8,10 @@ from datetime import datetime
 
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from goodword.observability import logger
+from goodword.platform_json import Json, opt_id, opt_obj, opt_text, parse_time
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
 from goodword.webhooks.errors import InvalidParameterError, InvalidSignatureError, MissingParameterError
-from goodword.webhooks.payload import Json, array, id_text, obj, opt_id, opt_obj, opt_text, parse_time, text
+from goodword.webhooks.payload import array, id_text, obj, text
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import LinkedInSecrets
 from goodword.webhooks.signing import hex_hmac, matches_any

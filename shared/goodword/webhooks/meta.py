@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
+from goodword.platform_json import Json, opt_id, opt_obj, opt_text, parse_time
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
 from goodword.webhooks.errors import (
     InvalidPayloadError,
@@ -15,7 +16,7 @@ from goodword.webhooks.errors import (
     MissingParameterError,
     VerifyTokenMismatchError,
 )
-from goodword.webhooks.payload import Json, array, obj, opt_id, opt_obj, opt_text, parse_time, text
+from goodword.webhooks.payload import array, obj, text
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import MetaSecrets
 from goodword.webhooks.signing import hex_hmac, matches_any

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
+from goodword.platform_json import Json, opt_text, parse_time
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
 from goodword.webhooks.errors import InvalidPayloadError, InvalidSignatureError, InvalidTimestampError, StaleTimestampError
-from goodword.webhooks.payload import Json, obj, opt_text, parse_time, text
+from goodword.webhooks.payload import obj, text
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import TwitchSecrets
 from goodword.webhooks.signing import hex_hmac, matches_any
