@@ -27,9 +27,9 @@ from typing import Any
 
 from bench.report import record, save
 from dev_support.platforms import load_fixture
+from goodword.signing import signed_headers
 from local_stack import aws
 from local_stack.dev_config import webhook_secrets
-from local_stack.signing import signed_headers
 from local_stack.stack import LocalStack, Options
 
 CLIENTS = 4

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from dev_support.platforms import STANDARD_SECRET, fixture_bytes, http_api_event, load_fixture, signed_headers
-from goodword.webhooks.standard import sign
+from goodword.signing import standard_signature as sign
 from tests.conftest import Aws
 
 

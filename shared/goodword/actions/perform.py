@@ -28,7 +28,7 @@ from goodword.outbound.transport import HttpResponse, TransportError, Verdict, j
 from goodword.pacing import wait_seconds, windows
 from goodword.policy import Channel, send_refusal
 from goodword.ports import EventBus, Requeue, StateStore
-from goodword.webhooks.standard import sign
+from goodword.signing import standard_signature
 from goodword.work import ERASED_PERSON, WorkKind, WorkRecord, WorkState
 
 LEASE = timedelta(minutes=5)  # longer than the function's timeout
@@ -177,7 +177,7 @@ class Performer:
         if record.kind is WorkKind.NOTIFY:
             body = notify_body(record)
             timestamp = str(int(self.clock().timestamp()))
-            signature = sign(credentials["notify"]["secret"], record.id, timestamp, body)
+            signature = standard_signature(credentials["notify"]["secret"], record.id, timestamp, body)
             return HttpRequest(
                 "POST",
                 record.url or "",

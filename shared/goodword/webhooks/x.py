@@ -9,6 +9,7 @@ from typing import Any
 
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from goodword.platform_json import Json, opt_bool, opt_id, opt_int, opt_obj, opt_text, opt_time, parse_time
+from goodword.signing import b64_hmac, matches_any, x_signature
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
 from goodword.webhooks.errors import (
     InvalidParameterError,
@@ -19,7 +20,6 @@ from goodword.webhooks.errors import (
 from goodword.webhooks.payload import array, obj, text
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import XSecrets
-from goodword.webhooks.signing import b64_hmac, matches_any
 from goodword.x_users import user_fields, v2_user_facts
 
 SIGNATURE_HEADER = "x-twitter-webhooks-signature"
@@ -64,7 +64,7 @@ class XAdapter(PlatformAdapter[XSecrets]):
         if CRC_TOKEN.fullmatch(request.body.decode("latin-1")):
             # A body the CRC handshake would answer for: its HMAC is public, so never authenticate it.
             raise InvalidSignatureError(f"{SIGNATURE_HEADER} cannot authenticate a body shaped like a crc_token")
-        expected = ("sha256=" + b64_hmac(s, request.body) for s in secrets.consumer_secret)
+        expected = (x_signature(s, request.body) for s in secrets.consumer_secret)
         if not matches_any(presented, expected):
             raise InvalidSignatureError(f"{SIGNATURE_HEADER} does not match the body")
 
