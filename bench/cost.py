@@ -131,8 +131,8 @@ def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to 
 
         # Handlers keep their clients, tables and secret loader per process: an earlier bench's
         # (another moto, another secret) must not be measured here.
-        receive_webhook._dependencies.cache_clear()
-        apply_rules._pipeline.cache_clear()
+        receive_webhook.reset()
+        apply_rules.reset()
         meter = _Meter()
         for budget in (clients.RECEIVER, clients.WORKER):  # each function's clients
             clients.use_budget(budget)

@@ -115,7 +115,7 @@ def _measure(server: bool, repeats: int) -> dict[str, float]:
         )
         from receive_webhook import handler
 
-        handler._dependencies.cache_clear()
+        handler.reset()
         context = FakeLambdaContext()
         bare_client = clients.dynamodb()  # same client configuration as the receiver's
         table = tables["EventsTable"]

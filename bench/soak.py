@@ -277,14 +277,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:  # noqa: PLR0915 (set
 
         # --- 1. deliveries, as the platforms send them -------------------------------------------
         clients.use_budget(clients.RECEIVER)
-        receive_webhook._dependencies.cache_clear()
+        receive_webhook.reset()
         faults.enabled = True
         delivered = _deliver_all(receive_webhook.lambda_handler, context, count, rng, args.duplicate_rate, faults)
         deliveries_seconds = time.perf_counter() - started
 
         # --- 2. the stream, through the rules pipeline (checkpoint and retry on failure) ---------
         clients.use_budget(clients.WORKER)
-        apply_rules._pipeline.cache_clear()
+        apply_rules.reset()
         faults.enabled = False
         items = _scan(ddb, tables["EventsTable"])
         stored = {i["event_id"]["S"] for i in items if i["sk"]["S"] == "EVENT"}
@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:  # noqa: PLR0915 (set
         enrichment_retries = _drain(apply_rules.lambda_handler, context, sqs, refs["EnrichmentQueue"])
 
         # --- 4. the actions queue (redelivered until done, as SQS does) --------------------------
-        perform_actions._performer.cache_clear()
+        perform_actions.reset()
         queue = refs["ActionsQueue"]
         performed_retries = _drain(perform_actions.lambda_handler, context, sqs, queue)
         faults.enabled = False

@@ -75,6 +75,13 @@ def _enricher() -> Enricher:
     )
 
 
+def reset() -> None:
+    """Forget the tables, loaders and clients this process built: the next invocation builds
+    them again from the environment (benches and tests that change it call this)."""
+    _pipeline.cache_clear()
+    _enricher.cache_clear()
+
+
 def _enrichment(pipeline: Pipeline) -> EnrichmentSettings:
     settings = pipeline_settings()
     if not settings.enrichment_queue_url or not settings.credentials_secret_id:
