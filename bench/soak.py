@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 from bench.report import record, save
@@ -126,32 +126,15 @@ class FakePlatform:
     platforms do."""
 
     def __init__(self) -> None:
-        from local_stack.fake_platforms import answer
+        from local_stack.fake_platforms import ReadsHandler
 
         self.bodies: Counter[bytes] = Counter()
         bodies = self.bodies
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                status, body = answer("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
+        class Handler(ReadsHandler):
             def do_POST(self) -> None:
                 bodies[self.path.encode() + b" " + self.rfile.read(int(self.headers.get("content-length") or 0))] += 1
-                payload = json.dumps({"data": {"id": str(sum(bodies.values()))}, "id": "1"}).encode()
-                self.send_response(201)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: Any) -> None:
-                pass
+                self.send_json(201, {"data": {"id": str(sum(bodies.values()))}, "id": "1"})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

@@ -11,7 +11,7 @@ from goodword.observability import logger
 from goodword.platform_json import Json, opt_id, opt_obj, opt_text, parse_time
 from goodword.signing import hex_hmac, linkedin_signature, matches_any
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
-from goodword.webhooks.errors import InvalidParameterError, InvalidSignatureError, MissingParameterError
+from goodword.webhooks.errors import InvalidSignatureError
 from goodword.webhooks.payload import array, id_text, obj, text
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import LinkedInSecrets
@@ -54,11 +54,7 @@ class LinkedInAdapter(PlatformAdapter[LinkedInSecrets]):
     methods = ("GET", "POST")
 
     def handshake(self, request: WebhookRequest, secrets: LinkedInSecrets) -> WebhookResponse:
-        code = request.query.get("challengeCode")
-        if not code:
-            raise MissingParameterError("GET needs the challengeCode query parameter")
-        if not CHALLENGE_CODE.fullmatch(code):
-            raise InvalidParameterError("challengeCode must be a UUID")
+        code = self.handshake_parameter(request, "challengeCode", CHALLENGE_CODE, "a UUID")
         return WebhookResponse.json(200, {"challengeCode": code, "challengeResponse": hex_hmac(secrets.client_secret[0], code)})
 
     def verify(self, request: WebhookRequest, secrets: LinkedInSecrets, now: datetime) -> None:

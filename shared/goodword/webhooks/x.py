@@ -12,10 +12,8 @@ from goodword.platform_json import Json, opt_bool, opt_id, opt_int, opt_obj, opt
 from goodword.signing import b64_hmac, matches_any, x_signature
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
 from goodword.webhooks.errors import (
-    InvalidParameterError,
     InvalidPayloadError,
     InvalidSignatureError,
-    MissingParameterError,
 )
 from goodword.webhooks.payload import array, obj, text
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
@@ -51,11 +49,7 @@ class XAdapter(PlatformAdapter[XSecrets]):
     methods = ("GET", "POST")
 
     def handshake(self, request: WebhookRequest, secrets: XSecrets) -> WebhookResponse:
-        token = request.query.get("crc_token")
-        if not token:
-            raise MissingParameterError("GET needs the crc_token query parameter")
-        if not CRC_TOKEN.fullmatch(token):
-            raise InvalidParameterError("crc_token must be 1 to 128 base64 or base64url characters")
+        token = self.handshake_parameter(request, "crc_token", CRC_TOKEN, "1 to 128 base64 or base64url characters")
         # The current consumer secret answers; during a rotation that is the first one listed.
         return WebhookResponse.json(200, {"response_token": "sha256=" + b64_hmac(secrets.consumer_secret[0], token)})
 
