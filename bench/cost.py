@@ -24,6 +24,7 @@ import statistics
 import time
 from collections import Counter
 from contextlib import redirect_stdout
+from dataclasses import dataclass
 from typing import Any
 
 from bench.report import save
@@ -73,7 +74,21 @@ class _Meter:
             self.rru += 1  # strongly consistent, under 4 KB
 
 
-def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to finish)
+def main(quick: bool = False) -> None:
+    _environment()
+    from moto import mock_aws
+
+    deliveries = 200 if quick else 1000
+    with mock_aws():
+        tables = _create_aws()
+        meter = _metered_handlers()
+        run = _deliver_and_apply(deliveries, tables)
+    figures = _figures(deliveries, meter, run)
+    save("cost", figures)
+    _print(figures, meter)
+
+
+def _environment() -> None:
     os.environ.update(
         {
             "AWS_ACCESS_KEY_ID": "bench",
@@ -85,89 +100,104 @@ def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to 
         }
     )
     os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def _create_aws() -> dict[str, str]:
+    """The template's tables, the webhook secret and the queues in moto, the receiver's and
+    the pipeline's environment, and RulesTable as the local stack starts it."""
     import boto3
-    from moto import mock_aws
+
+    from bench.rules_table import put_development_rules
+    from dev_support.platforms import SECRETS
+    from dev_support.template import create_queues, create_secrets, create_tables, function_environment
+    from goodword.aws import clients
+    from goodword.settings import pipeline_settings, receiver_settings
+
+    clients.reset()
+    receiver_settings.cache_clear()
+    pipeline_settings.cache_clear()
+    tables = create_tables(boto3.client("dynamodb"))
+    refs = {
+        **tables,
+        **create_secrets(boto3.client("secretsmanager"), {"WebhookSecret": SECRETS}),
+        **create_queues(boto3.client("sqs")),
+    }
+    for function in ("ReceiveWebhookFunction", "ApplyRulesFunction"):
+        os.environ.update({k: v for k, v in function_environment(function, refs).items() if not k.startswith("POWERTOOLS_")})
+    put_development_rules(boto3.client("dynamodb"), tables["RulesTable"])
+    return tables
+
+
+def _metered_handlers() -> _Meter:
+    """Both handlers, built afresh, with every request of their clients counted."""
+    from apply_rules import handler as apply_rules
+
+    from goodword.aws import clients
+    from receive_webhook import handler as receive_webhook
+
+    # Handlers keep their clients, tables and secret loader per process: an earlier bench's
+    # (another moto, another secret) must not be measured here.
+    receive_webhook.reset()
+    apply_rules.reset()
+    meter = _Meter()
+    for budget in (clients.RECEIVER, clients.WORKER):  # each function's clients
+        clients.use_budget(budget)
+        for client in (clients.dynamodb(), clients.sqs(), clients.secretsmanager()):
+            client.meta.events.register("before-parameter-build.*.*", meter)
+    return meter
+
+
+@dataclass
+class _Run:
+    receive_ms: list[float]
+    apply_ms: list[float]
+    logs: io.StringIO
+
+
+def _deliver_and_apply(deliveries: int, tables: dict[str, str]) -> _Run:
+    """Signed X mentions through the receiver, then every stored event through the pipeline
+    in stream batches of 25, each timed; what they log is kept (for its size)."""
+    import boto3
+    from apply_rules import handler as apply_rules
 
     from dev_support.lambda_context import FakeLambdaContext
     from dev_support.lambda_events import stream_record
-    from dev_support.platforms import SECRETS, http_api_event, load_fixture, signed_headers
-    from dev_support.template import create_queues, create_secrets, create_tables, function_environment
-    from goodword.aws import clients
-    from goodword.aws.codec import scan_stored, to_dynamodb
-    from goodword.settings import pipeline_settings, receiver_settings
-    from local_stack.dev_config import load
+    from dev_support.platforms import http_api_event, load_fixture, signed_headers
+    from goodword.aws.codec import scan_stored
+    from goodword.observability import logger
+    from receive_webhook import handler as receive_webhook
 
-    deliveries = 200 if quick else 1000
-    with mock_aws():
-        clients.reset()
-        receiver_settings.cache_clear()
-        pipeline_settings.cache_clear()
-        tables = create_tables(boto3.client("dynamodb"))
-        refs = {
-            **tables,
-            **create_secrets(boto3.client("secretsmanager"), {"WebhookSecret": SECRETS}),
-            **create_queues(boto3.client("sqs")),
-        }
-        for function in ("ReceiveWebhookFunction", "ApplyRulesFunction"):
-            os.environ.update({k: v for k, v in function_environment(function, refs).items() if not k.startswith("POWERTOOLS_")})
-        config = load()
-        import yaml
+    rng = random.Random(7)
+    context = FakeLambdaContext()
+    logs = io.StringIO()
+    logger.registered_handler.setStream(logs)  # type: ignore[attr-defined]
+    receive_ms, apply_ms = [], []
+    with redirect_stdout(logs):
+        for n in range(deliveries):
+            body_json = load_fixture("x/aaa_tweet_create_events_mention.constructed.json")
+            tweet = body_json["tweet_create_events"][0]
+            tweet.update({"id_str": f"7{n:017d}", "text": rng.choice(TEXTS)})
+            tweet["user"]["id_str"] = f"{rng.randrange(deliveries // 2)}"
+            body = json.dumps(body_json).encode()
+            started = time.perf_counter()
+            answer = receive_webhook.lambda_handler(http_api_event("x", body, headers=signed_headers("x", body)), context)
+            assert answer["statusCode"] == 200, answer
+            receive_ms.append((time.perf_counter() - started) * 1000)
+        items = [i for i in scan_stored(tables["EventsTable"], client=boto3.client("dynamodb")) if i["sk"]["S"] == "EVENT"]
+        assert len(items) == deliveries, f"{len(items)} events stored of {deliveries}"
+        for start in range(0, len(items), 25):
+            batch = items[start : start + 25]
+            records = [stream_record(item, start + i) for i, item in enumerate(batch)]
+            started = time.perf_counter()
+            apply_rules.lambda_handler({"Records": records}, context)
+            apply_ms.append((time.perf_counter() - started) * 1000)
+    return _Run(receive_ms, apply_ms, logs)
 
-        from dev_support.paths import ROOT
 
-        rules_table = tables["RulesTable"]
-        ddb = boto3.client("dynamodb")
-        for item in config["tables"]["RulesTable"]:
-            ddb.put_item(TableName=rules_table, Item=to_dynamodb(json.loads(json.dumps(item, default=float))))
-        for path in sorted((ROOT / "rules").glob("*.yaml")):
-            definition = yaml.safe_load(path.read_text())
-            ddb.put_item(
-                TableName=rules_table,
-                Item=to_dynamodb({"pk": "RULE", "sk": definition["id"], "version": 1, "definition": definition}),
-            )
-        from apply_rules import handler as apply_rules
-
-        from receive_webhook import handler as receive_webhook
-
-        # Handlers keep their clients, tables and secret loader per process: an earlier bench's
-        # (another moto, another secret) must not be measured here.
-        receive_webhook._dependencies.cache_clear()
-        apply_rules._pipeline.cache_clear()
-        meter = _Meter()
-        for budget in (clients.RECEIVER, clients.WORKER):  # each function's clients
-            clients.use_budget(budget)
-            for client in (clients.dynamodb(), clients.sqs(), clients.secretsmanager()):
-                client.meta.events.register("before-parameter-build.*.*", meter)
-        rng = random.Random(7)
-        context = FakeLambdaContext()
-        logs = io.StringIO()
-        from goodword.observability import logger
-
-        logger.registered_handler.setStream(logs)  # type: ignore[attr-defined]
-        receive_ms, apply_ms, stored = [], [], []
-        with redirect_stdout(logs):
-            for n in range(deliveries):
-                body_json = load_fixture("x/aaa_tweet_create_events_mention.constructed.json")
-                tweet = body_json["tweet_create_events"][0]
-                tweet.update({"id_str": f"7{n:017d}", "text": rng.choice(TEXTS)})
-                tweet["user"]["id_str"] = f"{rng.randrange(deliveries // 2)}"
-                body = json.dumps(body_json).encode()
-                started = time.perf_counter()
-                answer = receive_webhook.lambda_handler(http_api_event("x", body, headers=signed_headers("x", body)), context)
-                assert answer["statusCode"] == 200, answer
-                receive_ms.append((time.perf_counter() - started) * 1000)
-                stored.append(tweet["id_str"])
-            items = [i for i in scan_stored(tables["EventsTable"], client=boto3.client("dynamodb")) if i["sk"]["S"] == "EVENT"]
-            assert len(items) == deliveries, f"{len(items)} events stored of {deliveries}"
-            for start in range(0, len(items), 25):
-                batch = items[start : start + 25]
-                records = [stream_record(item, start + i) for i, item in enumerate(batch)]
-                started = time.perf_counter()
-                apply_rules.lambda_handler({"Records": records}, context)
-                apply_ms.append((time.perf_counter() - started) * 1000)
+def _figures(deliveries: int, meter: _Meter, run: _Run) -> dict[str, Any]:
     per_event = deliveries
-    batches = len(apply_ms)
-    lambda_gb_s = (sum(receive_ms) + sum(apply_ms)) / 1000 * MEMORY_GB
+    batches = len(run.apply_ms)
+    lambda_gb_s = (sum(run.receive_ms) + sum(run.apply_ms)) / 1000 * MEMORY_GB
     dollars = {
         "http_api": deliveries * PRICES["http_api_request"],
         "lambda_requests": (deliveries + batches) * PRICES["lambda_request"],
@@ -176,24 +206,28 @@ def main(quick: bool = False) -> None:  # noqa: PLR0915 (one scenario, start to 
         "dynamodb_reads": meter.rru * PRICES["dynamodb_rru"],
         "sqs": sum(v for k, v in meter.calls.items() if k.startswith("sqs.")) * PRICES["sqs_request"],
         "secrets_manager": sum(v for k, v in meter.calls.items() if k.startswith("secretsmanager.")) * PRICES["secrets_call"],
-        "cloudwatch_logs": len(logs.getvalue().encode()) / 1e9 * PRICES["logs_gb"],
+        "cloudwatch_logs": len(run.logs.getvalue().encode()) / 1e9 * PRICES["logs_gb"],
     }
     per_million = {k: round(v / per_event * 1e6, 2) for k, v in dollars.items()}
-    figures = {
+    return {
         "deliveries": deliveries,
         "pipeline_batches": batches,
         "prices": PRICES,
         "requests_per_event": {k: round(v / per_event, 3) for k, v in sorted(meter.calls.items())},
         "write_units_per_event": round(meter.wru / per_event, 2),
         "read_units_per_event": round(meter.rru / per_event, 2),
-        "receiver_median_ms": round(statistics.median(receive_ms), 1),
-        "pipeline_median_ms_per_batch": round(statistics.median(apply_ms), 1),
+        "receiver_median_ms": round(statistics.median(run.receive_ms), 1),
+        "pipeline_median_ms_per_batch": round(statistics.median(run.apply_ms), 1),
         "dollars_per_million_events": per_million,
         "total_dollars_per_million_events": round(sum(per_million.values()), 2),
     }
-    save("cost", figures)
+
+
+def _print(figures: dict[str, Any], meter: _Meter) -> None:
+    deliveries = figures["deliveries"]
+    per_million = figures["dollars_per_million_events"]
     print(f"Cost per million events ({deliveries} X mentions through receiver and rules pipeline, example rules)")
-    requests = {k: round(v / per_event, 3) for k, v in sorted(meter.calls.items())}
+    requests = {k: round(v / deliveries, 3) for k, v in sorted(meter.calls.items())}
     print("  requests per event: " + ", ".join(f"{k} {v}" for k, v in requests.items()))
     print(f"  DynamoDB units per event: {figures['write_units_per_event']} write, {figures['read_units_per_event']} read")
     print(

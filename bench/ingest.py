@@ -93,74 +93,12 @@ def _wait_for_port(port: int, timeout: float = 20.0) -> None:
 
 
 def _measure(server: bool, repeats: int) -> dict[str, float]:
-    from dev_support.lambda_context import FakeLambdaContext
-    from dev_support.platforms import SECRETS
-    from dev_support.template import create_secrets, create_tables, function_environment
     from goodword.aws import clients
-    from goodword.aws.codec import to_dynamodb
-    from goodword.settings import receiver_settings
 
     with _moto(server):
-        clients.reset()
-        receiver_settings.cache_clear()
-        dynamodb = boto3.client("dynamodb")
-        tables = create_tables(dynamodb)
-        secrets = create_secrets(boto3.client("secretsmanager"), {"WebhookSecret": SECRETS})
-        os.environ.update(
-            {
-                k: v
-                for k, v in function_environment("ReceiveWebhookFunction", {**tables, **secrets}).items()
-                if not k.startswith("POWERTOOLS_")
-            }
-        )
-        from receive_webhook import handler
-
-        handler._dependencies.cache_clear()
-        context = FakeLambdaContext()
-        bare_client = clients.dynamodb()  # same client configuration as the receiver's
-        table = tables["EventsTable"]
-        pair_writer = ThreadPoolExecutor(max_workers=1)
-        deliveries = [_delivery(n) for n in range(repeats + 20)]
-
-        def ours(event: dict[str, Any]) -> None:
-            response = handler.lambda_handler(event, context)
-            assert json.loads(response["body"])["stored"] == 1, response
-
-        def bare(item: dict[str, Any]) -> None:
-            bare_client.put_item(TableName=table, Item=to_dynamodb(item))
-
-        def bare_pair(item: dict[str, Any]) -> None:
-            """The storage our design needs: the event and its expiring raw item, in parallel."""
-            raw = {"pk": item["pk"] + "-pair", "sk": "RAW", "raw": item.get("text", ""), "expires_at": 0}
-            pending = pair_writer.submit(bare_client.put_item, TableName=table, Item=to_dynamodb(raw))
-            bare_client.put_item(TableName=table, Item=to_dynamodb({**item, "pk": item["pk"] + "-pair"}))
-            pending.result()
-
-        sink = io.StringIO()
-        from goodword.observability import logger
-
-        logger.registered_handler.setStream(sink)  # type: ignore[attr-defined]
-        with redirect_stdout(sink):  # the handler's log and metric lines: formatted, not shown
-            for event, item in deliveries[:20]:  # warm-up: first secret fetch, connections
-                ours(event)
-                bare(item)
-            ours_times: list[float] = []
-            bare_times: list[float] = []
-            pair_times: list[float] = []
-            for index, (event, item) in enumerate(deliveries[20:]):
-                # Rotate which goes first, so none always benefits from a warm cache.
-                runs: list[tuple[list[float], Callable[[], None]]] = [
-                    (ours_times, functools.partial(ours, event)),
-                    (bare_times, functools.partial(bare, item)),
-                    (pair_times, functools.partial(bare_pair, item)),
-                ]
-                shift = index % 3
-                for times, run in runs[shift:] + runs[:shift]:
-                    start = time.perf_counter()
-                    run()
-                    times.append(time.perf_counter() - start)
-                sink.seek(0)
-                sink.truncate()
+        tables = _create_receiver_resources()
+        ours, bare, bare_pair = _writers(tables["EventsTable"])
+        ours_times, bare_times, pair_times = _time_each([_delivery(n) for n in range(repeats + 20)], ours, bare, bare_pair)
         clients.reset()
     ours_ms, bare_ms, pair_ms = (statistics.median(t) * 1000 for t in (ours_times, bare_times, pair_times))
     return {
@@ -170,6 +108,93 @@ def _measure(server: bool, repeats: int) -> dict[str, float]:
         "bare_event_and_raw_puts_median_ms": round(pair_ms, 3),
         "ratio_to_event_and_raw_puts": round(ours_ms / pair_ms, 2),
     }
+
+
+def _create_receiver_resources() -> dict[str, str]:
+    """The template's tables and the webhook secret, and the receiver's environment."""
+    from dev_support.platforms import SECRETS
+    from dev_support.template import create_secrets, create_tables, function_environment
+    from goodword.aws import clients
+    from goodword.settings import receiver_settings
+
+    clients.reset()
+    receiver_settings.cache_clear()
+    dynamodb = boto3.client("dynamodb")
+    tables = create_tables(dynamodb)
+    secrets = create_secrets(boto3.client("secretsmanager"), {"WebhookSecret": SECRETS})
+    os.environ.update(
+        {
+            k: v
+            for k, v in function_environment("ReceiveWebhookFunction", {**tables, **secrets}).items()
+            if not k.startswith("POWERTOOLS_")
+        }
+    )
+    return tables
+
+
+Write = Callable[[dict[str, Any]], None]
+
+
+def _writers(table: str) -> tuple[Write, Write, Write]:
+    """Three ways to store a delivery: through the receiver (ours), one bare put_item, and the
+    bare pair of puts our design needs."""
+    from dev_support.lambda_context import FakeLambdaContext
+    from goodword.aws import clients
+    from goodword.aws.codec import to_dynamodb
+    from receive_webhook import handler
+
+    handler.reset()
+    context = FakeLambdaContext()
+    bare_client = clients.dynamodb()  # same client configuration as the receiver's
+    pair_writer = ThreadPoolExecutor(max_workers=1)
+
+    def ours(event: dict[str, Any]) -> None:
+        response = handler.lambda_handler(event, context)
+        assert json.loads(response["body"])["stored"] == 1, response
+
+    def bare(item: dict[str, Any]) -> None:
+        bare_client.put_item(TableName=table, Item=to_dynamodb(item))
+
+    def bare_pair(item: dict[str, Any]) -> None:
+        """The storage our design needs: the event and its expiring raw item, in parallel."""
+        raw = {"pk": item["pk"] + "-pair", "sk": "RAW", "raw": item.get("text", ""), "expires_at": 0}
+        pending = pair_writer.submit(bare_client.put_item, TableName=table, Item=to_dynamodb(raw))
+        bare_client.put_item(TableName=table, Item=to_dynamodb({**item, "pk": item["pk"] + "-pair"}))
+        pending.result()
+
+    return ours, bare, bare_pair
+
+
+def _time_each(
+    deliveries: list[tuple[dict[str, Any], dict[str, Any]]], ours: Write, bare: Write, bare_pair: Write
+) -> tuple[list[float], list[float], list[float]]:
+    """Seconds each way took per delivery, after 20 warm-up deliveries."""
+    sink = io.StringIO()
+    from goodword.observability import logger
+
+    logger.registered_handler.setStream(sink)  # type: ignore[attr-defined]
+    ours_times: list[float] = []
+    bare_times: list[float] = []
+    pair_times: list[float] = []
+    with redirect_stdout(sink):  # the handler's log and metric lines: formatted, not shown
+        for event, item in deliveries[:20]:  # warm-up: first secret fetch, connections
+            ours(event)
+            bare(item)
+        for index, (event, item) in enumerate(deliveries[20:]):
+            # Rotate which goes first, so none always benefits from a warm cache.
+            runs: list[tuple[list[float], Callable[[], None]]] = [
+                (ours_times, functools.partial(ours, event)),
+                (bare_times, functools.partial(bare, item)),
+                (pair_times, functools.partial(bare_pair, item)),
+            ]
+            shift = index % 3
+            for times, run in runs[shift:] + runs[:shift]:
+                start = time.perf_counter()
+                run()
+                times.append(time.perf_counter() - start)
+            sink.seek(0)
+            sink.truncate()
+    return ours_times, bare_times, pair_times
 
 
 def main(quick: bool = False) -> None:

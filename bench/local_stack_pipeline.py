@@ -28,9 +28,9 @@ from typing import Any
 from bench.report import record, save
 from dev_support.platforms import load_fixture
 from goodword.aws.codec import scan_count
+from goodword.signing import signed_headers
 from local_stack import aws
 from local_stack.dev_config import webhook_secrets
-from local_stack.signing import signed_headers
 from local_stack.stack import LocalStack, Options
 
 CLIENTS = 4
@@ -117,35 +117,11 @@ def main(
         start_mb = rss_mb(moto.pid)
         for first in range(0, total, size):
             batch = [_delivery(n, rng, secrets) for n in range(first, min(first + size, total))]
-            decided_before = _decided(events_table)
-            started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-                stored = sum(pool.map(lambda d: _send(url, *d), batch))
-            delivered = time.perf_counter() - started
-            idle = stack.wait_idle(timeout=900)
-            seconds = time.perf_counter() - started
-            decided = _decided(events_table)
-            rounds.append(
-                {
-                    "events_sent": first + len(batch),
-                    "stored_this_round": stored,
-                    "events_decided": decided,
-                    "decided_per_second": round((decided - decided_before) / seconds, 1),
-                    "deliveries_per_second": round(len(batch) / delivered, 1),
-                    "round_seconds": round(seconds, 1),
-                    "idle_after": idle,
-                    "moto_rss_mb": round(rss_mb(moto.pid), 1),
-                }
-            )
+            rounds.append(_round(stack, url, events_table, batch, first, moto.pid))
             print(f"  {json.dumps(rounds[-1])}", flush=True)
-            if peak.exceeded:
-                stopped_because = f"the moto server passed {memory_limit_mb:.0f} MB"
-                break
-            if deadline is not None and time.monotonic() > deadline and first + size < total:
-                stopped_because = f"the time budget ({minutes} min) was spent"
-                break
-            if not idle:
-                stopped_because = "the stack was not idle 900 s after a round"
+            more_to_send = first + size < total
+            stopped_because = _stop_reason(peak, memory_limit_mb, deadline, minutes, more_to_send, rounds[-1]["idle_after"])
+            if stopped_because:
                 break
         peak.stop()
     finally:
@@ -161,6 +137,48 @@ def main(
         "stopped_because": stopped_because,
     }
     save("local_stack_pipeline", figures)
+    _print(rounds, stopped_because)
+    return figures
+
+
+def _round(
+    stack: LocalStack, url: str, events_table: str, batch: list[tuple[bytes, dict[str, str]]], first: int, moto_pid: int
+) -> dict[str, Any]:
+    """One round: the batch sent by CLIENTS at once, then the stack left to go idle."""
+    decided_before = _decided(events_table)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        stored = sum(pool.map(lambda d: _send(url, *d), batch))
+    delivered = time.perf_counter() - started
+    idle = stack.wait_idle(timeout=900)
+    seconds = time.perf_counter() - started
+    decided = _decided(events_table)
+    return {
+        "events_sent": first + len(batch),
+        "stored_this_round": stored,
+        "events_decided": decided,
+        "decided_per_second": round((decided - decided_before) / seconds, 1),
+        "deliveries_per_second": round(len(batch) / delivered, 1),
+        "round_seconds": round(seconds, 1),
+        "idle_after": idle,
+        "moto_rss_mb": round(rss_mb(moto_pid), 1),
+    }
+
+
+def _stop_reason(
+    peak: _Peak, memory_limit_mb: float, deadline: float | None, minutes: float | None, more_to_send: bool, idle: bool
+) -> str:
+    """Why the run stops after this round, or "" to go on."""
+    if peak.exceeded:
+        return f"the moto server passed {memory_limit_mb:.0f} MB"
+    if deadline is not None and time.monotonic() > deadline and more_to_send:
+        return f"the time budget ({minutes} min) was spent"
+    if not idle:
+        return "the stack was not idle 900 s after a round"
+    return ""
+
+
+def _print(rounds: list[dict[str, Any]], stopped_because: str) -> None:
     print("Local stack over a long run (X mentions -> receiver -> stream -> rules pipeline; development figure)")
     for r in rounds:
         print(
@@ -169,7 +187,6 @@ def main(
         )
     if stopped_because:
         print(f"  STOPPED: {stopped_because}")
-    return figures
 
 
 if __name__ == "__main__":

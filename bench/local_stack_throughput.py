@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bench.report import save
 from dev_support.platforms import load_fixture
+from goodword.signing import signed_headers
 from local_stack.dev_config import webhook_secrets
-from local_stack.signing import signed_headers
 from local_stack.stack import LocalStack, Options
 
 CLIENTS = 4

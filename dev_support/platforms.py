@@ -1,5 +1,6 @@
-"""Sign and address requests exactly as each platform does. The signing schemes live in
-local_stack.signing, written independently of the receiver's verification code."""
+"""Sign and address requests exactly as each platform does, with the development secrets.
+The signing schemes live in goodword.signing, pinned by the platforms' published vectors
+(tests/unit/test_signature_vectors.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dev_support.paths import FIXTURES, ROOT
-from local_stack.signing import signed_headers as sign
+from dev_support.paths import DEV_CONFIG, FIXTURES
+from goodword.signing import signed_headers as sign
 
 # The checked-in development secrets (obviously fake), shared with the demo and samples.
-SECRETS: dict[str, Any] = json.loads((ROOT / "config" / "local-dev.json").read_text())["secrets"]["WebhookSecret"]
-CREDENTIALS: dict[str, Any] = json.loads((ROOT / "config" / "local-dev.json").read_text())["secrets"]["PlatformCredentials"]
+SECRETS: dict[str, Any] = json.loads(DEV_CONFIG.read_text())["secrets"]["WebhookSecret"]
+CREDENTIALS: dict[str, Any] = json.loads(DEV_CONFIG.read_text())["secrets"]["PlatformCredentials"]
 X_SECRET: str = SECRETS["x"]["consumer_secret"]
 META_SECRET: str = SECRETS["meta"]["app_secret"]
 META_VERIFY_TOKEN: str = SECRETS["meta"]["verify_token"]

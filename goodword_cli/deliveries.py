@@ -4,9 +4,7 @@ platform and kind the Standard Webhooks bridge (Goodword's canonical event JSON)
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -14,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from goodword.events import EventKind, Platform
-from goodword.webhooks.standard import sign as standard_signature
+from goodword.signing import standard_signature, x_signature
 
 X_KINDS = (EventKind.MENTION, EventKind.REPLY, EventKind.FOLLOW)
 
@@ -165,8 +163,7 @@ def _x(post: Post, number: str, author_id: str, webhook_secrets: dict[str, Any],
         }
         event_id = f"x#{post.brand_account}#tweet:{number}"
     raw = json.dumps(body, separators=(",", ":")).encode()
-    key = _first(webhook_secrets["x"]["consumer_secret"]).encode()
-    signature = "sha256=" + base64.b64encode(hmac.new(key, raw, hashlib.sha256).digest()).decode()
+    signature = x_signature(_first(webhook_secrets["x"]["consumer_secret"]), raw)
     return TestDelivery("x", raw, {"content-type": "application/json", "x-twitter-webhooks-signature": signature}, event_id)
 
 

@@ -62,8 +62,8 @@ def _add_common(parser: argparse.ArgumentParser, port: int, aws_port: int) -> No
     )
     parser.add_argument(
         "--config",
-        default=str(root / "config" / "local-dev.json"),
-        help="development secrets and table items to load at start, or 'none' (default config/local-dev.json)",
+        default=str(root / "local_stack" / "local-dev.json"),
+        help="development secrets and table items to load at start, or 'none' (default local_stack/local-dev.json)",
     )
 
 

@@ -15,10 +15,10 @@ from goodword.aws.codec import from_dynamodb, scan_stored
 from goodword.decisions import Decisions
 from goodword.event_items import author_label as who
 from goodword.sentiment.explain import short_judgement
+from goodword.signing import signed_headers
 from goodword_cli.main import main as goodword
 from local_stack import dev_config
 from local_stack.aws import client
-from local_stack.signing import signed_headers
 from local_stack.stack import LocalStack, Options, StackError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -201,7 +201,7 @@ def run(options: Options) -> int:
         secrets = dev_config.webhook_secrets(options.config or dev_config.DEFAULT)
         answers = [send(stack.base_url, d) for d in deliveries(secrets)]
         idle = stack.wait_idle(timeout=60)
-        print("Deliveries (real HTTP, signed with config/local-dev.json)")
+        print("Deliveries (real HTTP, signed with local_stack/local-dev.json)")
         for number, answer in enumerate(answers, 1):
             mark = "" if answer.status == answer.delivery.expect else f"   <- expected {answer.delivery.expect}"
             print(

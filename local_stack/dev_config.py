@@ -1,4 +1,4 @@
-"""The development configuration (config/local-dev.json): obviously fake secrets and
+"""The development configuration (local_stack/local-dev.json): obviously fake secrets and
 settings, loaded into the local stack's secrets and tables at start."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from local_stack.aws import client
 from local_stack.deploy import Deployment
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "config" / "local-dev.json"
+DEFAULT = Path(__file__).resolve().parent / "local-dev.json"
 
 
 def load(path: Path = DEFAULT) -> dict[str, Any]:

@@ -68,9 +68,14 @@ def answer(method: str, url: str, headers: dict[str, str]) -> tuple[int, dict[st
     return 404, {"error": {"message": f"the fake platforms do not answer {parts.path}", "code": 803}}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class ReadsHandler(BaseHTTPRequestHandler):
+    """Answers the platforms' documented reads (``answer``); the soak's fake platform adds sends."""
+
     def do_GET(self) -> None:
         status, body = answer("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
+        self.send_json(status, body)
+
+    def send_json(self, status: int, body: Any) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json")
@@ -86,7 +91,7 @@ class FakePlatforms:
     """A loopback server; ``base_urls`` is what PlatformCredentials' api_base_urls holds."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
-        self.server = ThreadingHTTPServer((host, 0), _Handler)
+        self.server = ThreadingHTTPServer((host, 0), ReadsHandler)
         self.host = host
         self.thread = threading.Thread(target=self.server.serve_forever, name="fake-platforms", daemon=True)
 

@@ -86,6 +86,28 @@ def select_route(routes: list[Route], method: str, path: str) -> tuple[Route, di
     return best[3], best[4]
 
 
+def _headers_and_cookies(headers: list[tuple[str, str]]) -> tuple[dict[str, str], list[str]]:
+    """Headers as API Gateway passes them: lower-case names, repeated ones joined by commas,
+    and the cookies apart."""
+    merged: dict[str, str] = {}
+    cookies: list[str] = []
+    for name, value in headers:
+        key = name.lower()
+        if key == "cookie":
+            cookies.extend(c.strip() for c in value.split(";") if c.strip())
+            continue
+        merged[key] = f"{merged[key]},{value}" if key in merged else value
+    return merged, cookies
+
+
+def _text_body(body: bytes, content_type: str) -> str | None:
+    """The body as text when API Gateway would pass it so; None: it goes base64-encoded."""
+    try:
+        return body.decode() if body and (not content_type or _TEXT_TYPES.match(content_type)) else None
+    except UnicodeDecodeError:
+        return None
+
+
 def to_event(
     route: Route,
     params: dict[str, str],
@@ -97,22 +119,11 @@ def to_event(
     source_ip: str,
     request_id: str,
 ) -> dict[str, Any]:
-    merged: dict[str, str] = {}
-    cookies: list[str] = []
-    for name, value in headers:
-        key = name.lower()
-        if key == "cookie":
-            cookies.extend(c.strip() for c in value.split(";") if c.strip())
-            continue
-        merged[key] = f"{merged[key]},{value}" if key in merged else value
+    merged, cookies = _headers_and_cookies(headers)
     query: dict[str, str] = {}
     for key, value in parse_qsl(raw_query, keep_blank_values=True):
         query[key] = f"{query[key]},{value}" if key in query else value
-    content_type = merged.get("content-type", "")
-    try:
-        text_body = body.decode() if body and (not content_type or _TEXT_TYPES.match(content_type)) else None
-    except UnicodeDecodeError:
-        text_body = None
+    text_body = _text_body(body, merged.get("content-type", ""))
     now = datetime.now(UTC)
     event: dict[str, Any] = {
         "version": "2.0",

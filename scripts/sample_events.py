@@ -1,5 +1,5 @@
 """Regenerate events/http-api/*.json: API Gateway HTTP API events for `sam local invoke`
-and the tests, signed with the development secrets in config/local-dev.json.
+and the tests, signed with the development secrets in local_stack/local-dev.json.
 
 Only timestamp-free schemes are pre-signed (X, Meta, LinkedIn, and the GET handshakes);
 Twitch and Standard Webhooks signatures expire after minutes, so those deliveries are

@@ -1,6 +1,23 @@
 """Goodword: hear every good word said about your brand, and say thank you.
 
 The package is deployed as one Lambda layer and imported the same way by tests.
-Pure logic lives in ``webhooks`` and ``events``; AWS access lives in ``storage`` and
-``secrets`` only.
+AWS access (boto3) lives in ``aws`` only; everything else is plain Python behind the
+protocols of ``ports`` (tests/unit/test_layers.py holds it).
+
+- ``webhooks``: one module per platform (handshake, verify, read into events) and ``receive``,
+  one delivery start to finish.
+- ``pipeline``: one event through the rules; ``rules``: rule models, conditions, templates;
+  ``sentiment``: the judge and the other providers, and the Bedrock second opinion.
+- ``enrichment``: what an event lacks and the platform reads that complete it.
+- ``actions``: performing one offer or action exactly once; ``outbound``: the platforms'
+  documented requests, the HTTP transport and what answers mean.
+- ``aws``: the adapters of the ports on DynamoDB, SQS, EventBridge, Secrets Manager and
+  Bedrock; ``memory``: the same ports in plain Python (backtests, ``rules test``, fast tests).
+- Records and models: ``events`` (the canonical Event), ``event_items`` (its DynamoDB layout),
+  ``work`` (offers and actions), ``limits``, ``people``, ``ports``.
+- Policies: ``policy`` (platform capabilities), ``eligibility``, ``opt_out``, ``linking``,
+  ``message_edits``.
+- Platform knowledge shared by receiving, enrichment and sending: ``signing``, ``pacing``,
+  ``platform_ids``, ``platform_json``, ``x_users``.
+- ``settings``, ``validation``, ``observability``.
 """

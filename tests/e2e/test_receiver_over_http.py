@@ -109,7 +109,7 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
     output = result.stdout
     assert result.returncode == 0, output + result.stderr
     for line in (
-        "Deliveries (real HTTP, signed with config/local-dev.json)",
+        "Deliveries (real HTTP, signed with local_stack/local-dev.json)",
         "Events stored in EventsTable: 16",
         "first-positive-mention-sample -> acted: offer_sample",
         "negative-mentions-to-support -> acted: notify",

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from dev_support.platforms import STANDARD_SECRET, fixture_bytes, http_api_event, load_fixture, signed_headers
-from goodword.webhooks.standard import sign
+from goodword.signing import standard_signature as sign
 from tests.conftest import Aws
 
 
@@ -153,7 +153,7 @@ def test_signed_standard_times_outside_what_utc_can_hold_get_400_naming_the_fiel
     ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59", "Fri Dec 31 23:59:59 -2359 9999", 10**30, "9" * 40, -(10**20)],
 )
 def test_platform_times_outside_what_utc_can_hold_fall_back_to_the_receipt_time(value: Any) -> None:
-    from goodword.webhooks.payload import opt_time, parse_time
+    from goodword.platform_json import opt_time, parse_time
 
     fallback = datetime(2026, 1, 1, tzinfo=UTC)
     assert parse_time(value, fallback) == fallback

@@ -90,6 +90,13 @@ def _route(taken: Taken | None) -> None:
         metrics.add_metric(f"Rule{decision.outcome.value.title().replace('_', '')}", MetricUnit.Count, 1)
 
 
+def reset() -> None:
+    """Forget the tables, loaders and clients this process built: the next invocation builds
+    them again from the environment (benches and tests that change it call this)."""
+    _pipeline.cache_clear()
+    _enricher.cache_clear()
+
+
 def _event(record: dict[str, Any]) -> Event | None:
     try:
         return event_from_item(DynamoDBRecord(record).dynamodb.new_image)  # type: ignore[union-attr]

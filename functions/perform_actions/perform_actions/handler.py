@@ -46,6 +46,12 @@ def _performer() -> Performer:
     )
 
 
+def reset() -> None:
+    """Forget the tables, loaders and clients this process built: the next invocation builds
+    them again from the environment (benches and tests that change it call this)."""
+    _performer.cache_clear()
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics

@@ -34,6 +34,12 @@ def _dependencies() -> tuple[EventsTable, SecretLoader[WebhookSecrets], int]:
     return table, secrets, settings.max_body_bytes
 
 
+def reset() -> None:
+    """Forget the tables, loaders and clients this process built: the next invocation builds
+    them again from the environment (benches and tests that change it call this)."""
+    _dependencies.cache_clear()
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics

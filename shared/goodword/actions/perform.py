@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from goodword.actions.pacing import windows
 from goodword.events import EventKind, Platform
 from goodword.observability import logger
 from goodword.opt_out import contact_refusal
@@ -26,9 +25,10 @@ from goodword.outbound.destinations import UnsafeDestinationError
 from goodword.outbound.notify import body as notify_body
 from goodword.outbound.platform_requests import HttpRequest, RequestError, Send, build, platform_message_id
 from goodword.outbound.transport import HttpResponse, TransportError, Verdict, judge, send_to_public_address
+from goodword.pacing import wait_seconds, windows
 from goodword.policy import Channel, send_refusal
 from goodword.ports import EventBus, Requeue, StateStore
-from goodword.webhooks.standard import sign
+from goodword.signing import standard_signature
 from goodword.work import ERASED_PERSON, WorkKind, WorkRecord, WorkState
 
 LEASE = timedelta(minutes=5)  # longer than the function's timeout
@@ -167,12 +167,8 @@ class Performer:
         """0 when within every rate limit (and counted); else seconds to wait."""
         if record.kind is WorkKind.NOTIFY or record.channel is None:
             return 0
-        for window in windows(record.platform, Channel(record.channel or "")):
-            bucket = int(now.timestamp()) // window.seconds
-            counter = f"{record.platform}#{record.brand_account}#{record.channel}#{window.seconds}#{bucket}"
-            if not self.state.count_rate(counter, window.limit, (bucket + 2) * window.seconds):
-                return max(1, (bucket + 1) * window.seconds - int(now.timestamp()))
-        return 0
+        key = f"{record.platform}#{record.brand_account}#{record.channel}"
+        return wait_seconds(self.state, key, windows(record.platform, Channel(record.channel or "")), now)
 
     # --- sending -----------------------------------------------------------------------------
 
@@ -181,7 +177,7 @@ class Performer:
         if record.kind is WorkKind.NOTIFY:
             body = notify_body(record)
             timestamp = str(int(self.clock().timestamp()))
-            signature = sign(credentials["notify"]["secret"], record.id, timestamp, body)
+            signature = standard_signature(credentials["notify"]["secret"], record.id, timestamp, body)
             return HttpRequest(
                 "POST",
                 record.url or "",

@@ -11,8 +11,8 @@ from typing import Any
 
 from goodword.enrichment.fetches import Fetch, FetchKind
 from goodword.outbound.transport import HttpResponse, judge
-from goodword.webhooks.payload import Json, opt_id, opt_int, opt_obj, opt_text
-from goodword.webhooks.x import v2_user_facts
+from goodword.platform_json import Json, opt_id, opt_int, opt_obj, opt_text
+from goodword.x_users import v2_user_facts
 
 # Reasons recorded on the event (docs/events.md lists them).
 NO_PERMISSION = "no_permission"

@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from goodword.actions.pacing import read_windows
 from goodword.enrichment.answers import NO_PERMISSION, RATE_LIMITED, TIMEOUT, Answer, Found, Later, Missing, read
 from goodword.enrichment.fetches import EnrichmentSettings, Fetch
 from goodword.enrichment.requests import build
 from goodword.events import Author, Enrichment, EnrichmentState, Event
 from goodword.outbound.platform_requests import HttpRequest, RequestError
 from goodword.outbound.transport import HttpResponse, TransportError
+from goodword.pacing import RateCounter, read_windows, wait_seconds
 
 MAX_DELAY_SECONDS = 900  # SQS's longest visibility delay; retries go on at this pace
 # An event that has its text and author is judged after this many tries even if a read that
@@ -27,10 +27,6 @@ class FetchCache(Protocol):
     def cached(self, key: str, now: datetime) -> bytes | None: ...
 
     def remember(self, key: str, body: bytes, expires_at: int) -> None: ...
-
-
-class RateCounter(Protocol):
-    def count_rate(self, counter: str, limit: int, expires_at: int) -> bool: ...
 
 
 def backoff(attempts: int) -> int:
@@ -106,12 +102,7 @@ class Enricher:
 
     def _pace(self, fetch: Fetch, now: datetime) -> int:
         """0 when within every read window (and counted); else seconds to wait."""
-        for window in read_windows(fetch.platform):
-            bucket = int(now.timestamp()) // window.seconds
-            counter = f"read#{fetch.platform}#{fetch.brand_account}#{window.seconds}#{bucket}"
-            if not self.rates.count_rate(counter, window.limit, (bucket + 2) * window.seconds):
-                return max(1, (bucket + 1) * window.seconds - int(now.timestamp()))
-        return 0
+        return wait_seconds(self.rates, f"read#{fetch.platform}#{fetch.brand_account}", read_windows(fetch.platform), now)
 
 
 def merge(event: Event, found: Sequence[Found]) -> Event:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,7 +12,13 @@ from typing import ClassVar, Generic, TypeVar
 from pydantic import BaseModel
 
 from goodword.events import Event
-from goodword.webhooks.errors import MethodNotAllowedError, MissingSignatureError, NotConfiguredError
+from goodword.webhooks.errors import (
+    InvalidParameterError,
+    MethodNotAllowedError,
+    MissingParameterError,
+    MissingSignatureError,
+    NotConfiguredError,
+)
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import WebhookSecrets
 
@@ -60,4 +67,13 @@ class PlatformAdapter(ABC, Generic[S]):
         value = request.header(name)
         if not value:
             raise MissingSignatureError(f"the {name} header is missing")
+        return value
+
+    def handshake_parameter(self, request: WebhookRequest, name: str, shape: re.Pattern[str], described: str) -> str:
+        """A handshake's query parameter, present and of the only shape the handshake answers."""
+        value = request.query.get(name)
+        if not value:
+            raise MissingParameterError(f"GET needs the {name} query parameter")
+        if not shape.fullmatch(value):
+            raise InvalidParameterError(f"{name} must be {described}")
         return value

@@ -8,12 +8,13 @@ from datetime import datetime
 
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from goodword.observability import logger
+from goodword.platform_json import Json, opt_id, opt_obj, opt_text, parse_time
+from goodword.signing import hex_hmac, linkedin_signature, matches_any
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
-from goodword.webhooks.errors import InvalidParameterError, InvalidSignatureError, MissingParameterError
-from goodword.webhooks.payload import Json, array, id_text, obj, opt_id, opt_obj, opt_text, parse_time, text
+from goodword.webhooks.errors import InvalidSignatureError
+from goodword.webhooks.payload import array, id_text, obj, text
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import LinkedInSecrets
-from goodword.webhooks.signing import hex_hmac, matches_any
 
 SIGNATURE_HEADER = "x-li-signature"
 _KINDS = {
@@ -42,7 +43,7 @@ def signature_variants(secret: str, body: bytes) -> dict[str, str]:
 
     The bare hex(HMAC(secret, body)) reading is not accepted: it *is* a handshake answer.
     """
-    variants = {"prefixed_body": hex_hmac(secret, b"hmacsha256=" + body)}
+    variants = {"prefixed_body": linkedin_signature(secret, body)}
     if not CHALLENGE_CODE.fullmatch(body.decode("latin-1")):
         variants["prefixed_header"] = "hmacsha256=" + hex_hmac(secret, body)
     return variants
@@ -53,11 +54,7 @@ class LinkedInAdapter(PlatformAdapter[LinkedInSecrets]):
     methods = ("GET", "POST")
 
     def handshake(self, request: WebhookRequest, secrets: LinkedInSecrets) -> WebhookResponse:
-        code = request.query.get("challengeCode")
-        if not code:
-            raise MissingParameterError("GET needs the challengeCode query parameter")
-        if not CHALLENGE_CODE.fullmatch(code):
-            raise InvalidParameterError("challengeCode must be a UUID")
+        code = self.handshake_parameter(request, "challengeCode", CHALLENGE_CODE, "a UUID")
         return WebhookResponse.json(200, {"challengeCode": code, "challengeResponse": hex_hmac(secrets.client_secret[0], code)})
 
     def verify(self, request: WebhookRequest, secrets: LinkedInSecrets, now: datetime) -> None:

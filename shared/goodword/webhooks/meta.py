@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
+from goodword.platform_json import Json, opt_id, opt_obj, opt_text, parse_time
+from goodword.signing import matches_any, meta_signature
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
 from goodword.webhooks.errors import (
     InvalidPayloadError,
@@ -15,10 +17,9 @@ from goodword.webhooks.errors import (
     MissingParameterError,
     VerifyTokenMismatchError,
 )
-from goodword.webhooks.payload import Json, array, obj, opt_id, opt_obj, opt_text, parse_time, text
+from goodword.webhooks.payload import array, obj, text
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import MetaSecrets
-from goodword.webhooks.signing import hex_hmac, matches_any
 
 SIGNATURE_HEADER = "x-hub-signature-256"
 _PLATFORMS = {"instagram": Platform.INSTAGRAM, "page": Platform.FACEBOOK}
@@ -44,7 +45,7 @@ class MetaAdapter(PlatformAdapter[MetaSecrets]):
     def verify(self, request: WebhookRequest, secrets: MetaSecrets, now: datetime) -> None:
         presented = self.required_header(request, SIGNATURE_HEADER)
         # HMAC of the raw bytes: Meta signs its \\u-escaped body, so never re-serialize.
-        if not matches_any(presented, ("sha256=" + hex_hmac(s, request.body) for s in secrets.app_secret)):
+        if not matches_any(presented, (meta_signature(s, request.body) for s in secrets.app_secret)):
             raise InvalidSignatureError(f"{SIGNATURE_HEADER} does not match the body")
 
     def read(self, request: WebhookRequest) -> Delivery:

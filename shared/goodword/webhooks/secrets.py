@@ -14,11 +14,11 @@ the old value, and a delivery signed with either is accepted.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from goodword.signing import standard_webhooks_key
 
 
 def _as_tuple(value: object) -> object:
@@ -68,19 +68,6 @@ class StandardSecrets(_Section):
         for s in value:
             standard_webhooks_key(s)
         return value
-
-
-def standard_webhooks_key(secret: str) -> bytes:
-    """The HMAC key of a Standard Webhooks secret: base64 after the ``whsec_`` prefix."""
-    if not secret.startswith("whsec_"):
-        raise ValueError("Standard Webhooks secrets start with whsec_")
-    try:
-        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
-    except binascii.Error:
-        raise ValueError("Standard Webhooks secret is not base64 after whsec_") from None
-    if not key:
-        raise ValueError("Standard Webhooks secret is empty")
-    return key
 
 
 class WebhookSecrets(BaseModel):

@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from goodword.events import Author, Event, EventKind, EventRefs, Platform, UtcTime
+from goodword.signing import matches_any, standard_signature
 from goodword.validation import describe_validation_error
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
 from goodword.webhooks.errors import InvalidPayloadError, InvalidSignatureError, InvalidTimestampError, StaleTimestampError
 from goodword.webhooks.request import WebhookRequest
-from goodword.webhooks.secrets import StandardSecrets, standard_webhooks_key
-from goodword.webhooks.signing import b64_hmac, matches_any
+from goodword.webhooks.secrets import StandardSecrets
 
 WEBHOOK_ID = "webhook-id"
 WEBHOOK_TIMESTAMP = "webhook-timestamp"
@@ -25,12 +25,6 @@ WEBHOOK_SIGNATURE = "webhook-signature"
 TOLERANCE = timedelta(minutes=5)
 MAX_EVENTS = 100
 _UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
-
-
-def sign(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
-    """The ``v1,`` signature of a Standard Webhooks message (also used to send them)."""
-    key = standard_webhooks_key(secret)
-    return "v1," + b64_hmac(key, msg_id.encode() + b"." + timestamp.encode() + b"." + body)
 
 
 class BridgeEvent(BaseModel):
@@ -64,7 +58,7 @@ class StandardAdapter(PlatformAdapter[StandardSecrets]):
         presented = self.required_header(request, WEBHOOK_SIGNATURE)
         if not _UNIX_SECONDS.fullmatch(timestamp):  # ASCII digits: str.isdigit() also takes "²"
             raise InvalidTimestampError(f"{WEBHOOK_TIMESTAMP} must be integer unix seconds")
-        expected = [sign(s, msg_id, timestamp, request.body) for s in secrets.secret]
+        expected = [standard_signature(s, msg_id, timestamp, request.body) for s in secrets.secret]
         # The header may list several signatures (rotation); v1a (ed25519) entries are skipped.
         offered = [sig for sig in presented.split(" ") if sig.startswith("v1,")]
         if not any(matches_any(sig, expected) for sig in offered):

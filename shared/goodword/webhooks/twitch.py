@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
+from goodword.platform_json import Json, opt_text, parse_time
+from goodword.signing import matches_any, twitch_signature
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
 from goodword.webhooks.errors import InvalidPayloadError, InvalidSignatureError, InvalidTimestampError, StaleTimestampError
-from goodword.webhooks.payload import Json, obj, opt_text, parse_time, text
+from goodword.webhooks.payload import obj, text
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import TwitchSecrets
-from goodword.webhooks.signing import hex_hmac, matches_any
 
 MESSAGE_ID = "twitch-eventsub-message-id"
 TIMESTAMP = "twitch-eventsub-message-timestamp"
@@ -29,8 +30,8 @@ class TwitchAdapter(PlatformAdapter[TwitchSecrets]):
         timestamp = self.required_header(request, TIMESTAMP)
         presented = self.required_header(request, SIGNATURE)
         # Header strings are signed byte for byte (timestamps carry varying fractions).
-        signed = message_id.encode() + timestamp.encode() + request.body
-        if not matches_any(presented, ("sha256=" + hex_hmac(s, signed) for s in secrets.secret)):
+        expected = (twitch_signature(s, message_id, timestamp, request.body) for s in secrets.secret)
+        if not matches_any(presented, expected):
             raise InvalidSignatureError(f"{SIGNATURE} does not match id, timestamp and body")
         sent = parse_time(timestamp, fallback=_UNPARSABLE)
         if sent is _UNPARSABLE:

@@ -8,29 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
+from goodword.platform_json import Json, opt_bool, opt_id, opt_int, opt_obj, opt_text, opt_time, parse_time
+from goodword.signing import b64_hmac, matches_any, x_signature
 from goodword.webhooks.adapter import Delivery, PlatformAdapter
 from goodword.webhooks.errors import (
-    InvalidParameterError,
     InvalidPayloadError,
     InvalidSignatureError,
-    MissingParameterError,
 )
-from goodword.webhooks.payload import (
-    Json,
-    array,
-    obj,
-    opt_bool,
-    opt_id,
-    opt_int,
-    opt_obj,
-    opt_text,
-    opt_time,
-    parse_time,
-    text,
-)
+from goodword.webhooks.payload import array, obj, text
 from goodword.webhooks.request import WebhookRequest, WebhookResponse
 from goodword.webhooks.secrets import XSecrets
-from goodword.webhooks.signing import b64_hmac, matches_any
+from goodword.x_users import user_fields, v2_user_facts
 
 SIGNATURE_HEADER = "x-twitter-webhooks-signature"
 # X's crc_token is a short random string (base64 or base64url in practice; the docs' example is
@@ -61,11 +49,7 @@ class XAdapter(PlatformAdapter[XSecrets]):
     methods = ("GET", "POST")
 
     def handshake(self, request: WebhookRequest, secrets: XSecrets) -> WebhookResponse:
-        token = request.query.get("crc_token")
-        if not token:
-            raise MissingParameterError("GET needs the crc_token query parameter")
-        if not CRC_TOKEN.fullmatch(token):
-            raise InvalidParameterError("crc_token must be 1 to 128 base64 or base64url characters")
+        token = self.handshake_parameter(request, "crc_token", CRC_TOKEN, "1 to 128 base64 or base64url characters")
         # The current consumer secret answers; during a rotation that is the first one listed.
         return WebhookResponse.json(200, {"response_token": "sha256=" + b64_hmac(secrets.consumer_secret[0], token)})
 
@@ -74,7 +58,7 @@ class XAdapter(PlatformAdapter[XSecrets]):
         if CRC_TOKEN.fullmatch(request.body.decode("latin-1")):
             # A body the CRC handshake would answer for: its HMAC is public, so never authenticate it.
             raise InvalidSignatureError(f"{SIGNATURE_HEADER} cannot authenticate a body shaped like a crc_token")
-        expected = ("sha256=" + b64_hmac(s, request.body) for s in secrets.consumer_secret)
+        expected = (x_signature(s, request.body) for s in secrets.consumer_secret)
         if not matches_any(presented, expected):
             raise InvalidSignatureError(f"{SIGNATURE_HEADER} does not match the body")
 
@@ -96,14 +80,8 @@ class XAdapter(PlatformAdapter[XSecrets]):
         return reader.delivery
 
 
-def _user_fields(user: Json) -> Json:
-    """User objects come bare or wrapped in {"data": {...}} depending on the event type."""
-    inner = user.get("data")
-    return inner if isinstance(inner, dict) else user
-
-
 def _author_from_v2(user: Json | None, author_id: str, blocked: bool = False) -> Author:
-    fields = _user_fields(user or {})
+    fields = user_fields(user or {})
     metrics = opt_obj(fields, "public_metrics")
     return Author(
         id=author_id,
@@ -113,20 +91,6 @@ def _author_from_v2(user: Json | None, author_id: str, blocked: bool = False) ->
         has_blocked_brand=blocked,
         **v2_user_facts(fields),
     )
-
-
-def v2_user_facts(fields: Json) -> dict[str, Any]:
-    """Eligibility facts of a v2 User object (user.fields), where present."""
-    metrics = opt_obj(fields, "public_metrics")
-    image = opt_text(fields, "profile_image_url", 2048)
-    return {
-        "created_at": opt_time(fields, "created_at"),
-        "following_count": opt_int(metrics, "following_count"),
-        "verified": opt_bool(fields, "verified"),
-        "is_private": opt_bool(fields, "protected"),
-        "accepts_dms": opt_bool(fields, "receives_your_dm"),
-        "default_profile": "default_profile_images" in image if image else None,
-    }
 
 
 def _author_from_v1(user: Json, path: str, blocked: bool = False) -> Author:
@@ -195,7 +159,7 @@ class _Reader:
         if author_id == brand:
             self.delivery.ignored["own_post"] += 1
             return
-        users = {opt_id(_user_fields(u), "id"): u for u in includes.get("users") or [] if isinstance(u, dict)}
+        users = {opt_id(user_fields(u), "id"): u for u in includes.get("users") or [] if isinstance(u, dict)}
         referenced = {r.get("type"): opt_id(r, "id") for r in post.get("referenced_tweets") or [] if isinstance(r, dict)}
         post_id = text(post, "id", "data.payload")
         self.add(
@@ -219,8 +183,8 @@ class _Reader:
         )
 
     def _activity_follow(self, data: Json, uuid: str, brand: str, event_type: str, payload: Json) -> None:
-        source = _user_fields(obj(payload.get("source"), "data.payload.source"))
-        target = _user_fields(obj(payload.get("target"), "data.payload.target"))
+        source = user_fields(obj(payload.get("source"), "data.payload.source"))
+        target = user_fields(obj(payload.get("target"), "data.payload.target"))
         source_id = text(source, "id", "data.payload.source")
         # Only "the brand was (un)followed" concerns us; the brand following others does not.
         if text(target, "id", "data.payload.target") != brand or source_id == brand:
@@ -241,7 +205,7 @@ class _Reader:
             self.delivery.ignored["outbound_like"] += 1
             return
         liker_id = opt_id(payload, "user_id") or opt_id(payload, "liking_user_id")
-        users = [_user_fields(u) for u in includes.get("users") or [] if isinstance(u, dict)]
+        users = [user_fields(u) for u in includes.get("users") or [] if isinstance(u, dict)]
         if liker_id is None:
             others = [u for u in users if opt_id(u, "id") not in (None, brand)]
             liker_id = opt_id(others[0], "id") if others else None
@@ -384,7 +348,7 @@ class _Reader:
                 self.delivery.ignored["own_message"] += 1  # our own sent DMs are echoed back
                 continue
             user = users.get(sender)
-            fields = _user_fields(user) if isinstance(user, dict) else {}
+            fields = user_fields(user) if isinstance(user, dict) else {}
             author = Author(
                 id=sender,
                 handle=opt_text(fields, "screen_name", 256) or opt_text(fields, "username", 256),

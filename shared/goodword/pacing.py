@@ -1,11 +1,22 @@
-"""Platform rate limits per brand account and channel (platforms.md: X §1.6, Instagram
-§2.6, Twitch §4), enforced across concurrent invocations with conditional counters."""
+"""Platform rate windows, for sends (per brand account and channel; platforms.md: X §1.6,
+Instagram §2.6, Twitch §4) and for the reads that complete events (per brand account), and
+the one way both are enforced across concurrent invocations: conditional counters, one per
+window and time bucket. Used by goodword.actions (sends) and goodword.enrichment (reads)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from goodword.policy import Channel
+
+
+class RateCounter(Protocol):
+    def count_rate(self, counter: str, limit: int, expires_at: int) -> bool:
+        """Count one more against the counter, if it is under the limit."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -44,3 +55,15 @@ READ_LIMITS: dict[str, tuple[Window, ...]] = {
 
 def read_windows(platform: str) -> tuple[Window, ...]:
     return READ_LIMITS.get(platform, ())
+
+
+def wait_seconds(counters: RateCounter, key: str, rate_windows: Iterable[Window], now: datetime) -> int:
+    """0 when within every window (and counted in each); else seconds until the full window
+    ends. ``key`` names what is paced (platform, brand account...): one counter per window
+    and bucket, kept one bucket past its own."""
+    for window in rate_windows:
+        bucket = int(now.timestamp()) // window.seconds
+        counter = f"{key}#{window.seconds}#{bucket}"
+        if not counters.count_rate(counter, window.limit, (bucket + 2) * window.seconds):
+            return max(1, (bucket + 1) * window.seconds - int(now.timestamp()))
+    return 0
