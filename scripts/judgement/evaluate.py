@@ -16,7 +16,8 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from goodword.sentiment.judge.encoder import Outputs, load
+from goodword.sentiment.judge.encoder import Encoder, Outputs, load
+from goodword.sentiment.judge.language import ENGLISH, detect
 from goodword.sentiment.judge.provider import ClassifierProvider
 from goodword.sentiment.masking import BrandMasker
 from goodword.sentiment.model import Band, Sentiment, SentimentSettings
@@ -33,6 +34,7 @@ class Post:
     brands: tuple[str, ...]
     positive: bool
     kind: str = ""  # the synthetic set's label, or the tweet's gold sentiment
+    source: str = ""  # the synthetic set's file (its writer)
 
 
 def public_posts(name: str) -> list[Post]:
@@ -41,8 +43,11 @@ def public_posts(name: str) -> list[Post]:
     ]
 
 
-def brand_posts(split: data.BrandSplit) -> list[Post]:
-    return [Post(p.text, p.brands, p.label is data.BrandLabel.PRAISE, p.label.value) for p in data.brand_posts_in(split)]
+def brand_posts(split: data.BrandSplit, files: tuple[str, ...] = data.SHIPPED_FILES) -> list[Post]:
+    return [
+        Post(p.text, p.brands, p.label is data.BrandLabel.PRAISE, p.label.value, p.source)
+        for p in data.brand_posts_in(split, files)
+    ]
 
 
 def sarcasm_posts() -> list[Post]:
@@ -72,12 +77,12 @@ def _judged(posts: tuple[Post, ...]) -> tuple[Sentiment, ...]:
     return tuple(r for r in results if r is not None)
 
 
-def raw_outputs(posts: Sequence[Post]) -> Outputs:
+def raw_outputs(posts: Sequence[Post], model: Encoder | None = None) -> Outputs:
     """The encoder's heads for each post, prepared as the provider prepares it."""
     order: list[int] = []
     parts: list[Outputs] = []
     for brands, indexes in _groups(posts).items():
-        provider = ClassifierProvider(SentimentSettings(brand_terms=brands), model=load())
+        provider = ClassifierProvider(SentimentSettings(brand_terms=brands), model=model or load())
         parts.append(provider.outputs([posts[i].text for i in indexes])[1])
         order.extend(indexes)
     inverse = np.argsort(np.asarray(order))
@@ -158,17 +163,59 @@ def kinds_in_band(posts: Sequence[Post], results: Sequence[Sentiment], band: Ban
     return dict(sorted(counts.items()))
 
 
+HARMFUL = ("complaint", "sarcastic_complaint")
+
+
+def synthetic_figures(posts: Sequence[Post], with_vader: bool = True) -> dict[str, object]:
+    """The issue's figures on synthetic brand posts: ranking, bands, and what reached them."""
+    figures, results = set_figures(posts, with_vader)
+    auto = kinds_in_band(posts, results, Band.AUTO)
+    figures["in_auto"] = auto
+    figures["in_review"] = kinds_in_band(posts, results, Band.REVIEW)
+    figures["complaints_in_auto"] = sum(auto.get(k, 0) for k in HARMFUL)
+    figures["praise_other_in_auto"] = auto.get("praise_other", 0)
+    sincere = [s for p, s in zip(posts, results, strict=True) if p.kind in ("praise", "mild_praise")]
+    reached = sum(s.band in (Band.AUTO, Band.REVIEW) for s in sincere)
+    figures["sincere_reaching_auto_or_review"] = round(reached / len(sincere), 3) if sincere else 1.0
+    return figures
+
+
+def probe_figures() -> dict[str, dict[str, object]]:
+    """The held-out split of the probe sets (tests/fixtures/judgement): never trained on."""
+    from scripts.judgement import probe  # noqa: PLC0415
+
+    out: dict[str, dict[str, object]] = {}
+    for name, path in (("crafted_complaints_heldout", probe.CRAFTED_COMPLAINTS), ("real_style_heldout", probe.REAL_STYLE_FANS)):
+        rows = [p for p in probe.load(path).probes if p.split is probe.Split.HELDOUT]
+        posts = [Post(p.text, data.brand_terms(p.brand), p.kind == "praise", p.kind) for p in rows]
+        results = judge(posts)
+        sincere = [s for p, s in zip(posts, results, strict=True) if p.kind in ("praise", "mild_praise")]
+        out[name] = {
+            "rows": len(posts),
+            "in_auto": kinds_in_band(posts, results, Band.AUTO),
+            "in_review": kinds_in_band(posts, results, Band.REVIEW),
+            "never_rewardable_in_auto": sum(
+                s.band is Band.AUTO and p.kind not in ("praise", "mild_praise") for p, s in zip(posts, results, strict=True)
+            ),
+            "sincere_reaching_auto_or_review": round(sum(s.band is not Band.NONE for s in sincere) / len(sincere), 3)
+            if sincere
+            else None,
+        }
+    return out
+
+
 def measure_all() -> dict[str, dict[str, object]]:
     """Every evaluation figure of the model card, on sets the judge never trained or
     calibrated on."""
     out: dict[str, dict[str, object]] = {}
     for name in data.PUBLIC_EVALUATION:
         out[name], _ = set_figures(public_posts(name))
-    posts = brand_posts(data.BrandSplit.EVALUATION)
-    figures, results = set_figures(posts)
-    figures["in_auto"] = kinds_in_band(posts, results, Band.AUTO)
-    figures["in_review"] = kinds_in_band(posts, results, Band.REVIEW)
-    out["synthetic_heldout_brands"] = figures
+    posts = brand_posts(data.BrandSplit.EVALUATION, tuple(data.BRAND_FILES))  # every writer's held-out brands
+    out["synthetic_heldout_brands"] = synthetic_figures(posts)
+    for source in data.BRAND_FILES:
+        out[f"synthetic_{source}"] = synthetic_figures([p for p in posts if p.source == source])
+    out["synthetic_other_languages"] = synthetic_figures([p for p in posts if detect(p.text) != ENGLISH], with_vader=False)
+    out.update(probe_figures())
     sarcasm = sarcasm_posts()
     results = judge(sarcasm)
     out["semeval_2014_sarcasm"] = {

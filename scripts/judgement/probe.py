@@ -23,7 +23,6 @@ from pathlib import Path
 from dev_support.paths import FIXTURES
 from goodword.sentiment.judge import calibration
 from goodword.sentiment.model import Band, Sentiment, SentimentSettings
-from goodword.sentiment.providers import provider_for
 from scripts.judgement.datasets import brand_terms
 
 PROBES = FIXTURES / "judgement"
@@ -90,6 +89,8 @@ def judge(probes: Sequence[Probe]) -> list[Sentiment]:
     """Each post judged as `goodword score --brand NAME...` judges it (the default settings,
     the provider the pipeline uses), one batch per brand, its names as a brand would
     configure them (``datasets.brand_terms``: as written and run together, like the handle)."""
+    from goodword.sentiment.providers import provider_for  # noqa: PLC0415 (training reads the files without boto3)
+
     results: dict[int, Sentiment] = {}
     by_brand: dict[str, list[int]] = {}
     for i, probe in enumerate(probes):

@@ -9,7 +9,9 @@ trained together, one task per batch:
   brands, oversampled so the small set is seen as often as it needs to be.
 
 Deterministic: fixed seeds, a fixed task schedule, deterministic torch kernels, two
-threads. ``python -m scripts.judgement.train`` (``make train-judgement`` runs it, then
+threads. The defaults train the shipped model; ``--brand-files``, ``--probes`` and
+``--brand-passes`` train the variants the model card compares (docs/judgement.md).
+``python -m scripts.judgement.train`` (``make train-judgement`` runs it, then
 ``scripts.judgement.calibrate``).
 """
 
@@ -83,23 +85,55 @@ def tokenizer() -> Tokenizer:
     return tok
 
 
-def examples(limit: int | None) -> dict[str, list[Example]]:
+@dataclass(frozen=True)
+class Variant:
+    brand_files: tuple[str, ...] = data.SHIPPED_FILES
+    probes: bool = False  # also the probe sets' development split (tests/fixtures/judgement)
+    brand_passes: int = BRAND_PASSES
+
+
+# A crafted complaint is a complaint that borrows praise: sarcastic, but for the stock "praise,
+# then I want my money back". The long ones complain only past the tokens the model reads.
+CRAFTED_LABEL = {"praise_then_refund_demand": "complaint"}
+CRAFTED_UNREADABLE = "long_praise_complaint_past_128_tokens"
+
+
+def probe_examples() -> list[Example]:
+    """The development split of the two probe sets (the held-out split is never read here)."""
+    from scripts.judgement import probe as probes  # noqa: PLC0415
+
+    rows: list[Example] = []
+    for p in probes.load(probes.CRAFTED_COMPLAINTS).probes:
+        if p.split is probes.Split.DEV and p.kind != CRAFTED_UNREADABLE:
+            label = CRAFTED_LABEL.get(p.kind, "sarcastic_complaint")
+            rows.append(Example(prepare(p.text, BrandMasker(data.brand_terms(p.brand))), BRAND_LABELS.index(label)))
+    for p in probes.load(probes.REAL_STYLE_FANS).probes:
+        if p.split is probes.Split.DEV:
+            rows.append(Example(prepare(p.text, BrandMasker(data.brand_terms(p.brand))), BRAND_LABELS.index(p.kind)))
+    return rows
+
+
+def examples(limit: int | None, variant: Variant = Variant()) -> dict[str, list[Example]]:
     handles = BrandMasker(())
     pool, _dropped = data.semeval_pool()
     sentiment = [Example(prepare(t.text, handles), SENTIMENT.index(t.sentiment.value)) for t in pool]
     irony = [Example(prepare(t.text, handles), int(t.ironic)) for t in data.irony("train")]
     brand = [
         Example(prepare(p.text, BrandMasker(p.brands)), BRAND_LABELS.index(p.label.value))
-        for p in data.brand_posts_in(data.BrandSplit.TRAIN)
+        for p in data.brand_posts_in(data.BrandSplit.TRAIN, variant.brand_files)
     ]
+    if variant.probes:
+        brand += probe_examples()
     if limit:
         sentiment, irony, brand = sentiment[:limit], irony[: limit // 4], brand[: limit // 4]
     return {"sentiment": sentiment, "irony": irony, "brand": brand}
 
 
-def schedule(sets: dict[str, list[Example]], rng: random.Random) -> list[tuple[str, list[Example]]]:
+def schedule(
+    sets: dict[str, list[Example]], rng: random.Random, brand_passes: int = BRAND_PASSES
+) -> list[tuple[str, list[Example]]]:
     """Every batch of the run, each from one task, in a fixed shuffled order."""
-    passes = {"sentiment": EPOCHS, "irony": IRONY_PASSES, "brand": BRAND_PASSES}
+    passes = {"sentiment": EPOCHS, "irony": IRONY_PASSES, "brand": brand_passes}
     batches: list[tuple[str, list[Example]]] = []
     for task, rows in sets.items():
         wanted = int(len(rows) * passes[task])
@@ -129,7 +163,7 @@ def encode(tok: Tokenizer, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor
     return torch.from_numpy(ids), torch.from_numpy(mask)
 
 
-def train(limit: int | None) -> Judge:
+def train(limit: int | None, variant: Variant = Variant()) -> Judge:
     random.seed(SEED)
     np.random.seed(SEED)
     torch.manual_seed(SEED)
@@ -137,8 +171,8 @@ def train(limit: int | None) -> Judge:
     torch.use_deterministic_algorithms(True)
     model = Judge(base_model_dir())
     tok = tokenizer()
-    sets = examples(limit)
-    batches = schedule(sets, random.Random(SEED))  # noqa: S311 (a training shuffle, not a secret)
+    sets = examples(limit, variant)
+    batches = schedule(sets, random.Random(SEED), variant.brand_passes)  # noqa: S311 (a training shuffle, not a secret)
     optimizer = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
     warmup = max(1, int(len(batches) * WARMUP))
     scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -218,11 +252,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, help="train on this many sentiment tweets only (a smoke test)")
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument("--brand-files", default=",".join(data.SHIPPED_FILES), help="the synthetic files to train on")
+    parser.add_argument("--probes", action="store_true", help="also the probe sets' development split")
+    parser.add_argument("--brand-passes", type=int, default=BRAND_PASSES)
     args = parser.parse_args()
+    variant = Variant(tuple(args.brand_files.split(",")), args.probes, args.brand_passes)
     if not data.available():
         raise SystemExit(f"the labelled sets are not at {data.DATA}: nothing to train on")
     started = time.monotonic()
-    model = train(args.limit)
+    model = train(args.limit, variant)
     WORK.mkdir(exist_ok=True)
     torch.save(model.state_dict(), WORK / "judge.pt")
     export(model, args.out)

@@ -13,7 +13,7 @@ import yaml
 
 from dev_support.paths import ROOT
 from goodword.sentiment.explain import describe, short_judgement
-from goodword.sentiment.judge import calibration
+from goodword.sentiment.judge import calibration, encoder
 from goodword.sentiment.judge.adapter import fit, predict
 from goodword.sentiment.judge.bands import verdict
 from goodword.sentiment.judge.calibration import Cuts, Probabilities
@@ -59,6 +59,43 @@ def test_auto_needs_the_brand_post_reading_to_agree() -> None:
     v = verdict(disagree, CUTS, "en")
     assert (v.band, v.vetoes) == (Band.REVIEW, (Veto.NOT_PRAISE,))
     assert verdict(disagree.model_copy(update={"not_praise": 0.7}), CUTS, "en").band is Band.AUTO
+
+
+def test_a_post_is_judged_by_the_more_cautious_of_its_two_readings() -> None:
+    head = Probabilities(praise=0.95, complaint=0.1, sarcasm=0.2, positive=0.95, not_praise=0.1)
+    tail = Probabilities(praise=0.3, complaint=0.8, sarcasm=0.1, positive=0.4, not_praise=0.9)
+    both = head.worse(tail)
+    assert (both.praise, both.complaint, both.sarcasm, both.positive, both.not_praise) == (0.3, 0.8, 0.2, 0.4, 0.9)
+    assert verdict(both, CUTS, "en").band is Band.NONE
+
+
+class _EndsInAComplaint:
+    """The shipped encoder, but every post reads as praise from its start and as a complaint
+    at its end (what a long crafted complaint does past the tokens the model reads)."""
+
+    def __init__(self) -> None:
+        self.real = encoder.load()
+
+    def run(self, texts: Any) -> Any:
+        return self.real.run(["best flat white in the city, hands down. thank you!"] * len(texts))
+
+    def tails(self, texts: Any) -> Any:
+        longer, _ = self.real.tails(texts)
+        return longer, self.real.run(["my order arrived cold and late again. awful, I want a refund."] * len(longer))
+
+
+def test_a_long_post_that_ends_in_a_complaint_is_not_rewarded() -> None:
+    """The model reads 128 tokens: a longer post is also read from its end, and the worse
+    reading counts (a crafted complaint hides its complaint after a long run of praise)."""
+    provider = ClassifierProvider(SentimentSettings(), model=_EndsInAComplaint())  # type: ignore[arg-type]
+    short, long = provider.analyze(["great coffee", "great coffee " * 200])
+    assert short.band is not Band.NONE, describe(short)
+    assert long.band is Band.NONE and Veto.COMPLAINT in long.vetoes, describe(long)
+
+
+def test_only_a_post_longer_than_the_model_reads_is_read_twice() -> None:
+    longer, tails = encoder.load().tails(["a short post", "word " * 300, "another short one"])
+    assert longer == [1] and tails.brand.shape == (1, 8)
 
 
 def test_a_sarcasm_veto_wins_over_any_praise() -> None:

@@ -95,6 +95,16 @@ class Probabilities(BaseModel):
     positive: float = 0.0
     not_praise: float = 0.0  # the brand-post head: sarcasm, complaint, mixed, question, neutral or praise of another
 
+    def worse(self, other: Probabilities) -> Probabilities:
+        """The more cautious of two readings of one post (its first and its last window)."""
+        return Probabilities(
+            praise=min(self.praise, other.praise),
+            complaint=max(self.complaint, other.complaint),
+            sarcasm=max(self.sarcasm, other.sarcasm),
+            positive=min(self.positive, other.positive),
+            not_praise=max(self.not_praise, other.not_praise),
+        )
+
 
 def not_praise(outputs: Outputs) -> npt.NDArray[np.float64]:
     """The brand-post head's probability that the post is anything but (mild) praise of the brand."""

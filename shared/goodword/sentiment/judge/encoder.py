@@ -4,6 +4,10 @@ ONNX Runtime on one thread. Loaded once per container (``load``).
 Each text runs on its own: dynamic int8 quantization scales a layer's activations by the
 largest value in the whole input, so in a padded batch one post's score would depend on
 its neighbours. Alone, a post always gets the same score, and it is no slower (no padding).
+
+The model reads ``MAX_TOKENS`` tokens. A longer post is also read from its end (``tails``):
+a complaint written after a long run of praise is past the first window, and the provider
+judges such a post by the worse of its two readings.
 """
 
 from __future__ import annotations
@@ -55,19 +59,33 @@ class Encoder:
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tail_tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self._tail_tokenizer.no_padding()
+        self._tail_tokenizer.enable_truncation(MAX_TOKENS, direction="left")
+
+    def tails(self, texts: Sequence[str]) -> tuple[list[int], Outputs]:
+        """Which texts are longer than the model reads, and each one's last window."""
+        longer = [i for i, e in enumerate(self._tokenizer.encode_batch(list(texts))) if e.overflowing]
+        if not longer:
+            return [], self.run([])
+        encodings = self._tail_tokenizer.encode_batch([texts[i] for i in longer])
+        return longer, _joined([self._one(e.ids) for e in encodings])
 
     def run(self, texts: Sequence[str]) -> Outputs:
         """Texts already prepared (``text.prepare``); any number, each run alone."""
         if not texts:
             empty = np.zeros((0,), dtype=np.float32)
             return Outputs(empty.reshape(0, 384), empty.reshape(0, 3), empty, empty.reshape(0, len(BRAND_LABELS)))
-        parts = [self._one(encoding.ids) for encoding in self._tokenizer.encode_batch(list(texts))]
-        return Outputs(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("embedding", "sentiment", "irony", "brand")))
+        return _joined([self._one(encoding.ids) for encoding in self._tokenizer.encode_batch(list(texts))])
 
     def _one(self, token_ids: Sequence[int]) -> Outputs:
         ids = np.asarray([token_ids], dtype=np.int64)
         embedding, sentiment, irony, brand = self._session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
         return Outputs(embedding, sentiment, irony, brand)
+
+
+def _joined(parts: Sequence[Outputs]) -> Outputs:
+    return Outputs(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("embedding", "sentiment", "irony", "brand")))
 
 
 @cache

@@ -1,7 +1,8 @@
 """The default sentiment provider (``sentiment.provider: classifier``): the trained judge.
 
 One encoder call per batch of posts; each post is brand-masked and prepared exactly as in
-training, scored, calibrated and banded. A brand adapter, when one is live, replaces the
+training, scored, calibrated and banded. A post longer than the model reads is read from
+both ends and judged by the more cautious reading. A brand adapter, when one is live, replaces the
 shared praise probability with the brand's own (``goodword judgement retrain``)."""
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ class ClassifierProvider:
         if self.adapter is not None and self._adapted:
             own = self.adapter.praise(outputs, [s.praise for s in scores])
             scores = [s.model_copy(update={"praise": p}) for s, p in zip(scores, own, strict=True)]
+        longer, tails = self.model.tails(prepared)
+        for i, tail in zip(longer, calibration.probabilities(self.calibration, tails), strict=True):
+            scores[i] = scores[i].worse(tail)  # a post longer than the model reads: its end counts too
         langs = list(languages or [None] * len(texts))
         return [
             self._sentiment(score, detect(original, lang), bool(text.strip()))
