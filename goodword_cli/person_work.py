@@ -6,14 +6,22 @@ a scan of them finds the rest. Both `people show` and `people erase` read it her
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
-from goodword.aws.state_table import StateTable
 from goodword.decisions import Decisions, each_acted
 from goodword.work import WorkRecord, possible_keys
 
 
-def work_for(state: StateTable, identities: list[str], decided: Mapping[str, Decisions]) -> list[WorkRecord]:
+class PersonsWork(Protocol):
+    """StateTable (``Target.state``), as finding a person's work needs it."""
+
+    def work_for_keys(self, keys: Iterable[str]) -> list[WorkRecord]: ...
+
+    def work_of(self, identities: Sequence[str]) -> list[WorkRecord]: ...
+
+
+def work_for(state: PersonsWork, identities: list[str], decided: Mapping[str, Decisions]) -> list[WorkRecord]:
     """Every record made for these identities, once each, oldest first. ``decided``: the
     decisions records of their events, by event id."""
     keys = [key for event_id, rule_id in each_acted(decided) for key in possible_keys(event_id, rule_id)]

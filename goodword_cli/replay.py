@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from goodword.aws.events_table import EventsTable
 from goodword.decisions import Decisions
 from goodword.event_items import event_from_item
 from goodword.events import Event
@@ -48,11 +47,19 @@ def subset(book: RuleBook, rule_ids: Iterable[str]) -> RuleBook:
     return RuleBook(book.settings, [c for c in book.rules if c.rule.id in wanted], [i for i in book.invalid if i[0] in wanted])
 
 
+class DecisionsRecord(Protocol):
+    """EventsTable (``Target.events``), as replaying decisions needs it."""
+
+    def decisions_for(self, event_ids: Iterable[str]) -> dict[str, Decisions]: ...
+
+    def record_decisions(self, event: Event, decisions: Decisions, retention: timedelta) -> None: ...
+
+
 @dataclass
 class MergingDecisions:
     """Replaying some rules keeps the other rules' recorded decisions for the event."""
 
-    events: EventsTable
+    events: DecisionsRecord
     replayed: set[str] | None
 
     def record_decisions(self, event: Event, decisions: Decisions, retention: timedelta) -> None:

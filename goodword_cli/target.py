@@ -18,7 +18,7 @@ from goodword.aws import clients
 from goodword.aws.actions_queue import ActionsQueue
 from goodword.aws.bedrock import bedrock_within
 from goodword.aws.events_table import EventsTable
-from goodword.aws.rules_store import RulesStore, SettingsStore
+from goodword.aws.rules_store import RulesStore, SettingsStore, who
 from goodword.aws.rules_table import RulesLoader
 from goodword.aws.state_table import StateTable
 from goodword.aws.webhook_secrets import SecretLoader
@@ -64,6 +64,11 @@ class Target:
 
     def queue(self) -> ActionsQueue:
         return ActionsQueue(self.actions_queue_url)
+
+    def who(self) -> str:
+        """Who is writing (kept with each change): the AWS identity when there is one, and the
+        local user name."""
+        return who()
 
     def webhook_secrets(self) -> SecretLoader[dict[str, Any]]:
         """The platforms' webhook secrets (to sign test deliveries), read afresh."""

@@ -3,7 +3,8 @@ lists print the first 8)."""
 
 from __future__ import annotations
 
-from goodword.aws.state_table import StateTable
+from typing import Protocol
+
 from goodword.work import WorkRecord
 from goodword_cli.output import EXIT_PROBLEMS, CliError
 
@@ -11,9 +12,15 @@ MIN_PREFIX = 6
 FULL = 32
 
 
-def find_work(
-    state: StateTable, identifier: str, what: str = "offer or action", hint: str = "goodword offers list"
-) -> WorkRecord:
+class FindsWork(Protocol):
+    """StateTable (``Target.state``), as finding work by id needs it."""
+
+    def find_work(self, identifier: str) -> WorkRecord | None: ...
+
+    def work_with_prefix(self, prefix: str) -> list[WorkRecord]: ...
+
+
+def find_work(state: FindsWork, identifier: str, what: str = "offer or action", hint: str = "goodword offers list") -> WorkRecord:
     """The record with this id or id prefix; a clear error when there is none, or several."""
     identifier = identifier.strip()
     if len(identifier) < MIN_PREFIX:

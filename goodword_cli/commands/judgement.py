@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from goodword.aws.rules_store import who
 from goodword.sentiment.examples import Example, ExampleSource
 from goodword.sentiment.explain import BAND_WORDS, veto_words
 from goodword.sentiment.judge import calibration
@@ -118,7 +117,8 @@ def feedback(app: App, event_id: str, praise: bool | None) -> None:
     """Label one event's post: --praise or --not-praise (replaces an earlier label)."""
     if praise is None:
         raise CliError("say --praise or --not-praise", EXIT_PROBLEMS)
-    record_example(app.target(), event_id, praise, ExampleSource.FEEDBACK, who())
+    target = app.target()
+    record_example(target, event_id, praise, ExampleSource.FEEDBACK, target.who())
     console.print(f"{event_id}: kept as {'praise' if praise else 'not praise'} for `goodword judgement retrain`")
 
 

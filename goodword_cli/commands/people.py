@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from goodword.aws.rules_store import who
 from goodword.linking import LinkError
 from goodword.linking import link as link_people
 from goodword.people import Profile, identity_key, identity_parts
@@ -188,7 +187,8 @@ def erase(app: App, person: str, yes: bool, as_json: bool) -> None:
     key = _person(app, person)
     if not yes and not as_json:
         click.confirm(f"Erase every trace of {person} (and of the identities linked to them)?", abort=True)
-    erased = run_erase(app.target(), key, who())
+    target = app.target()
+    erased = run_erase(target, key, target.who())
     if as_json:
         emit_json(erased.as_json())
         return

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import click
 
-from goodword.aws.rules_store import who
-from goodword.aws.state_table import StateTable
 from goodword.limits import Contact, Cooldown, approved_contact
 from goodword.message_edits import EditContext, edited_message
 from goodword.opt_out import contact_refusal
+from goodword.people import Profile
 from goodword.sentiment.examples import ExampleSource
 from goodword.sentiment.explain import describe
 from goodword.sentiment.model import Sentiment
@@ -170,7 +170,7 @@ class _Verdict:
 
 def _finish(app: App, records: list[WorkRecord], verdict: _Verdict) -> None:
     target = app.target()
-    reviewer = who()
+    reviewer = target.who()
     state, queue = target.state(), target.queue()
     cooldown_days = target.rules_loader()().settings.cooldown_days if verdict.to is WorkState.APPROVED else 0
     problems = []
@@ -212,7 +212,17 @@ def _finish(app: App, records: list[WorkRecord], verdict: _Verdict) -> None:
         raise CliError("; ".join(problems), EXIT_PROBLEMS)
 
 
-def _teach(target: Target, state: StateTable, record: WorkRecord, verdict: _Verdict, reviewer: str) -> None:
+class OverturnsPraise(Protocol):
+    """StateTable (``Target.state``), as a rejection for not being praise needs it."""
+
+    def profile(self, person: str) -> Profile | None: ...
+
+    def overturn_praise(self, person: str, event_id: str) -> bool: ...
+
+    def release_once(self, owners: Iterable[str], rule_id: str, claimed_at: str) -> bool: ...
+
+
+def _teach(target: Target, state: OverturnsPraise, record: WorkRecord, verdict: _Verdict, reviewer: str) -> None:
     """An approval is praise; a rejection teaches the judge only when the post is not praise.
     Then it is not the person's first praise either, and the offer the judge's mistake made
     does not use up the rule's once-per-person limit: their first real praise can be offered.

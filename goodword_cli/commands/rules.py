@@ -11,7 +11,7 @@ from typing import Any
 import click
 import yaml
 
-from goodword.aws.rules_store import ConflictError, RulesStore, StoredRule, who
+from goodword.rule_versions import ConflictError, RuleVersions, StoredRule
 from goodword.rules.model import Rule
 from goodword.rules.shadowing import shadowing_warnings
 from goodword_cli.app import App, pass_app
@@ -115,7 +115,7 @@ def push(app: App, files: tuple[str, ...], dry_run: bool, as_json: bool) -> None
     if any(f.problems for f in loaded):
         _problems_or_exit(loaded, as_json)
     store = app.target().rules()
-    author = who()
+    author = app.target().who()
     report, conflicts = [], []
     for rule_file in loaded:
         assert rule_file.definition is not None  # noqa: S101 (valid files)
@@ -189,7 +189,7 @@ def _versions(entry: dict[str, Any]) -> str:
     return f"v{entry['from_version']} -> v{entry['to_version']}"
 
 
-def _after_push(store: RulesStore, pushed: list[RuleFile]) -> list[Rule]:
+def _after_push(store: RuleVersions, pushed: list[RuleFile]) -> list[Rule]:
     """The live rules as they stand once the pushed files are live."""
     rules = {f.rule_id: f.rule for f in pushed if f.rule and f.rule_id}
     for stored in store.all():
@@ -295,7 +295,9 @@ def _set_enabled(app: App, rule_id: str, enabled: bool) -> None:
         console.print(f"{rule_id} is already {word} (version {live.version}); nothing written")
         return
     try:
-        stored = store.write(rule_id, {**live.definition, "enabled": enabled}, live.version, word[:-1], live.source or "", who())
+        stored = store.write(
+            rule_id, {**live.definition, "enabled": enabled}, live.version, word[:-1], live.source or "", app.target().who()
+        )
     except ConflictError as exc:
         raise CliError(str(exc), EXIT_CONFLICT) from None
     console.print(f"{rule_id} {word}: version {stored.version}")
@@ -361,7 +363,12 @@ def rollback(app: App, rule_id: str, version: int) -> None:
     live = store.get(rule_id)
     try:
         stored = store.write(
-            rule_id, old.definition, live.version if live else None, f"rollback to {version}", old.source or "", who()
+            rule_id,
+            old.definition,
+            live.version if live else None,
+            f"rollback to {version}",
+            old.source or "",
+            app.target().who(),
         )
     except ConflictError as exc:
         raise CliError(str(exc), EXIT_CONFLICT) from None

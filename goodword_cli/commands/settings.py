@@ -10,8 +10,8 @@ import click
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from goodword.aws.rules_store import GLOBAL_SK, ConflictError, SettingsStore, StoredSetting, account_sk, who
 from goodword.events import Platform
+from goodword.rule_versions import GLOBAL_SK, ConflictError, SettingVersions, StoredSetting, account_sk
 from goodword.rules.model import BrandAccount, Settings
 from goodword.validation import describe_validation_error
 from goodword_cli.app import App, pass_app
@@ -38,7 +38,7 @@ def _fields(model: type[BaseModel], prefix: str = "") -> list[str]:
 SETTABLE = [k for k in _fields(Settings) if k != "sentiment.brand_terms"]  # brand_terms: from brand_names and handles
 
 
-def _stored(store: SettingsStore) -> tuple[dict[str, Any], StoredSetting | None]:
+def _stored(store: SettingVersions) -> tuple[dict[str, Any], StoredSetting | None]:
     live = store.get(GLOBAL_SK)
     return (dict(live.values) if live else {}), live
 
@@ -141,7 +141,9 @@ def set_settings(app: App, assignments: tuple[str, ...]) -> None:
         console.print("unchanged: the settings already say so")
         return
     try:
-        written = store.write(GLOBAL_SK, changed, (live.version or None) if live else None, "set " + " ".join(assignments), who())
+        written = store.write(
+            GLOBAL_SK, changed, (live.version or None) if live else None, "set " + " ".join(assignments), app.target().who()
+        )
     except ConflictError as exc:
         raise CliError(str(exc), EXIT_CONFLICT) from None
     console.print(f"settings: version {written.version}; {SETTINGS_TAKE_EFFECT}", markup=False)
@@ -211,7 +213,9 @@ def add(app: App, platform: str, account_id: str, handle: str | None) -> None:
         console.print(f"unchanged: {platform} {account_id} is already a brand account")
         return
     try:
-        written = store.write(sk, values, (live.version or None) if live else None, "add" if live is None else "change", who())
+        written = store.write(
+            sk, values, (live.version or None) if live else None, "add" if live is None else "change", app.target().who()
+        )
     except ConflictError as exc:
         raise CliError(str(exc), EXIT_CONFLICT) from None
     console.print(
@@ -232,7 +236,7 @@ def remove(app: App, platform: str, account_id: str) -> None:
     if live is None:
         raise CliError(f"no {platform} account {account_id} (see `goodword accounts list`)", EXIT_PROBLEMS)
     try:
-        store.write(sk, None, live.version or None, "remove", who())
+        store.write(sk, None, live.version or None, "remove", app.target().who())
     except ConflictError as exc:
         raise CliError(str(exc), EXIT_CONFLICT) from None
     console.print(f"removed {platform} account {account_id}; {ACCOUNTS_TAKE_EFFECT}")

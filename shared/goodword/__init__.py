@@ -6,7 +6,8 @@ protocols of ``ports`` (tests/unit/test_layers.py holds it).
 
 - ``webhooks``: one module per platform (handshake, verify, read into events) and ``receive``,
   one delivery start to finish.
-- ``pipeline``: one event through the rules; ``rules``: rule models, conditions, templates;
+- ``pipeline``: a batch decided (``intake``), one event through the rules, and the apply_rules
+  handler's routing (``routing``); ``rules``: rule models, conditions, templates;
   ``sentiment``: the judge and the other providers, and the Bedrock second opinion.
 - ``enrichment``: what an event lacks and the platform reads that complete it.
 - ``actions``: performing one offer or action exactly once; ``outbound``: the platforms'
@@ -14,7 +15,8 @@ protocols of ``ports`` (tests/unit/test_layers.py holds it).
 - ``aws``: the adapters of the ports on DynamoDB, SQS, EventBridge, Secrets Manager and
   Bedrock; ``memory``: the same ports in plain Python (backtests, ``rules test``, fast tests).
 - Records and models: ``events`` (the canonical Event), ``event_items`` (its DynamoDB layout),
-  ``work`` (offers and actions), ``limits``, ``people``, ``ports``.
+  ``work`` (offers and actions), ``decisions``, ``rule_versions`` (rules and settings as
+  stored), ``limits``, ``people``, ``ports``.
 - Policies: ``policy`` (platform capabilities), ``eligibility``, ``opt_out``, ``linking``,
   ``message_edits``.
 - Platform knowledge shared by receiving, enrichment and sending: ``signing``, ``pacing``,

@@ -17,10 +17,11 @@ from click.testing import CliRunner
 
 from dev_support.paths import ROOT
 from goodword.aws.codec import from_dynamodb, to_dynamodb
-from goodword.aws.rules_store import ConflictError, RulesStore
+from goodword.aws.rules_store import RulesStore
 from goodword.aws.state_table import StateTable
 from goodword.event_items import event_item
 from goodword.events import Event, EventKind
+from goodword.rule_versions import ConflictError
 from goodword_cli.app import App
 from goodword_cli.main import cli
 from goodword_cli.target import Target

@@ -205,7 +205,8 @@ def test_accounts_are_added_changed_and_removed_with_history(aws: Aws) -> None:
         "goodword: no x account 2244994945 (see `goodword accounts list`)\n",
     )
     assert [a["platform"] for a in goodword_json(aws, "accounts", "list")["accounts"]] == ["twitch"]
-    from goodword.aws.rules_store import SettingsStore, account_sk
+    from goodword.aws.rules_store import SettingsStore
+    from goodword.rule_versions import account_sk
 
     history = SettingsStore(aws.tables["RulesTable"]).history(account_sk("x", "2244994945"))
     assert [(h.version, h.change) for h in history] == [(1, "add"), (2, "change"), (3, "remove")]

@@ -22,18 +22,6 @@ DATA_LAYER = "goodword.aws"
 # Who builds adapters and hands them to the services: the data layer itself, the handlers, the
 # command's target, the local stack, and the tools that play AWS (dev support, benchmarks).
 COMPOSITION_ROOTS = ("shared/goodword/aws/", "functions/", "goodword_cli/target.py", "local_stack/", "dev_support/", "bench/")
-# Commands that still build adapters from table names themselves: issue 22 item 4 has them ask
-# the target (goodword_cli/target.py) instead, and takes them off this list.
-STILL_BUILDING_ADAPTERS = (
-    "goodword_cli/commands/judgement.py",
-    "goodword_cli/commands/people.py",
-    "goodword_cli/commands/review.py",
-    "goodword_cli/commands/rules.py",
-    "goodword_cli/commands/settings.py",
-    "goodword_cli/person_work.py",
-    "goodword_cli/replay.py",
-    "goodword_cli/work_ids.py",
-)
 
 
 def _modules(*folders: str) -> Iterator[Path]:
@@ -95,15 +83,10 @@ def test_services_depend_on_ports_only() -> None:
     offenders = [
         f"{_relative(path)} imports {', '.join(names)}"
         for path in _modules("shared", "functions", "goodword_cli", "local_stack", "scripts", "dev_support", "bench")
-        if not _relative(path).startswith(COMPOSITION_ROOTS) and _relative(path) not in STILL_BUILDING_ADAPTERS
+        if not _relative(path).startswith(COMPOSITION_ROOTS)
         if (names := _data_layer_imports(path))
     ]
     assert offenders == []
-
-
-def test_the_list_of_commands_still_building_adapters_only_shrinks() -> None:
-    """A command taken off the data layer leaves the list (which then never hides a new one)."""
-    assert [m for m in STILL_BUILDING_ADAPTERS if not _data_layer_imports(ROOT / m)] == []
 
 
 def test_the_check_itself_sees_a_data_layer_import(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ cannot both win. The settings' layout is below, with SettingsStore."""
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,48 +22,8 @@ from goodword.aws import clients
 from goodword.aws.codec import from_dynamodb, key, partition, plain, to_dynamodb
 from goodword.aws.rules_table import ADAPTER_SK
 from goodword.aws.writes import versioned_write
+from goodword.rule_versions import GLOBAL_SK, ConflictError, StoredRule, StoredSetting
 from goodword.sentiment.judge.adapter import Adapter
-
-
-class ConflictError(RuntimeError):
-    """The rule changed since the writer read it."""
-
-
-@dataclass(frozen=True)
-class StoredRule:
-    rule_id: str
-    version: int
-    definition: dict[str, Any]
-    updated_at: str | None = None
-    updated_by: str | None = None
-    source: str | None = None
-    change: str | None = None  # history entries: push, enable, disable, rollback to N
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> StoredRule:
-        item = plain(item)
-        definition = item.get("definition") or {}
-        return cls(
-            rule_id=str(definition.get("id") or item["sk"]),
-            version=int(item.get("version", 1)),
-            definition=definition,
-            updated_at=item.get("updated_at"),
-            updated_by=item.get("updated_by"),
-            source=item.get("source"),
-            change=item.get("change"),
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.rule_id,
-            "version": self.version,
-            "enabled": self.definition.get("enabled", True),
-            "name": self.definition.get("name"),
-            "updated_at": self.updated_at,
-            "updated_by": self.updated_by,
-            "source": self.source,
-            **({"change": self.change} if self.change else {}),
-        }
 
 
 def who() -> str:
@@ -82,14 +41,16 @@ class RulesStore:
         self.table = table
 
     def all(self) -> list[StoredRule]:
-        return sorted((StoredRule.from_item(i) for i in partition(self.table, "RULE")), key=lambda r: r.rule_id)
+        return sorted((StoredRule.from_item(plain(i)) for i in partition(self.table, "RULE")), key=lambda r: r.rule_id)
 
     def get(self, rule_id: str) -> StoredRule | None:
         item = clients.dynamodb().get_item(TableName=self.table, Key=key("RULE", rule_id), ConsistentRead=True)
-        return StoredRule.from_item(from_dynamodb(item["Item"])) if "Item" in item else None
+        return StoredRule.from_item(plain(from_dynamodb(item["Item"]))) if "Item" in item else None
 
     def history(self, rule_id: str) -> list[StoredRule]:
-        return sorted((StoredRule.from_item(i) for i in partition(self.table, f"HISTORY#{rule_id}")), key=lambda r: r.version)
+        return sorted(
+            (StoredRule.from_item(plain(i)) for i in partition(self.table, f"HISTORY#{rule_id}")), key=lambda r: r.version
+        )
 
     def write(
         self,
@@ -133,42 +94,6 @@ class RulesStore:
 
 SETTINGS_PK = "SETTINGS"
 SETTINGS_HISTORY_PK = "SETTINGS_HISTORY"
-GLOBAL_SK = "GLOBAL"
-
-
-def account_sk(platform: str, account_id: str) -> str:
-    return f"ACCOUNT#{platform}#{account_id}"
-
-
-@dataclass(frozen=True)
-class StoredSetting:
-    """The settings, or one brand account, as stored."""
-
-    sk: str
-    version: int
-    values: dict[str, Any]  # the settings' definition, or the account's fields
-    updated_at: str | None = None
-    updated_by: str | None = None
-    change: str | None = None
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> StoredSetting:
-        item = plain(item)
-        values = (
-            item.get("definition") if item["sk"] == GLOBAL_SK else {k: item.get(k) for k in ("platform", "account_id", "handle")}
-        )
-        sk = str(item["sk"]).split("#V#")[0]
-        return cls(
-            sk, int(item.get("version", 0)), values or {}, item.get("updated_at"), item.get("updated_by"), item.get("change")
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "version": self.version,
-            "updated_at": self.updated_at,
-            "updated_by": self.updated_by,
-            **({"change": self.change} if self.change else {}),
-        }
 
 
 class SettingsStore:
@@ -177,15 +102,15 @@ class SettingsStore:
 
     def get(self, sk: str) -> StoredSetting | None:
         found = self._item(sk)
-        return StoredSetting.from_item(found) if found else None
+        return StoredSetting.from_item(plain(found)) if found else None
 
     def accounts(self) -> list[StoredSetting]:
         found = partition(self.table, SETTINGS_PK, "ACCOUNT#")
-        return sorted((StoredSetting.from_item(i) for i in found), key=lambda s: s.sk)
+        return sorted((StoredSetting.from_item(plain(i)) for i in found), key=lambda s: s.sk)
 
     def history(self, sk: str) -> list[StoredSetting]:
         found = partition(self.table, SETTINGS_HISTORY_PK, f"{sk}#V#")
-        return sorted((StoredSetting.from_item(i) for i in found), key=lambda s: s.version)
+        return sorted((StoredSetting.from_item(plain(i)) for i in found), key=lambda s: s.version)
 
     def write(
         self, sk: str, values: dict[str, Any] | None, expected_version: int | None, change: str, author: str
