@@ -6,8 +6,8 @@ protocols of ``ports`` (tests/unit/test_layers.py holds it).
 
 - ``webhooks``: one module per platform (handshake, verify, read into events) and ``receive``,
   one delivery start to finish.
-- ``pipeline``: a batch decided (``intake``), one event through the rules, and the apply_rules
-  handler's routing (``routing``); ``rules``: rule models, conditions, templates;
+- ``pipeline``: a batch decided (its intake), one event through the rules, and the apply_rules
+  handler's routing; ``rules``: rule models, conditions, templates;
   ``sentiment``: the judge and the other providers, and the Bedrock second opinion.
 - ``enrichment``: what an event lacks and the platform reads that complete it.
 - ``actions``: performing one offer or action exactly once; ``outbound``: the platforms'

@@ -114,7 +114,7 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
         "first-positive-mention-sample -> acted: offer_sample",
         "negative-mentions-to-support -> acted: notify",
         "thank-positive-repeat-mentioners -> limited: cooldown",
-        "Offers and actions made: 8",
+        "Offers and actions made: 9",
         "sent via reply (dry run: not really sent)",
         "@kofi_ko  Ethiopia Guji, 250 g  waiting for review",
         # Instagram and LinkedIn mentions arrive with ids only: completed, judged, offered
@@ -123,7 +123,7 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
         "@gracehopper_brews  Ethiopia Guji, 250 g  sent via reply (dry run: not really sent)",
         "errors: 0. Pipeline idle",
         "report --since 1h):",
-        "Total: 16 events, 10 matched a rule, 5 offers, 3 sent, 0 failed, budget used 19.50",
+        "Total: 16 events, 11 matched a rule, 6 offers, 3 sent, 0 failed, budget used 19.50",
         "Demo OK.",
     ):
         assert line in output
@@ -136,16 +136,16 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
     assert [cell.strip() for cell in flagship.split("│")[1:-1]] == [
         "first-positive-mention-sample",
         "13",
+        "7",
         "6",
-        "5",
-        "2",
+        "3",
         "3",
         "0",
         "0",
         "19.50",
         "0",  # actions: the flagship only offers
         "0",
-        "5 of 500",
+        "6 of 500",
     ]
     assert "offer_sample  @sam_waits" not in output, "the sarcastic complaint is never offered a sample"
     assert "notify        @sam_waits" in output, "and goes to support"
