@@ -10,6 +10,8 @@ protocols of ``ports`` (tests/unit/test_layers.py holds it).
   handler's routing; ``rules``: rule models, conditions, templates;
   ``sentiment``: the judge and the other providers, and the Bedrock second opinion.
 - ``enrichment``: what an event lacks and the platform reads that complete it.
+- ``claims``: an offer after it is sent: the claim page's records and states, fulfilment,
+  expiry and redemption.
 - ``actions``: performing one offer or action exactly once; ``outbound``: the platforms'
   documented requests, the HTTP transport and what answers mean.
 - ``aws``: the adapters of the ports on DynamoDB, SQS, EventBridge, Secrets Manager and

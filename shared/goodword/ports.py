@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # the receiver imports this module: keep its cold start free of the rest
+    from goodword.claims.records import ClaimRecord
+    from goodword.claims.states import ClaimState
     from goodword.decisions import Decisions
     from goodword.events import Event
     from goodword.limits import Claim, ClaimResult, Contact, Cooldown
@@ -187,6 +189,44 @@ class SendLimits(Protocol):
 
 class StateStore(PeopleStore, WorkStore, SendLimits, Protocol):
     """StateTable: people, limits, work records and send counters."""
+
+
+class ClaimStore(Protocol):
+    """ClaimsTable: claims (personal fields encrypted field by field), the repeat-claimer
+    hashes and the code pools. Offers themselves stay in the state table."""
+
+    def offer_for_code(self, code: str) -> WorkRecord | None:
+        """The offer whose claim code this is (compared in constant time), or None."""
+        ...
+
+    def create(self, claim: ClaimRecord, now: datetime) -> bool:
+        """Store a new claim and move its offer from offered to claimed, all or nothing.
+        False when the offer was already claimed (one claim per offer, whatever the race)."""
+        ...
+
+    def get(self, claim_id: str) -> ClaimRecord | None: ...
+
+    def move(self, claim_id: str, from_state: ClaimState, to: ClaimState, now: datetime, **fields: Any) -> bool:
+        """A checked transition, conditional on the claim still being in ``from_state``;
+        the offer's ``claim_state`` follows. False when it was not."""
+        ...
+
+    def list_claims(self, state: ClaimState | None = None, rule_id: str | None = None, limit: int = 100) -> list[ClaimRecord]: ...
+
+    def earlier_claims(self, email_hash: str | None, address_hash: str | None) -> list[ClaimRecord]:
+        """Claims made before with the same normalized email or address (repeat claimers)."""
+        ...
+
+    def add_codes(self, rule_id: str, codes: Sequence[str]) -> int:
+        """Upload single-use codes to a rule's pool; returns how many were new."""
+        ...
+
+    def take_code(self, rule_id: str, claim_id: str) -> str | None:
+        """Hand one unused code to a claim, atomically (never the same code twice; the same
+        claim asking again gets the same code). None when the pool is empty."""
+        ...
+
+    def codes_left(self, rule_id: str) -> int: ...
 
 
 class DecisionLog(Protocol):

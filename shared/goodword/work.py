@@ -95,7 +95,9 @@ def possible_keys(event_id: str, rule_id: str, offers: bool = True, actions: boo
 
 
 def claim_code() -> str:
-    return secrets.token_urlsafe(12)  # 96 random bits
+    """128 random bits (22 characters). Codes made before were 96 bits (16 characters): they
+    keep working until their offers expire."""
+    return secrets.token_urlsafe(16)
 
 
 def work_key(kind: WorkKind | str, identifier: str) -> str:
@@ -139,6 +141,7 @@ class WorkRecord(BaseModel):
     product: str | None = None
     product_cost: float | None = None
     delivery: str | None = None
+    claim_state: str | None = None  # goodword.claims.states.ClaimState; None: not claimed yet
     held_because: str | None = None  # the eligibility policy sent it to review
     # flag
     flag_reason: str | None = None  # why the rule put the post in the review queue

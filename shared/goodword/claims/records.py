@@ -1,0 +1,67 @@
+"""The typed claim: what a fan submitted for one offer, and what became of it.
+
+The claimant's personal fields (``Claimant``) are stored encrypted field by field (the
+storage adapter's job); everything else in ``ClaimRecord`` is ids, states and times, and is
+safe to log or publish. One claim per offer: the claim's id is the offer's id.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from goodword.claims.states import ClaimState
+
+
+class FulfilmentKind(StrEnum):
+    NOTIFY = "notify"  # a signed Standard Webhooks `offer.claimed` request to the brand
+    CODE_POOL = "code_pool"  # a single-use code from codes the brand uploaded
+    SHOPIFY = "shopify"  # a single-use discount code created through Shopify's Admin API
+
+
+class Claimant(BaseModel):
+    """Personal data: never in a log line, a metric or a bus event."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    email: str
+    address_line1: str | None = None
+    address_line2: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    region: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2
+
+    @property
+    def has_address(self) -> bool:
+        return self.address_line1 is not None
+
+
+class ClaimRecord(BaseModel):
+    """One claim, as stored (personal fields decrypted into ``claimant``)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str  # the offer's id
+    offer_key: str  # OFFER#<id> in the state table
+    rule_id: str
+    rule_version: int
+    person: str
+    platform: str
+    state: ClaimState
+    created_at: str
+    updated_at: str
+    fulfilment: FulfilmentKind = FulfilmentKind.NOTIFY
+    claimant: Claimant | None = None  # None once erased
+    email_hash: str | None = None  # keyed HMAC of the normalized email (repeat claimers)
+    address_hash: str | None = None  # keyed HMAC of the normalized address
+    consent_at: str | None = None
+    held_because: str | None = None  # e.g. "repeat_claimer", "code_pool_empty"
+    reward_code: str | None = None  # a code_pool or Shopify code, shown on the confirmation page
+    fulfilment_attempts: int = 0
+    fulfilled_at: str | None = None
+    redeemed_at: str | None = None
+    reason: str | None = None  # why it failed or was refused
+    address_erased_at: str | None = None  # retention erased the address fields
