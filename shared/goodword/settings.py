@@ -55,6 +55,9 @@ class PipelineSettings(BaseModel):
     enrichment_queue_url: str | None = None
     credentials_secret_id: str | None = None
     enrichment_timeout_seconds: float = Field(default=3.0, gt=0, le=10)  # x BatchSize 5: inside the timeout
+    # The stack's own claim page (https://<api>/claim/): offers link there unless settings'
+    # claim_link_base_url names another page.
+    claim_page_url: str | None = None
 
 
 @cache

@@ -1,0 +1,229 @@
+"""A claim page on in-memory ports, and what a browser sends it: the unit tests' harness."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from goodword.claims.page import csrf
+from goodword.claims.page.flow import ClaimPage, Limits, OfferTerms, Outcome, Services
+from goodword.claims.page.http import PageRequest
+from goodword.claims.records import Claimant, ClaimRecord, FulfilmentKind
+from goodword.claims.states import ClaimState, check_claim_transition
+from goodword.memory.state import InMemoryState
+from goodword.rules.model import Settings
+from goodword.work import WorkKind, WorkRecord, WorkState
+
+NOW = datetime(2026, 5, 4, 12, 0, 30, tzinfo=UTC)
+SECRET = b"unit-test-claim-hash-key"
+KEYS = csrf.Keys.derive(SECRET)
+POST_TEXT = "Honestly the best cold brew in town, thank you North Roast!"
+
+
+class MemoryClaims:
+    """ClaimStore in dictionaries (until the storage branch's adapter is merged)."""
+
+    def __init__(self) -> None:
+        self.offers: dict[str, WorkRecord] = {}  # by claim code
+        self.claims: dict[str, ClaimRecord] = {}
+
+    def add_offer(self, offer: WorkRecord) -> None:
+        assert offer.claim_code
+        self.offers[offer.claim_code] = offer
+
+    def offer_for_code(self, code: str) -> WorkRecord | None:
+        return self.offers.get(code)
+
+    def _set_offer(self, offer_id: str, claim_state: ClaimState) -> None:
+        for code, offer in self.offers.items():
+            if offer.id == offer_id:
+                self.offers[code] = offer.model_copy(update={"claim_state": claim_state.value})
+
+    def create(self, claim: ClaimRecord, now: datetime) -> bool:
+        offer = next(o for o in self.offers.values() if o.id == claim.id)
+        if claim.id in self.claims or (offer.claim_state or "offered") != "offered" or offer.state is not WorkState.SENT:
+            return False
+        self.claims[claim.id] = claim
+        self._set_offer(claim.id, ClaimState.CLAIMED)
+        return True
+
+    def get(self, claim_id: str) -> ClaimRecord | None:
+        return self.claims.get(claim_id)
+
+    def move(self, claim_id: str, from_state: ClaimState, to: ClaimState, now: datetime, **fields: Any) -> bool:
+        claim = self.claims.get(claim_id)
+        if claim is None or claim.state is not from_state:
+            return False
+        check_claim_transition(from_state, to)
+        self.claims[claim_id] = claim.model_copy(update={"state": to, "updated_at": now.isoformat(), **fields})
+        self._set_offer(claim_id, to)
+        return True
+
+    def list_claims(self, state: ClaimState | None = None, rule_id: str | None = None, limit: int = 100) -> list[ClaimRecord]:
+        return [c for c in self.claims.values() if state in (None, c.state) and rule_id in (None, c.rule_id)][:limit]
+
+    def earlier_claims(self, email_hash: str | None, address_hash: str | None) -> list[ClaimRecord]:
+        return [
+            c
+            for c in self.claims.values()
+            if (email_hash and c.email_hash == email_hash) or (address_hash and c.address_hash == address_hash)
+        ]
+
+    def add_codes(self, rule_id: str, codes: Any) -> int:
+        raise NotImplementedError
+
+    def take_code(self, rule_id: str, claim_id: str) -> str | None:
+        raise NotImplementedError
+
+    def codes_left(self, rule_id: str) -> int:
+        raise NotImplementedError
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def count_lookup(self, client: str, now: datetime) -> int:
+        minute = (client, now.strftime("%Y%m%d%H%M"))
+        self.counts[minute] = self.counts.get(minute, 0) + 1
+        return self.counts[minute]
+
+
+@dataclass
+class Config:
+    settings_: Settings = field(default_factory=lambda: Settings(brand_names=["North Roast"]))
+    terms_: dict[str, OfferTerms] = field(default_factory=dict)
+
+    def settings(self) -> Settings:
+        return self.settings_
+
+    def terms(self, rule_id: str) -> OfferTerms:
+        return self.terms_.get(rule_id, OfferTerms())
+
+
+def hashes(claimant: Claimant) -> tuple[str | None, str | None]:
+    email = hashlib.sha256(b"e" + SECRET + claimant.email.lower().encode()).hexdigest()
+    if not claimant.has_address:
+        return email, None
+    address = " ".join(str(p).casefold() for p in (claimant.address_line1, claimant.postal_code, claimant.country))
+    return email, hashlib.sha256(b"a" + SECRET + address.encode()).hexdigest()
+
+
+def offer(n: int = 1, **fields: Any) -> WorkRecord:
+    code = fields.pop("claim_code", f"code{n:04d}-abcdefghijklmn"[:22])
+    base: dict[str, Any] = {
+        "id": f"offer{n}",
+        "kind": WorkKind.OFFER_SAMPLE,
+        "state": WorkState.SENT,
+        "event_id": f"x:{n}",
+        "event_kind": "mention",
+        "event_time": (NOW - timedelta(days=1)).isoformat(),
+        "rule_id": "first-praise",
+        "rule_version": 1,
+        "person": f"PERSON#x#brand#{n}",
+        "platform": "x",
+        "brand_account": "brand",
+        "author_id": str(n),
+        "author_handle": f"fan{n}",
+        "created_at": (NOW - timedelta(days=1)).isoformat(),
+        "finished_at": (NOW - timedelta(days=1)).isoformat(),
+        "idempotency_key": f"offer{n}",
+        "claim_code": code,
+        "product": "a bag of Ethiopia Guji",
+    }
+    return WorkRecord(**{**base, **fields})
+
+
+@dataclass
+class Harness:
+    claims: MemoryClaims = field(default_factory=MemoryClaims)
+    people: InMemoryState = field(default_factory=InMemoryState)
+    config: Config = field(default_factory=Config)
+    lookups: Counter = field(default_factory=Counter)
+    published: list[dict[str, Any]] = field(default_factory=list)
+    fulfilled: list[str] = field(default_factory=list)
+    now: datetime = NOW
+    limits: Limits = field(default_factory=Limits)
+    posts: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.page = ClaimPage(
+            Services(
+                claims=self.claims,
+                people=self.people,
+                config=self.config,
+                lookups=self.lookups,
+                post_text=lambda event_id: self.posts.get(event_id, POST_TEXT),
+                hashes=hashes,
+                bus=self,
+                fulfil=self.fulfilled.append,
+                keys=KEYS,
+                clock=lambda: self.now,
+                limits=self.limits,
+            )
+        )
+
+    def publish(self, detail: dict[str, Any]) -> None:
+        self.published.append(detail)
+
+    def get(self, code: str, cookies: dict[str, str] | None = None, client: str = "203.0.113.7") -> Outcome:
+        return self.page.handle(PageRequest("GET", code, {"host": "claims.example"}, cookies or {}, b"", client, True))
+
+    def post(
+        self,
+        code: str,
+        fields: dict[str, str],
+        *,
+        headers: dict[str, str] | None = None,
+        client: str = "203.0.113.7",
+        body: bytes | None = None,
+    ) -> Outcome:
+        data = body if body is not None else urlencode(fields).encode()
+        sent = {
+            "host": "claims.example",
+            "content-type": "application/x-www-form-urlencoded",
+            "origin": "https://claims.example",
+            **(headers or {}),
+        }
+        return self.page.handle(PageRequest("POST", code, sent, {}, data, client, True))
+
+    def token(self, code: str, seconds_ago: float = 30) -> str:
+        return csrf.form_token(KEYS, code, self.now - timedelta(seconds=seconds_ago))
+
+    def claim(self, code: str, fields: dict[str, str] | None = None, **kwargs: Any) -> Outcome:
+        return self.post(code, {"csrf": self.token(code), **(fields or ADDRESS)}, **kwargs)
+
+
+ADDRESS = {
+    "name": "Ada Lovelace",
+    "email": "ada@example.org",
+    "address_line1": "12 St James's Square",
+    "address_line2": "",
+    "city": "London",
+    "postal_code": "SW1Y 4JH",
+    "region": "",
+    "country": "GB",
+    "consent": "yes",
+    "website": "",
+}
+
+
+def receipt_cookies(outcome: Outcome) -> dict[str, str]:
+    found = {}
+    for cookie in outcome.response.cookies:
+        name, _, rest = cookie.partition("=")
+        found[name] = rest.split(";", 1)[0]
+    return found
+
+
+def text(outcome: Outcome) -> str:
+    """The page's words, tags and the stylesheet left out."""
+    body = re.sub(r"<style>.*?</style>", "", outcome.response.body, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
+
+
+
