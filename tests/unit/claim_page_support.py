@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 from goodword.claims.page import csrf
 from goodword.claims.page.flow import ClaimPage, Limits, OfferTerms, Outcome, Services
 from goodword.claims.page.http import PageRequest
-from goodword.claims.records import Claimant, ClaimRecord, FulfilmentKind
+from goodword.claims.records import Claimant, ClaimRecord
 from goodword.claims.states import ClaimState, check_claim_transition
+from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from goodword.memory.state import InMemoryState
 from goodword.rules.model import Settings
 from goodword.work import WorkKind, WorkRecord, WorkState
@@ -167,6 +168,26 @@ class Harness:
             )
         )
 
+    def add(self, n: int = 1, **fields: Any) -> WorkRecord:
+        """An offer sent to fan ``n``, whose post the state store has seen (their profile)."""
+        made = offer(n, **fields)
+        author = Author(id=made.author_id or str(n), handle=made.author_handle)
+        event = Event(
+            platform=Platform.X,
+            kind=EventKind.MENTION,
+            natural_id=f"tweet:{n}",
+            brand_account="brand",
+            occurred_at=NOW - timedelta(days=1),
+            received_at=NOW - timedelta(days=1),
+            source="x",
+            author=author,
+            text=POST_TEXT,
+            refs=EventRefs(post_id=str(n)),
+        )
+        self.people.record_event(event, positive=True, now=NOW - timedelta(days=1))
+        self.claims.add_offer(made)
+        return made
+
     def publish(self, detail: dict[str, Any]) -> None:
         self.published.append(detail)
 
@@ -224,6 +245,3 @@ def text(outcome: Outcome) -> str:
     """The page's words, tags and the stylesheet left out."""
     body = re.sub(r"<style>.*?</style>", "", outcome.response.body, flags=re.S)
     return " ".join(re.sub(r"<[^>]+>", " ", body).split())
-
-
-

@@ -6,7 +6,6 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-
 # The file names a few countries the time-zone way; a fan looks for these names.
 _NAMES = {"GB": "United Kingdom", "TC": "Turks & Caicos Islands"}
 

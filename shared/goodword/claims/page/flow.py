@@ -267,9 +267,7 @@ class ClaimPage:
             return self._message(brand, 200, Result.BOT, "Thank you!", lines)
         offer, terms = self._offer(request.code)
         where = standing(offer, terms, now)
-        if offer is None or where is not Standing.OPEN:
-            if where is Standing.CLAIMED:  # the GET says what: a confirmation or "already claimed"
-                return self._see_other(request, Result.ALREADY_CLAIMED, offer, cookies=[])
+        if offer is None or where not in (Standing.OPEN, Standing.CLAIMED):
             return self._show(request, brand, offer, terms, now)
         if token.age_seconds > self.s.limits.max_form_age_seconds:
             result = form.FormResult(None, {}, {k: v for k, v in fields.items() if k in form.fields_for(terms.code_reward)})
@@ -277,7 +275,11 @@ class ClaimPage:
             return self._form(request.code, brand, offer, terms, now, result, 400, Result.STALE_FORM, notice=notice)
         checked = form.validate(fields, terms.code_reward)
         if checked.claimant is None:
+            if where is Standing.CLAIMED:  # the GET says what: a confirmation or "already claimed"
+                return self._see_other(request, Result.ALREADY_CLAIMED, offer, cookies=[])
             return self._form(request.code, brand, offer, terms, now, checked, 422, Result.INVALID)
+        if where is Standing.CLAIMED:
+            return self._again(request, offer, checked.claimant, now)
         return self._claim(request, brand, offer, terms, checked.claimant, now)
 
     def _claim(
@@ -287,8 +289,7 @@ class ClaimPage:
         others = self._other_claimers(offer.person, email_hash, address_hash)
         for other in others:
             self._link(offer.person, other, now)
-        refuse = bool(others) and self.s.config.settings().eligibility.repeat_claimers == "refuse"
-        if refuse:
+        if others and self.s.config.settings().eligibility.repeat_claimers == "refuse":
             lines = [
                 "These details were already used to claim a gift, so we cannot accept another claim with them.",
                 f"If you think this is a mistake, please contact {brand.name}.",
@@ -311,14 +312,22 @@ class ClaimPage:
             address_hash=address_hash,
             consent_at=stamp,
         )
-        if not self.s.claims.create(claim, now):
-            existing = self.s.claims.get(offer.id)
-            if existing is None or email_hash is None or existing.email_hash != email_hash:
-                return self._see_other(request, Result.ALREADY_CLAIMED, offer, cookies=[])
-            claim = existing  # the same claimer again (a retry after an error): finish what was begun
+        if not self.s.claims.create(claim, now):  # another request claimed it first
+            return self._again(request, offer, claimant, now)
         result = self._announce(claim, held=bool(others), now=now)
-        cookie = _receipt_cookie(self.s.keys, request)
-        return self._see_other(request, result, offer, cookies=[cookie])
+        return self._see_other(request, result, offer, cookies=[_receipt_cookie(self.s.keys, request)])
+
+    def _again(self, request: PageRequest, offer: WorkRecord, claimant: Claimant, now: datetime) -> Outcome:
+        """The offer was claimed already. By the same fan (the same email: a retry after an
+        error, a second tab): finish what was begun and show the confirmation. By anyone
+        else: nothing is stored, and the GET says the gift was claimed."""
+        email_hash, address_hash = self.s.hashes(claimant)
+        existing = self.s.claims.get(offer.id)
+        if existing is None or email_hash is None or existing.email_hash != email_hash:
+            return self._see_other(request, Result.ALREADY_CLAIMED, offer, cookies=[])
+        held = bool(self._other_claimers(offer.person, email_hash, address_hash))
+        result = self._announce(existing, held=held, now=now)
+        return self._see_other(request, result, offer, cookies=[_receipt_cookie(self.s.keys, request)])
 
     def _announce(self, claim: ClaimRecord, held: bool, now: datetime) -> Result:
         """Publish the claim's move (ids only) and start its fulfilment, or hold it. Safe to

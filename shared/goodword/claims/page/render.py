@@ -27,6 +27,7 @@ _COLOUR = re.compile(r"#[0-9a-f]{6}")
 DEFAULT_COLOUR = "#1f4e79"
 TEXT = "#1a1a1a"
 WHITE = "#ffffff"
+BLACK = "#000000"
 
 _ENV = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -54,9 +55,9 @@ def contrast(first: str, second: str) -> float:
 
 
 def text_on(background: str) -> str:
-    """Near-black or white, whichever reads better on the colour (one of them always passes
-    WCAG AA's 4.5:1)."""
-    return TEXT if contrast(background, TEXT) >= contrast(background, WHITE) else WHITE
+    """Black or white, whichever reads better on the colour (one of them always passes WCAG
+    AA's 4.5:1: the worst case, a mid grey, still gets 4.6:1 from black)."""
+    return BLACK if contrast(background, BLACK) >= contrast(background, WHITE) else WHITE
 
 
 @dataclass(frozen=True)
