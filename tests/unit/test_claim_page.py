@@ -15,7 +15,7 @@ from goodword.claims.page.render import Brand, contrast, text_on
 from goodword.claims.records import FulfilmentKind
 from goodword.claims.states import ClaimState
 from goodword.rules.model import Settings
-from goodword.work import WorkState
+from goodword.work import WorkRecord, WorkState
 from tests.unit.claim_page_support import ADDRESS, KEYS, NOW, Config, Harness, offer, receipt_cookies, text
 
 SECURITY_HEADERS = {
@@ -232,7 +232,7 @@ def test_malformed_codes_cost_a_lookup_like_unknown_ones(page: Harness) -> None:
     looked_up: list[str] = []
     original = page.claims.offer_for_code
 
-    def counting(code_: str) -> object:
+    def counting(code_: str) -> WorkRecord | None:
         looked_up.append(code_)
         return original(code_)
 
