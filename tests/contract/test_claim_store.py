@@ -6,7 +6,7 @@ retention: a difference between the two fails here."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -101,8 +101,8 @@ SETUPS: dict[str, Callable[[pytest.FixtureRequest], Setup]] = {"memory": lambda 
 
 
 @pytest.fixture(params=sorted(SETUPS))
-def setup(request: pytest.FixtureRequest) -> Iterator[Setup]:
-    yield SETUPS[request.param](request)
+def setup(request: pytest.FixtureRequest) -> Setup:
+    return SETUPS[request.param](request)
 
 
 # --- offers by code, claims -----------------------------------------------------------------
