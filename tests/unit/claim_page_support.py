@@ -1,8 +1,7 @@
-"""A claim page on in-memory ports, and what a browser sends it: the unit tests' harness."""
+"""A claim page on the in-memory ports, and what a browser sends it: the unit tests' harness."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,9 +11,9 @@ from urllib.parse import urlencode
 from goodword.claims.page import csrf
 from goodword.claims.page.flow import ClaimPage, Limits, OfferTerms, Outcome, Services
 from goodword.claims.page.http import PageRequest
-from goodword.claims.records import Claimant, ClaimRecord
-from goodword.claims.states import ClaimState, check_claim_transition
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
+from goodword.limits import RecordWork
+from goodword.memory.claims import InMemoryClaims
 from goodword.memory.state import InMemoryState
 from goodword.rules.model import Settings
 from goodword.work import WorkKind, WorkRecord, WorkState
@@ -23,75 +22,6 @@ NOW = datetime(2026, 5, 4, 12, 0, 30, tzinfo=UTC)
 SECRET = b"unit-test-claim-hash-key"
 KEYS = csrf.Keys.derive(SECRET)
 POST_TEXT = "Honestly the best cold brew in town, thank you North Roast!"
-
-
-class MemoryClaims:
-    """ClaimStore in dictionaries (until the storage branch's adapter is merged)."""
-
-    def __init__(self) -> None:
-        self.offers: dict[str, WorkRecord] = {}  # by claim code
-        self.claims: dict[str, ClaimRecord] = {}
-
-    def add_offer(self, offer: WorkRecord) -> None:
-        assert offer.claim_code
-        self.offers[offer.claim_code] = offer
-
-    def offer_for_code(self, code: str) -> WorkRecord | None:
-        return self.offers.get(code)
-
-    def _set_offer(self, offer_id: str, claim_state: ClaimState) -> None:
-        for code, offer in self.offers.items():
-            if offer.id == offer_id:
-                self.offers[code] = offer.model_copy(update={"claim_state": claim_state.value})
-
-    def create(self, claim: ClaimRecord, now: datetime) -> bool:
-        offer = next(o for o in self.offers.values() if o.id == claim.id)
-        if claim.id in self.claims or (offer.claim_state or "offered") != "offered" or offer.state is not WorkState.SENT:
-            return False
-        self.claims[claim.id] = claim
-        self._set_offer(claim.id, ClaimState.CLAIMED)
-        return True
-
-    def get(self, claim_id: str) -> ClaimRecord | None:
-        return self.claims.get(claim_id)
-
-    def move(self, claim_id: str, from_state: ClaimState, to: ClaimState, now: datetime, **fields: Any) -> bool:
-        claim = self.claims.get(claim_id)
-        if claim is None or claim.state is not from_state:
-            return False
-        check_claim_transition(from_state, to)
-        self.claims[claim_id] = claim.model_copy(update={"state": to, "updated_at": now.isoformat(), **fields})
-        self._set_offer(claim_id, to)
-        return True
-
-    def list_claims(self, state: ClaimState | None = None, rule_id: str | None = None, limit: int = 100) -> list[ClaimRecord]:
-        return [c for c in self.claims.values() if state in (None, c.state) and rule_id in (None, c.rule_id)][:limit]
-
-    def earlier_claims(self, email_hash: str | None, address_hash: str | None) -> list[ClaimRecord]:
-        return [
-            c
-            for c in self.claims.values()
-            if (email_hash and c.email_hash == email_hash) or (address_hash and c.address_hash == address_hash)
-        ]
-
-    def add_codes(self, rule_id: str, codes: Any) -> int:
-        raise NotImplementedError
-
-    def take_code(self, rule_id: str, claim_id: str) -> str | None:
-        raise NotImplementedError
-
-    def codes_left(self, rule_id: str) -> int:
-        raise NotImplementedError
-
-
-class Counter:
-    def __init__(self) -> None:
-        self.counts: dict[tuple[str, str], int] = {}
-
-    def count_lookup(self, client: str, now: datetime) -> int:
-        minute = (client, now.strftime("%Y%m%d%H%M"))
-        self.counts[minute] = self.counts.get(minute, 0) + 1
-        return self.counts[minute]
 
 
 @dataclass
@@ -104,14 +34,6 @@ class Config:
 
     def terms(self, rule_id: str) -> OfferTerms:
         return self.terms_.get(rule_id, OfferTerms())
-
-
-def hashes(claimant: Claimant) -> tuple[str | None, str | None]:
-    email = hashlib.sha256(b"e" + SECRET + claimant.email.lower().encode()).hexdigest()
-    if not claimant.has_address:
-        return email, None
-    address = " ".join(str(p).casefold() for p in (claimant.address_line1, claimant.postal_code, claimant.country))
-    return email, hashlib.sha256(b"a" + SECRET + address.encode()).hexdigest()
 
 
 def offer(n: int = 1, **fields: Any) -> WorkRecord:
@@ -141,10 +63,8 @@ def offer(n: int = 1, **fields: Any) -> WorkRecord:
 
 @dataclass
 class Harness:
-    claims: MemoryClaims = field(default_factory=MemoryClaims)
     people: InMemoryState = field(default_factory=InMemoryState)
     config: Config = field(default_factory=Config)
-    lookups: Counter = field(default_factory=Counter)
     published: list[dict[str, Any]] = field(default_factory=list)
     fulfilled: list[str] = field(default_factory=list)
     now: datetime = NOW
@@ -152,17 +72,20 @@ class Harness:
     posts: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.claims = InMemoryClaims(self.people)
+        self.build()
+
+    def build(self) -> None:
+        """The page on these ports (again, after a test changed the limits)."""
         self.page = ClaimPage(
             Services(
                 claims=self.claims,
                 people=self.people,
                 config=self.config,
-                lookups=self.lookups,
                 post_text=lambda event_id: self.posts.get(event_id, POST_TEXT),
-                hashes=hashes,
                 bus=self,
                 fulfil=self.fulfilled.append,
-                keys=KEYS,
+                hash_key=SECRET,
                 clock=lambda: self.now,
                 limits=self.limits,
             )
@@ -185,7 +108,7 @@ class Harness:
             refs=EventRefs(post_id=str(n)),
         )
         self.people.record_event(event, positive=True, now=NOW - timedelta(days=1))
-        self.claims.add_offer(made)
+        assert self.people.claim([RecordWork(made)]).ok
         return made
 
     def publish(self, detail: dict[str, Any]) -> None:

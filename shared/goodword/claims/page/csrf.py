@@ -14,24 +14,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 # Keys derived from the one secret (ClaimHashKey), one per use, so a token of one kind can
-# never stand for another (or for a repeat claimer's hash).
+# never stand for another, nor for a repeat claimer's hash (claims.hashing keys those apart).
 _FORM = b"goodword claim page: form token v1"
 _RECEIPT = b"goodword claim page: receipt v1"
-_CLIENT = b"goodword claim page: client address v1"
 
 
 @dataclass(frozen=True)
 class Keys:
     form: bytes
     receipt: bytes
-    client: bytes
 
     @classmethod
     def derive(cls, secret: bytes) -> Keys:
         def sub(label: bytes) -> bytes:
             return hmac.new(secret, label, hashlib.sha256).digest()
 
-        return cls(sub(_FORM), sub(_RECEIPT), sub(_CLIENT))
+        return cls(sub(_FORM), sub(_RECEIPT))
 
 
 def _mac(key: bytes, *parts: str) -> str:
@@ -74,8 +72,3 @@ def receipt_cookie_name(keys: Keys, code: str) -> str:
 
 def has_receipt(keys: Keys, code: str, presented: str | None) -> bool:
     return bool(presented) and hmac.compare_digest(str(presented).encode(), receipt(keys, code).encode())
-
-
-def client_id(keys: Keys, address: str) -> str:
-    """The client address as the throttle counts it: a keyed hash, never the address itself."""
-    return _mac(keys.client, "client", address)[:32]

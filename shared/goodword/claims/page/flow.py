@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from goodword.claims import hashing
 from goodword.claims.page import csrf, form
 from goodword.claims.page.countries import countries
 from goodword.claims.page.http import PageRequest, PageResponse
@@ -65,12 +66,6 @@ class PageConfig(Protocol):
         ...
 
 
-class LookupCounter(Protocol):
-    def count_lookup(self, client: str, now: datetime) -> int:
-        """Count one more code lookup by this client in ``now``'s minute; the count after it."""
-        ...
-
-
 @dataclass(frozen=True)
 class Limits:
     max_body_bytes: int = 16_384
@@ -82,17 +77,22 @@ class Limits:
 
 @dataclass
 class Services:
-    claims: ClaimStore
-    people: PeopleStore
+    claims: ClaimStore  # the offers by code, the claims, the lookup counters
+    people: PeopleStore  # linking a repeat claimer's identities
     config: PageConfig
-    lookups: LookupCounter
     post_text: Callable[[str], str | None]  # an event id -> the post's text, or None
-    hashes: Callable[[Claimant], tuple[str | None, str | None]]  # keyed hashes of (email, address)
     bus: EventBus
     fulfil: Callable[[str], None]  # sends a claim id to the fulfilment queue
-    keys: csrf.Keys
+    hash_key: bytes  # ClaimHashKey: repeat claimers' and clients' hashes; the form tokens' keys derive from it
     clock: Callable[[], datetime]
     limits: Limits = field(default_factory=Limits)
+    keys: csrf.Keys = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keys = csrf.Keys.derive(self.hash_key)
+
+    def hashes(self, claimant: Claimant) -> tuple[str, str | None]:
+        return hashing.email_hash(self.hash_key, claimant.email), hashing.address_hash(self.hash_key, claimant)
 
 
 class Result(StrEnum):
@@ -303,7 +303,8 @@ class ClaimPage:
             rule_version=offer.rule_version,
             person=offer.person,
             platform=offer.platform,
-            state=ClaimState.CLAIMED,
+            state=ClaimState.HELD if others else ClaimState.CLAIMED,  # a repeat claimer waits for a person
+            held_because="repeat_claimer" if others else None,
             created_at=stamp,
             updated_at=stamp,
             fulfilment=terms.fulfilment,
@@ -314,34 +315,31 @@ class ClaimPage:
         )
         if not self.s.claims.create(claim, now):  # another request claimed it first
             return self._again(request, offer, claimant, now)
-        result = self._announce(claim, held=bool(others), now=now)
+        result = self._announce(claim, now)
         return self._see_other(request, result, offer, cookies=[_receipt_cookie(self.s.keys, request)])
 
     def _again(self, request: PageRequest, offer: WorkRecord, claimant: Claimant, now: datetime) -> Outcome:
         """The offer was claimed already. By the same fan (the same email: a retry after an
         error, a second tab): finish what was begun and show the confirmation. By anyone
         else: nothing is stored, and the GET says the gift was claimed."""
-        email_hash, address_hash = self.s.hashes(claimant)
+        email_hash, _ = self.s.hashes(claimant)
         existing = self.s.claims.get(offer.id)
-        if existing is None or email_hash is None or existing.email_hash != email_hash:
+        if existing is None or existing.email_hash != email_hash:
             return self._see_other(request, Result.ALREADY_CLAIMED, offer, cookies=[])
-        held = bool(self._other_claimers(offer.person, email_hash, address_hash))
-        result = self._announce(existing, held=held, now=now)
+        result = self._announce(existing, now)
         return self._see_other(request, result, offer, cookies=[_receipt_cookie(self.s.keys, request)])
 
-    def _announce(self, claim: ClaimRecord, held: bool, now: datetime) -> Result:
-        """Publish the claim's move (ids only) and start its fulfilment, or hold it. Safe to
-        repeat: the bus event's id is the same for the same move, and fulfilment is keyed on
-        the claim id."""
+    def _announce(self, claim: ClaimRecord, now: datetime) -> Result:
+        """Publish the claim's moves (ids only) and start its fulfilment; a held claim waits
+        for a person. Safe to repeat: a move's bus event has the same id every time, and
+        fulfilment is keyed on the claim id."""
+        self.s.bus.publish(transition_detail(claim.id, claim.rule_id, ClaimState.CLAIMED, now, claim.id))
+        if claim.state is ClaimState.HELD:
+            self.s.bus.publish(transition_detail(claim.id, claim.rule_id, ClaimState.HELD, now, claim.id))
+            return Result.HELD
         if claim.state is ClaimState.CLAIMED:
-            self.s.bus.publish(transition_detail(claim.id, claim.rule_id, ClaimState.CLAIMED, now, claim.id))
-            if held:
-                if self.s.claims.move(claim.id, ClaimState.CLAIMED, ClaimState.HELD, now, held_because="repeat_claimer"):
-                    self.s.bus.publish(transition_detail(claim.id, claim.rule_id, ClaimState.HELD, now, claim.id))
-                return Result.HELD
             self.s.fulfil(claim.id)
-            return Result.CLAIMED
-        return Result.HELD if claim.state is ClaimState.HELD else Result.CLAIMED
+        return Result.CLAIMED
 
     def _other_claimers(self, person: str, email_hash: str | None, address_hash: str | None) -> list[str]:
         """The identities, other than this person's, that claimed before with this email or
@@ -378,7 +376,7 @@ class ClaimPage:
 
     def _throttled(self, request: PageRequest, now: datetime) -> int | None:
         """Seconds to wait when this client looked up too many codes this minute."""
-        count = self.s.lookups.count_lookup(csrf.client_id(self.s.keys, request.client), now)
+        count = self.s.claims.count_lookup(hashing.client_hash(self.s.hash_key, request.client), now)
         if count <= self.s.limits.lookups_per_minute:
             return None
         return 60 - now.second
