@@ -352,7 +352,7 @@ def test_code_lookups_are_throttled_per_client(page: Harness) -> None:
         counted.append(client)
         return count(client, now)
 
-    page.claims.count_lookup = counting  # type: ignore[method-assign]
+    page.claims.count_lookup = counting  # type: ignore[method-assign,assignment]
     page.limits = Limits(lookups_per_minute=5)
     page.build()
     answers = [page.get(f"guess{i:017d}") for i in range(5)]
