@@ -81,13 +81,14 @@ class Harness:
             Services(
                 claims=self.claims,
                 people=self.people,
-                config=self.config,
+                settings=self.config.settings,
                 post_text=lambda event_id: self.posts.get(event_id, POST_TEXT),
                 bus=self,
                 fulfil=self.fulfilled.append,
                 hash_key=SECRET,
                 clock=lambda: self.now,
                 limits=self.limits,
+                terms=lambda offer: self.config.terms(offer.rule_id),
             )
         )
 

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
 
 from goodword.claims import hashing
 from goodword.claims.page import csrf, form
@@ -58,12 +57,16 @@ class OfferTerms:
         return self.fulfilment in CODE_REWARDS
 
 
-class PageConfig(Protocol):
-    def settings(self) -> Settings: ...
-
-    def terms(self, rule_id: str) -> OfferTerms:
-        """The rule's claim window and fulfilment (the defaults when the rule is gone)."""
-        ...
+def offer_terms(offer: WorkRecord) -> OfferTerms:
+    """The terms the offer carries from its rule (``claim_within_days``, ``fulfilment``, as the
+    rule said when the offer was made); an offer made before offers carried them: the defaults."""
+    days = getattr(offer, "claim_within_days", None)
+    fulfilment = getattr(offer, "fulfilment", None)
+    kind = fulfilment.get("kind", FulfilmentKind.NOTIFY.value) if isinstance(fulfilment, dict) else None
+    return OfferTerms(
+        claim_within_days=int(days) if isinstance(days, int) and days > 0 else DEFAULT_CLAIM_WITHIN_DAYS,
+        fulfilment=FulfilmentKind(kind) if kind in set(FulfilmentKind) else FulfilmentKind.NOTIFY,
+    )
 
 
 @dataclass(frozen=True)
@@ -79,13 +82,14 @@ class Limits:
 class Services:
     claims: ClaimStore  # the offers by code, the claims, the lookup counters
     people: PeopleStore  # linking a repeat claimer's identities
-    config: PageConfig
+    settings: Callable[[], Settings]  # the brand's, as RulesTable has them (cached)
     post_text: Callable[[str], str | None]  # an event id -> the post's text, or None
     bus: EventBus
     fulfil: Callable[[str], None]  # sends a claim id to the fulfilment queue
     hash_key: bytes  # ClaimHashKey: repeat claimers' and clients' hashes; the form tokens' keys derive from it
     clock: Callable[[], datetime]
     limits: Limits = field(default_factory=Limits)
+    terms: Callable[[WorkRecord], OfferTerms] = offer_terms
     keys: csrf.Keys = field(init=False)
 
     def __post_init__(self) -> None:
@@ -160,7 +164,7 @@ class ClaimPage:
         self.s = services
 
     def handle(self, request: PageRequest) -> Outcome:
-        brand = Brand.of(self.s.config.settings())
+        brand = Brand.of(self.s.settings())
         method = "GET" if request.method == "HEAD" else request.method
         if method not in ("GET", "POST"):
             return self._message(brand, 405, Result.METHOD, "This page cannot do that", [], headers={"allow": "GET, POST"})
@@ -289,7 +293,7 @@ class ClaimPage:
         others = self._other_claimers(offer.person, email_hash, address_hash)
         for other in others:
             self._link(offer.person, other, now)
-        if others and self.s.config.settings().eligibility.repeat_claimers == "refuse":
+        if others and self.s.settings().eligibility.repeat_claimers == "refuse":
             lines = [
                 "These details were already used to claim a gift, so we cannot accept another claim with them.",
                 f"If you think this is a mistake, please contact {brand.name}.",
@@ -367,7 +371,7 @@ class ClaimPage:
         offer = self.s.claims.offer_for_code(code if well_formed(code) else _NO_SUCH_CODE)
         if offer is None or not well_formed(code):
             return None, OfferTerms()
-        return offer, self.s.config.terms(offer.rule_id)
+        return offer, self.s.terms(offer)
 
     def _too_large(self, request: PageRequest) -> bool:
         limit = self.s.limits.max_body_bytes
@@ -435,7 +439,7 @@ class ClaimPage:
 
     def _see_other(self, request: PageRequest, result: Result, offer: WorkRecord | None, cookies: list[str]) -> Outcome:
         """303 to the GET of the same link (a relative reference: the code itself)."""
-        brand = Brand.of(self.s.config.settings())
+        brand = Brand.of(self.s.settings())
         response = page(
             "message.html",
             303,
@@ -446,6 +450,13 @@ class ClaimPage:
             lines=["Your claim is being saved."],
         )
         return Outcome(response, result, offer.id if offer else None, offer.rule_id if offer else None)
+
+
+def unavailable() -> PageResponse:
+    """When the page cannot answer (storage, a secret, the bus or the queue failed): the
+    default look, no settings needed, and nothing the fan sent is lost by sending again."""
+    lines = ["Something went wrong on our side. Please wait a moment, then send the form again or open your link again."]
+    return page("message.html", 503, Brand.of(Settings()), headers={"retry-after": "30"}, title="Please try again", lines=lines)
 
 
 _PLATFORM_NAMES = {
