@@ -4,6 +4,7 @@ table shape that does not exist in production."""
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -61,9 +62,27 @@ def function_environment(logical_id: str, refs: dict[str, str]) -> dict[str, str
         if isinstance(value, dict) and "Ref" in value:
             target = value["Ref"]
             env[key] = refs[target] if target in refs else params[target]
+        elif isinstance(value, dict) and "Fn::GetAtt" in value:  # X.Arn: refs gives "X.Arn", or X's ARN as X
+            logical_id, attribute = value["Fn::GetAtt"]
+            env[key] = refs.get(f"{logical_id}.{attribute}") or refs[logical_id]
+        elif isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):
+            env[key] = _sub(value["Fn::Sub"], {**_PSEUDO, **params, **refs})
         else:
             env[key] = str(value)
     return env
+
+
+_PSEUDO = {
+    "AWS::Region": "us-east-1",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::Partition": "aws",
+    "AWS::AccountId": "123456789012",
+}
+
+
+def _sub(text: str, values: dict[str, str]) -> str:
+    """!Sub with names resolved from ``values``; a name it has not (an API's id in tests) stands as itself."""
+    return re.sub(r"\$\{([^}]+)\}", lambda found: values.get(found.group(1), found.group(1)), text)
 
 
 def create_queues(sqs: Any) -> dict[str, str]:
