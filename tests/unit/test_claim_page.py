@@ -307,10 +307,19 @@ def test_a_token_with_its_time_changed_is_forbidden(page: Harness) -> None:
     assert page.post(code(), {**ADDRESS, "csrf": older}).result is Result.CSRF
 
 
-@pytest.mark.parametrize("headers", [{"sec-fetch-site": "cross-site"}, {"origin": "https://evil.example"}, {"origin": "null"}])
+@pytest.mark.parametrize(
+    "headers",
+    [{"sec-fetch-site": "cross-site"}, {"origin": "https://evil.example"}, {"origin": "null", "sec-fetch-site": "cross-site"}],
+)
 def test_a_post_from_another_site_is_forbidden(page: Harness, headers: dict[str, str]) -> None:
     outcome = page.claim(code(), headers=headers)
     assert (outcome.response.status, outcome.result) == (403, Result.CSRF)
+
+
+def test_the_pages_own_form_may_come_with_origin_null(page: Harness) -> None:
+    """Under Referrer-Policy: no-referrer a browser sends Origin: null with its own form."""
+    outcome = page.claim(code(), headers={"origin": "null", "sec-fetch-site": "same-origin"})
+    assert outcome.result is Result.CLAIMED
 
 
 def test_an_oversized_body_is_refused_before_anything_else(page: Harness) -> None:

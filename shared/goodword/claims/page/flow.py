@@ -472,14 +472,13 @@ _PLATFORM_NAMES = {
 
 def _cross_site(request: PageRequest) -> bool:
     """A browser says the form was posted from another site (Fetch metadata, or an Origin
-    that is not this host): refused like a missing token."""
+    that is not this host): refused like a missing token. ``Origin: null`` says nothing: a
+    browser sends it for the page's own form too, under ``Referrer-Policy: no-referrer``."""
     if request.headers.get("sec-fetch-site", "") == "cross-site":
         return True
-    origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return origin == "null"
+    origin = request.headers.get("origin", "null")
     host = request.headers.get("host", "")
-    return origin.split("://", 1)[-1].rstrip("/") != host
+    return origin != "null" and origin.split("://", 1)[-1].rstrip("/") != host
 
 
 def _receipt_cookie(keys: csrf.Keys, request: PageRequest) -> str:
