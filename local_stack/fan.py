@@ -13,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from typing import Any
 
 # A fan the demo makes up (a public figure's old address would be no better).
 DEMO_FAN = {
@@ -84,3 +85,26 @@ def claim(link: str, fields: dict[str, str] | None = None, fill_seconds: float =
     visit.steps.append((f"GET {urllib.parse.urlsplit(target).path}", status))
     visit.confirmation = heading(page)
     return visit
+
+
+def demo_claim(base_url: str, offers: list[dict[str, Any]]) -> tuple[list[str], bool]:
+    """`make demo`'s last step: the first offer sent with a link to this stack's claim page,
+    claimed as a fan's browser would. The lines to print, and whether it was claimed."""
+    sent = sorted(
+        (o for o in offers if o.get("state") == "sent" and str(o.get("claim_link", "")).startswith(f"{base_url}/claim/")),
+        key=lambda o: str(o["created_at"]),
+    )
+    if not sent:
+        return ["  no offer was sent with a link to this stack's claim page"], False
+    offer = sent[0]
+    visit = claim(str(offer["claim_link"]))
+    lines = [
+        f"  @{offer.get('author_handle') or offer.get('author_id')}, offered {offer.get('product')}, opens the link of the offer:"
+    ]
+    what = {"GET": "the form, with its signed token", "POST": "the form sent; 303 back to the link, with a receipt cookie"}
+    for number, (step, status) in enumerate(visit.steps):
+        method, path = step.split(" ", 1)
+        shown = f"{path[: len('/claim/') + 6]}…"
+        note = what[method] if number < 2 else f'"{visit.confirmation}"'
+        lines.append(f"    {method:4} {shown:16} {status}  {note}")
+    return lines, visit.claimed
