@@ -530,3 +530,18 @@ def test_a_body_that_is_not_a_form_is_a_bad_request(page: Harness) -> None:
     assert json_body.response.status == 400
     not_utf8 = page.post(code(), {}, body=b"name=\xff\xfe")
     assert not_utf8.response.status == 400
+
+
+def test_an_offer_carries_its_rules_terms_and_older_offers_get_the_defaults() -> None:
+    """The rule's claim_within_days and fulfilment, as the offer recorded them when it was made."""
+    from types import SimpleNamespace
+    from typing import cast
+
+    from goodword.claims.page.flow import offer_terms
+
+    made = cast(WorkRecord, SimpleNamespace(claim_within_days=3, fulfilment={"kind": "shopify", "shop": "x.myshopify.com"}))
+    assert offer_terms(made) == OfferTerms(claim_within_days=3, fulfilment=FulfilmentKind.SHOPIFY)
+    assert offer_terms(made).code_reward
+    assert offer_terms(offer(1)) == OfferTerms(claim_within_days=14, fulfilment=FulfilmentKind.NOTIFY)
+    odd = cast(WorkRecord, SimpleNamespace(claim_within_days=None, fulfilment={"kind": "carrier-pigeon"}))
+    assert offer_terms(odd) == OfferTerms()
