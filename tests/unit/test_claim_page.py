@@ -545,3 +545,13 @@ def test_an_offer_carries_its_rules_terms_and_older_offers_get_the_defaults() ->
     assert offer_terms(offer(1)) == OfferTerms(claim_within_days=14, fulfilment=FulfilmentKind.NOTIFY)
     odd = cast(WorkRecord, SimpleNamespace(claim_within_days=None, fulfilment={"kind": "carrier-pigeon"}))
     assert offer_terms(odd) == OfferTerms()
+
+
+def test_offers_link_to_the_stacks_claim_page_unless_the_settings_name_another() -> None:
+    from goodword.pipeline.process import FALLBACK_CLAIM_LINK_BASE, claim_link
+
+    stack = "https://abc123.execute-api.eu-west-1.amazonaws.com/claim/"
+    assert claim_link(Settings(), stack, "CODE") == f"{stack}CODE"
+    own = Settings(claim_link_base_url="https://shop.example/claim")
+    assert claim_link(own, stack, "CODE") == "https://shop.example/claim/CODE"  # an explicit page still wins
+    assert claim_link(Settings(), None, "CODE") == f"{FALLBACK_CLAIM_LINK_BASE}CODE"  # no stack (a backtest)
