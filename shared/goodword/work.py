@@ -146,6 +146,7 @@ class WorkRecord(BaseModel):
     claim_within_days: int | None = None  # the rule's window to claim, from when the offer is sent
     fulfilment: dict[str, Any] | None = None  # the rule's fulfilment when the offer was made (rules.model.Fulfilment)
     claim_state: str | None = None  # goodword.claims.states.ClaimState; None: not claimed yet
+    claimed_at: str | None = None  # when the fan claimed it (kept when `people erase` deletes the claim)
     held_because: str | None = None  # the eligibility policy sent it to review
     # flag
     flag_reason: str | None = None  # why the rule put the post in the review queue

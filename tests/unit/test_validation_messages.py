@@ -53,7 +53,10 @@ def test_rule_problems_are_said_without_library_jargon(data: dict[str, Any], exp
 
 def test_settings_problems_name_the_settings_there_are() -> None:
     said = message(Settings, {"cooldown": 3})
-    allowed = "brand_names, claim_link_base_url, cooldown_days, eligibility, enrichment, opt_out, paused, sentiment, time_zone"
+    allowed = (
+        "brand_names, claim_address_retention_days, claim_link_base_url, cooldown_days, eligibility, enrichment, opt_out, "
+        "paused, sentiment, time_zone"
+    )
     assert said == f"cooldown: unknown field 'cooldown' (allowed here: {allowed})"
 
 
