@@ -1,5 +1,5 @@
-"""The EventBridge adapter of ``ports.EventBus``: completed offers and actions, for other
-systems (shop, CRM, fulfilment)."""
+"""The EventBridge adapter of ``ports.EventBus``: completed offers and actions, and the moves
+of offers' claims, for other systems (shop, CRM, fulfilment)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ class EventBus:
 
     def publish(self, detail: dict[str, Any]) -> None:
         kind = "Offer sent" if detail.get("kind") == "offer_sample" else "Action sent"
+        if detail.get("kind") == "offer_claim":  # claims.states.transition_detail: "Offer claimed", "Offer fulfilled"...
+            kind = f"Offer {detail.get('state')}"
         answer = clients.events().put_events(
             Entries=[
                 {
