@@ -4,6 +4,7 @@ table shape that does not exist in production."""
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -51,8 +52,7 @@ def create_secrets(secretsmanager: Any, values: dict[str, Any]) -> dict[str, str
 
 def function_environment(logical_id: str, refs: dict[str, str]) -> dict[str, str]:
     """A function's environment as the template sets it (Globals merged), with !Ref to
-    resources replaced by ``refs``, !Ref to parameters by their defaults, and !GetAtt X.Arn by
-    ``refs[X]`` where that is an ARN (keys)."""
+    resources replaced by ``refs`` and !Ref to parameters by their defaults."""
     tpl = template()
     params = {k: str(v.get("Default", "")) for k, v in tpl.get("Parameters", {}).items()}
     merged = dict(tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
@@ -62,11 +62,27 @@ def function_environment(logical_id: str, refs: dict[str, str]) -> dict[str, str
         if isinstance(value, dict) and "Ref" in value:
             target = value["Ref"]
             env[key] = refs[target] if target in refs else params[target]
-        elif isinstance(value, dict) and value.get("Fn::GetAtt", [None, None])[1] == "Arn" and value["Fn::GetAtt"][0] in refs:
-            env[key] = refs[value["Fn::GetAtt"][0]]  # a KMS key: its refs entry is its ARN (create_keys)
+        elif isinstance(value, dict) and "Fn::GetAtt" in value:  # X.Arn: refs gives "X.Arn", or X's ARN as X
+            logical_id, attribute = value["Fn::GetAtt"]
+            env[key] = refs.get(f"{logical_id}.{attribute}") or refs[logical_id]
+        elif isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):
+            env[key] = _sub(value["Fn::Sub"], {**_PSEUDO, **params, **refs})
         else:
             env[key] = str(value)
     return env
+
+
+_PSEUDO = {
+    "AWS::Region": "us-east-1",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::Partition": "aws",
+    "AWS::AccountId": "123456789012",
+}
+
+
+def _sub(text: str, values: dict[str, str]) -> str:
+    """!Sub with names resolved from ``values``; a name it has not (an API's id in tests) stands as itself."""
+    return re.sub(r"\$\{([^}]+)\}", lambda found: values.get(found.group(1), found.group(1)), text)
 
 
 def create_queues(sqs: Any) -> dict[str, str]:

@@ -19,6 +19,7 @@ from goodword.signing import signed_headers
 from goodword_cli.main import main as goodword
 from local_stack import dev_config
 from local_stack.aws import client
+from local_stack.fan import demo_claim
 from local_stack.stack import LocalStack, Options, StackError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,8 +224,11 @@ def run(options: Options) -> int:
         )
         print(f"\nThe report of this run (goodword --local-url {stack.base_url} report --since 1h):", flush=True)
         reported = goodword(["--local-url", stack.base_url, "report", "--since", "1h"])
+        print("\nA fan claims a gift on the claim page (over HTTP, as a browser without JavaScript does):", flush=True)
+        claim_lines, claimed = demo_claim(stack.base_url, _scan(deployment.physical("StateTable")))
+        print("\n".join(claim_lines))
         unexpected = [a for a in answers if a.status != a.delivery.expect]
-        if unexpected or failures or not idle or reported != 0:
+        if unexpected or failures or not idle or reported != 0 or not claimed:
             print("Demo FAILED: see the marked lines and the function logs.")
             return 1
         print("Demo OK.")

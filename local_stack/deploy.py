@@ -15,6 +15,9 @@ from typing import Any
 from local_stack.aws import client
 from local_stack.template import CODE_BUCKET, Translated, deployable, is_emulated, substitute
 
+# What !Ref gives for the HTTP API the local front end plays: its URL in the template
+# (https://local.execute-api.<region>.amazonaws.com) is the front end's own (local_api_url).
+LOCAL_API_ID = "local"
 _INTRINSICS = ("Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::If", "Fn::ImportValue", "Fn::FindInMap")
 
 
@@ -55,7 +58,11 @@ class Deployment:
 def deploy(translated: Translated, stack_name: str) -> Deployment:
     cfn = translated.cfn
     _upload_code(translated.code_paths)
-    literals = {**_create_emulated_secrets(cfn, stack_name), **_create_emulated_event_buses(cfn, stack_name)}
+    literals = {
+        **_create_emulated_secrets(cfn, stack_name),
+        **_create_emulated_event_buses(cfn, stack_name),
+        **{lid: LOCAL_API_ID for lid, r in cfn["Resources"].items() if r["Type"] == "AWS::ApiGatewayV2::Api"},
+    }
     body = deployable(cfn, literals)
     probes = _add_probes(cfn, body, literals)
     cloudformation = client("cloudformation")
@@ -209,3 +216,20 @@ def _functions(translated: Translated, resources: dict[str, tuple[str, str]]) ->
             code_paths=[translated.code_paths[logical_id], *layer_paths],
         )
     return functions
+
+
+def local_api_url(region: str) -> str:
+    """The deployed API's URL as the template builds it (!Sub https://${Api}.execute-api...)."""
+    return f"https://{LOCAL_API_ID}.execute-api.{region}.amazonaws.com"
+
+
+def point_at_front(functions: dict[str, FunctionSpec], api_url: str, front_url: str) -> list[str]:
+    """Functions whose environment names the API's own URL (the claim page's, for offers'
+    links) get the local front end's instead; the logical ids changed."""
+    changed = []
+    for spec in functions.values():
+        pointed = {k: v.replace(api_url, front_url) for k, v in spec.environment.items()}
+        if pointed != spec.environment:
+            spec.environment = pointed
+            changed.append(spec.logical_id)
+    return changed

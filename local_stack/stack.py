@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from local_stack import aws, dev_config
-from local_stack.deploy import Deployment, FunctionSpec, deploy
+from local_stack.deploy import Deployment, FunctionSpec, deploy, local_api_url, point_at_front
 from local_stack.fake_platforms import FakePlatforms
 from local_stack.functions import FunctionPool, Invocation
 from local_stack.http_front import HttpFront, Route, routes_from_template
@@ -87,6 +87,8 @@ class LocalStack:
         options = self.options
         if options.aws_port == 0:
             options.aws_port = free_port(options.host)
+        if options.port == 0:  # known before the functions start: links to the claim page name it
+            options.port = free_port(options.host)
         _check_port_free(options.host, options.port, "the HTTP front end (--port / GOODWORD_LOCAL_PORT)")
         _check_port_free(options.host, options.aws_port, "the local AWS endpoint (--aws-port / GOODWORD_LOCAL_AWS_PORT)")
         self.log_dir = log_dir = new_log_dir(options.work_dir)
@@ -98,6 +100,8 @@ class LocalStack:
         self.deployment = deployment = deploy(translated, options.stack_name)
         if options.config:
             self.loaded = dev_config.apply(dev_config.load(options.config), deployment)
+        if point_at_front(deployment.functions, local_api_url(aws.REGION), self.base_url):
+            self.loaded.append(f"offers link to the claim page at {self.base_url}/claim/")
         self.platforms = FakePlatforms(options.host).start()
         if pointed := dev_config.point_reads_at(deployment, self.platforms.base_urls):
             self.loaded.append(pointed)

@@ -106,6 +106,8 @@ def _parse(assignment: str) -> tuple[list[str], Any]:
     key = name.strip()
     if key not in SETTABLE:
         raise CliError(f"no setting {key!r}; the settings are: {', '.join(SETTABLE)}", EXIT_PROBLEMS)
+    if raw.strip().startswith("#"):  # brand_colour=#6b3a1f, disclosure_wording=#gifted: YAML would read a comment
+        return key.split("."), raw.strip()
     try:
         value = yaml.safe_load(raw) if raw.strip() else None  # 14 -> 14, true -> True, [a, b] -> a list
     except yaml.YAMLError:

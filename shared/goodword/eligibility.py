@@ -5,11 +5,13 @@ in a burst is held for a person to review, with the reason shown in the review q
 nobody knows (Instagram shares no account age) holds nothing: the policy judges what is known.
 
 The defaults are a cautious brand's: accounts under 30 days old and more than 5 mentions in
-24 hours wait for review; no follower minimum (a small account can be a real fan)."""
+24 hours wait for review; no follower minimum (a small account can be a real fan). On the claim
+page, a claim with an email or address another identity claimed with before waits for review
+(``repeat_claimers``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +32,13 @@ class EligibilitySettings(BaseModel):
     )
     max_mentions_per_day: int | None = Field(
         default=5, ge=1, le=1000, description="more mentions by one identity in 24 hours: a burst, held for review"
+    )
+    repeat_claimers: Literal["hold", "refuse"] = Field(
+        default="hold",
+        description=(
+            "a claim whose email or address another identity claimed with before: held for review, or refused"
+            " (the identities are linked to one person either way)"
+        ),
     )
 
 

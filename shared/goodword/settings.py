@@ -55,6 +55,9 @@ class PipelineSettings(BaseModel):
     enrichment_queue_url: str | None = None
     credentials_secret_id: str | None = None
     enrichment_timeout_seconds: float = Field(default=3.0, gt=0, le=10)  # x BatchSize 5: inside the timeout
+    # The stack's own claim page (https://<api>/claim/): offers link there unless settings'
+    # claim_link_base_url names another page.
+    claim_page_url: str | None = None
 
 
 @cache
@@ -98,3 +101,25 @@ class FulfilmentSettings(BaseModel):
 @cache
 def fulfilment_settings() -> FulfilmentSettings:
     return _from_environment(FulfilmentSettings)
+
+
+class ClaimPageSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    claims_table_name: str = Field(min_length=1)
+    state_table_name: str = Field(min_length=1)
+    events_table_name: str = Field(min_length=1)  # the post an offer thanks (its text)
+    rules_table_name: str = Field(min_length=1)  # the brand's settings (name, logo, colour...)
+    claims_key_id: str = Field(min_length=1)  # KMS: the claimant's fields, encrypted field by field
+    claim_hash_key_id: str = Field(min_length=1)  # the secret: repeat claimers' hashes, form tokens
+    fulfilment_queue_url: str = Field(min_length=1)
+    event_bus_name: str = Field(min_length=1)
+    rules_cache_seconds: int = Field(default=120, ge=0, le=3600)
+    max_body_bytes: int = Field(default=16_384, ge=1024, le=1_048_576)
+    lookups_per_minute: int = Field(default=30, ge=1, le=10_000)
+    min_fill_seconds: float = Field(default=3.0, ge=0, le=60)
+
+
+@cache
+def claim_page_settings() -> ClaimPageSettings:
+    return _from_environment(ClaimPageSettings)

@@ -151,6 +151,9 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
     assert "notify        @sam_waits" in output, "and goes to support"
     assert "invalid_signature" in output, "the demo shows a forged delivery refused"
     assert "duplicate 1 (already stored, nothing new)" in output, "and a redelivery stored once"
+    # and it ends with a fan claiming a gift through the stack's own claim page, over HTTP
+    claimed = output[output.index("A fan claims a gift on the claim page") :]
+    assert re.search(r"GET  /claim/\S+ +200 .*\n.*POST /claim/\S+ +303 .*\n.*GET  /claim/\S+ +200  \"Thank you", claimed)
 
 
 def _judged(output: str, band: str, rest: str) -> list[float]:

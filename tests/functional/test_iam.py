@@ -4,6 +4,7 @@ action the policy grants is used, or is named below with the reason the code nev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,12 +17,14 @@ from dev_support.platforms import fixture_bytes, http_api_event, load_fixture, s
 from dev_support.template import template
 from goodword.aws import clients
 from tests.conftest import Aws
+from tests.functional.test_claim_page import FAN, cookies_of, form, page, sent_offer
+from tests.functional.test_claim_page import event as claim_request
 from tests.functional.test_enrichment_flow import mention, messages, platform, received
 from tests.functional.test_perform_actions import actions, live, offer_for_a_fan, perform, x_replies
 from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, event, put_rules, run
 from tests.functional.test_rule_shapes import TAG_ONLY_NO_LIMITS
 
-__all__ = ["actions", "live", "platform"]  # fixtures used here
+__all__ = ["actions", "live", "page", "platform"]  # fixtures used here
 
 Grant = tuple[str, str]  # (IAM action, logical id of the resource or "*")
 
@@ -60,17 +63,17 @@ def granted(function: str) -> set[Grant]:
             assert statement["Effect"] == "Allow"
             actions_ = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             resource = statement["Resource"]
-            logical = "*" if resource == "*" else _logical(resource)
-            grants |= {(action, logical) for action in actions_}
+            logicals = ["*"] if resource == "*" else _logical(resource).split("|")
+            grants |= {(action, logical) for action in actions_ for logical in logicals}
     return grants
 
 
 def _logical(resource: Any) -> str:
     """The resource's logical id; for ARNs built with !Sub, the parameter that names it."""
-    if isinstance(resource, list):
-        names = {_logical(r) for r in resource}
-        assert len(names) == 1, f"one resource per statement: {resource}"
-        return names.pop()
+    if isinstance(resource, list):  # a table and its indexes: each ARN is its own grant
+        return "|".join(sorted({_logical(r) for r in resource}))
+    if "Fn::Sub" in resource and (index := re.fullmatch(r"\$\{(\w+)\.Arn\}/index/(\w+)", str(resource["Fn::Sub"]))):
+        return f"{index.group(1)}/index/{index.group(2)}"
     if "Fn::Sub" in resource:
         return str(resource["Fn::Sub"]).rsplit("${", 1)[1].rstrip("}")
     return str(resource.get("Ref") or resource["Fn::GetAtt"][0])
@@ -89,10 +92,17 @@ class Recorder:
                 ((kind, body),) = item.items()
                 self.calls.add((f"dynamodb:{_TRANSACT[kind]}", self.names[body["TableName"]]))
             return
+        if operation in ("BatchGetItem", "BatchWriteItem"):
+            for table in params["RequestItems"]:
+                self.calls.add((f"dynamodb:{operation}", self.names[table]))
+            return
         resource = next((params[k] for k in ("TableName", "QueueUrl", "SecretId", "EventBusName", "KeyId") if k in params), None)
         if operation == "PutEvents":
             resource = params["Entries"][0]["EventBusName"]
-        self.calls.add((f"{service}:{operation}", self.names.get(str(resource), "*")))
+        logical = self.names.get(str(resource), "*")
+        if "IndexName" in params:  # IAM checks an index's own ARN: <table ARN>/index/<name>
+            logical = f"{logical}/index/{params['IndexName']}"
+        self.calls.add((f"{service}:{operation}", logical))
 
 
 @pytest.fixture
@@ -167,3 +177,14 @@ def test_the_actions_roles_allows_exactly_its_calls(
         perform(actions, lambda_context, [first])  # 429: requeued with a delay
         perform(actions, lambda_context, [second])  # sent, announced on the event bus
     check("PerformActionsFunction", recorder)
+
+
+def test_the_claim_pages_role_allows_exactly_its_calls(aws: Aws, page: Any, lambda_context: Any, names: dict[str, str]) -> None:
+    first, second = sent_offer(aws, 1), sent_offer(aws, 2)
+    code, other = first.claim_code or "", second.claim_code or ""
+    with recording(names, clients.RECEIVER) as recorder:
+        page.lambda_handler(claim_request(code), lambda_context)  # the form: the offer, its post, the settings
+        sent = page.lambda_handler(claim_request(code, "POST", form(code, FAN)), lambda_context)
+        page.lambda_handler(claim_request(code, cookies=cookies_of(sent)), lambda_context)  # the confirmation decrypts
+        page.lambda_handler(claim_request(other, "POST", form(other, FAN)), lambda_context)  # a repeat claimer: linked, held
+    check("ClaimPageFunction", recorder)

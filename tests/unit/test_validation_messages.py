@@ -54,8 +54,8 @@ def test_rule_problems_are_said_without_library_jargon(data: dict[str, Any], exp
 def test_settings_problems_name_the_settings_there_are() -> None:
     said = message(Settings, {"cooldown": 3})
     allowed = (
-        "brand_names, claim_address_retention_days, claim_link_base_url, cooldown_days, eligibility, enrichment, opt_out, "
-        "paused, sentiment, time_zone"
+        "brand_colour, brand_display_name, brand_logo_url, brand_names, claim_address_retention_days, claim_link_base_url,"
+        " cooldown_days, disclosure_wording, eligibility, enrichment, opt_out, paused, privacy_notice_url, sentiment, time_zone"
     )
     assert said == f"cooldown: unknown field 'cooldown' (allowed here: {allowed})"
 

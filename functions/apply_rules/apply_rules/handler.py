@@ -44,6 +44,7 @@ def _pipeline() -> Pipeline:
         queue=actions_queue.ActionsQueue(settings.actions_queue_url),
         decision_retention=timedelta(days=settings.decision_retention_days),
         clock=lambda: datetime.now(UTC),
+        claim_page_url=settings.claim_page_url,
     )
 
 

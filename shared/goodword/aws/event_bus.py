@@ -1,5 +1,5 @@
-"""The EventBridge adapter of ``ports.EventBus``: completed offers and actions, and the moves
-of offers' claims, for other systems (shop, CRM, fulfilment)."""
+"""The EventBridge adapter of ``ports.EventBus``: completed offers and actions, for other
+systems (shop, CRM, fulfilment)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from typing import Any
 
 from goodword.aws import clients
 
+# An offer's claim moves (claims.states.transition_detail) are "Offer claim" events.
+_DETAIL_TYPES = {"offer_sample": "Offer sent", "offer_claim": "Offer claim"}
+
 
 class EventBus:
     def __init__(self, bus_name: str) -> None:
         self.bus_name = bus_name
 
     def publish(self, detail: dict[str, Any]) -> None:
-        kind = "Offer sent" if detail.get("kind") == "offer_sample" else "Action sent"
-        if detail.get("kind") == "offer_claim":  # claims.states.transition_detail: "Offer claimed", "Offer fulfilled"...
-            kind = f"Offer {detail.get('state')}"
+        kind = _DETAIL_TYPES.get(str(detail.get("kind")), "Action sent")
         answer = clients.events().put_events(
             Entries=[
                 {

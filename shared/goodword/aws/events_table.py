@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from goodword.aws import clients
-from goodword.aws.codec import BATCH_WRITE_ITEMS, batch_get, batch_put, items, partition, plain, scan, to_dynamodb
+from goodword.aws.codec import BATCH_WRITE_ITEMS, batch_get, batch_put, items, key, partition, plain, scan, to_dynamodb
 from goodword.aws.writes import conditional, error_code
 from goodword.decisions import Decisions
 from goodword.event_items import (
@@ -166,6 +166,18 @@ class EventsTable:
             return None
         decided = found.get(DECISIONS_SK)
         return StoredEvent(found[EVENT_SK], found.get(RAW_SK), Decisions.from_item(decided) if decided else None)
+
+    def post_text(self, event_id: str) -> str | None:
+        """The event's text alone (the claim page shows the post an offer thanks); None when
+        the event is gone (erased) or had none."""
+        answer = clients.dynamodb().get_item(
+            TableName=self.table_name,
+            Key=key(event_pk(event_id), EVENT_SK),
+            ProjectionExpression="#t",
+            ExpressionAttributeNames={"#t": "text"},
+        )
+        text = (answer.get("Item") or {}).get("text", {}).get("S")
+        return str(text) if text else None
 
     def stored_event(self, event_id: str) -> tuple[Event, bool] | None:
         """The stored event and whether its rules have run (ports.CompletesEvents)."""

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
-from goodword.aws.codec import partition, plain
+from goodword.aws import clients
+from goodword.aws.codec import from_dynamodb, key, partition, plain
 from goodword.observability import logger, metrics
 from goodword.rules.engine import RuleBook, compile_rules
 from goodword.rules.model import BrandAccount, Rule, Settings
@@ -103,3 +104,36 @@ class RulesLoader:
             logger.error("invalid rule skipped", extra={"rule_id": rule_id, "reason": reason})
             metrics.add_metric("InvalidRules", MetricUnit.Count, 1)
         return book
+
+
+class SettingsLoader:
+    """The brand's settings alone (the claim page needs no rules): one GetItem, kept for
+    ``max_age_seconds``. Invalid settings are logged and counted, and the defaults stand."""
+
+    def __init__(self, table_name: str, max_age_seconds: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.table = table_name
+        self.max_age = max_age_seconds
+        self.clock = clock
+        self._settings: Settings | None = None
+        self._loaded_at = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Settings:
+        with self._lock:
+            if self._settings is None or self.clock() - self._loaded_at >= self.max_age:
+                self._settings = self._load()
+                self._loaded_at = self.clock()
+            return self._settings
+
+    def _load(self) -> Settings:
+        answer = clients.dynamodb().get_item(TableName=self.table, Key=key("SETTINGS", "GLOBAL"))
+        if "Item" not in answer:
+            return Settings()
+        try:
+            return Settings.model_validate(plain(from_dynamodb(answer["Item"]).get("definition", {})))
+        except ValidationError as exc:
+            logger.error(
+                "invalid settings item; using defaults for it", extra={"sk": "GLOBAL", "reason": describe_validation_error(exc)}
+            )
+            metrics.add_metric("InvalidSettings", MetricUnit.Count, 1)
+            return Settings()

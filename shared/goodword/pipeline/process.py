@@ -123,6 +123,7 @@ class Pipeline:
         queue: WorkQueue,
         decision_retention: timedelta,
         clock: Callable[[], datetime],
+        claim_page_url: str | None = None,
     ) -> None:
         self.rules = rules
         self.state = state
@@ -130,6 +131,7 @@ class Pipeline:
         self.queue = queue
         self.decision_retention = decision_retention
         self.clock = clock
+        self.claim_page_url = claim_page_url  # the stack's own claim page: links point there unless settings say
 
     def _same_username(self, event: Event, profile: Profile, now: datetime) -> Profile:
         """Instagram names one person two ways: a comment's author by the Instagram-scoped id
@@ -344,7 +346,7 @@ class Pipeline:
         if action.offer_sample:
             offer = action.offer_sample
             code = claim_code()
-            link = f"{str(settings.claim_link_base_url).rstrip('/')}/{code}"
+            link = claim_link(settings, self.claim_page_url, code)
             hold = contact_hold(settings, facts)
             state = WorkState.APPROVED if _automatic(offer.review, sentiment) and not hold else WorkState.PENDING_REVIEW
             offer_values = {**values, "product": offer.product, "claim_link": link, "claim_code": code}
@@ -385,6 +387,16 @@ class Pipeline:
             fields["text"] = event.text
             fields["notify_format"] = action.notify.format.value
         return WorkRecord(**base, **fields, kind=WorkKind(action.kind), state=WorkState.APPROVED)
+
+
+FALLBACK_CLAIM_LINK_BASE = "https://example.com/claim/"  # no stack to point at (a backtest, `rules test`)
+
+
+def claim_link(settings: Settings, claim_page_url: str | None, code: str) -> str:
+    """The link an offer carries: ``claim_link_base_url`` when the brand set one (its own page),
+    else the stack's claim page (``GET /claim/{code}``)."""
+    base = str(settings.claim_link_base_url) if settings.claim_link_base_url else claim_page_url or FALLBACK_CLAIM_LINK_BASE
+    return f"{base.rstrip('/')}/{code}"
 
 
 def _automatic(review: Review | AutomaticAbove, sentiment: Sentiment | None) -> bool:

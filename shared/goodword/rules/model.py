@@ -381,12 +381,42 @@ class BrandAccount(_Model):
     handle: str | None = None
 
 
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _https(value: HttpUrl | None) -> HttpUrl | None:
+    if value is not None and value.scheme != "https":
+        raise ValueError("use an https:// address")
+    return value
+
+
+HttpsUrl = Annotated[HttpUrl, AfterValidator(_https)]
+
+
 class Settings(_Model):
     """The brand's settings (RulesTable item pk=SETTINGS, sk=GLOBAL)."""
 
     brand_names: list[str] = Field(default_factory=list, description="masked before sentiment scoring")
     time_zone: str = "UTC"
-    claim_link_base_url: HttpUrl = HttpUrl("https://example.com/claim/")
+    claim_link_base_url: HttpUrl | None = Field(
+        default=None,
+        description="where claim links point (the claim code is appended); left out: the stack's own claim page",
+    )
+    # The claim page (GET /claim/{code}): how the brand looks to a fan claiming a sample.
+    brand_display_name: str | None = Field(
+        default=None, min_length=1, max_length=80, description="the brand's name on the claim page (else the first brand_names)"
+    )
+    brand_logo_url: HttpsUrl | None = Field(default=None, description="an https:// image shown on the claim page")
+    brand_colour: str = Field(default="#1f4e79", description="#rrggbb: the claim page's accent colour")
+    privacy_notice_url: HttpsUrl | None = Field(
+        default=None, description="https:// page the claim form's consent links to (what the brand does with the details)"
+    )
+    disclosure_wording: str = Field(
+        default="#gifted",
+        min_length=1,
+        max_length=60,
+        description="what the claim page asks a fan to add if they post about the gift (a disclosure, not a condition)",
+    )
     sentiment: SentimentSettings = SentimentSettings()
     cooldown_days: int = Field(default=7, ge=0, le=365, description="at most one automated contact per person in this many days")
     paused: bool = Field(default=False, description="stop every rule at once")
@@ -403,6 +433,13 @@ class Settings(_Model):
     enrichment: EnrichmentSettings = Field(
         default_factory=EnrichmentSettings, description="fetching what platforms leave out of events (docs/events.md)"
     )
+
+    @field_validator("brand_colour")
+    @classmethod
+    def _colour(cls, value: str) -> str:
+        if not _COLOUR.fullmatch(value):
+            raise ValueError("a colour is written #rrggbb, e.g. #1f4e79")
+        return value.lower()
 
     @field_validator("time_zone")
     @classmethod
