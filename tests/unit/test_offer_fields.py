@@ -202,3 +202,13 @@ def test_the_offer_records_its_window_and_fulfilment_as_the_rule_said_then() -> 
         "title": "Goodword thank-you",
     }
     assert compile_rules(Settings(), [(Rule.model_validate(rule()), 1)]).rules  # compiles
+
+
+def test_a_reviewers_edit_of_a_reply_asking_for_a_dm_cannot_put_the_link_in_it() -> None:
+    from goodword.message_edits import EditContext, edited_message
+
+    offer = offer_made(rule(), post())
+    context = EditContext(OFFER["message"])
+    with pytest.raises(ValueError, match=r"asks the person to send a DM: \{claim_link\} would put the claim in it"):
+        edited_message("Thanks {author_handle}! {claim_link}", offer, context)
+    assert edited_message("Thanks {author_handle}! DM us for your bag.", offer, context) == "Thanks @fan_p1! DM us for your bag."
