@@ -19,6 +19,7 @@ from goodword.aws.actions_queue import ActionsQueue
 from goodword.aws.bedrock import bedrock_within
 from goodword.aws.claims_table import ClaimsTable
 from goodword.aws.events_table import EventsTable
+from goodword.aws.fulfilment_queue import FulfilmentQueue
 from goodword.aws.rules_store import RulesStore, SettingsStore, who
 from goodword.aws.rules_table import RulesLoader
 from goodword.aws.state_table import StateTable
@@ -45,6 +46,7 @@ class Target:
     webhook_secret_id: str = ""  # the platforms' webhook secrets (to sign test deliveries)
     claims_table: str = ""  # empty: a stack made before claims (issue 23)
     claims_key: str = ""  # ClaimsKey's ARN: decrypts claimants' fields
+    fulfilment_queue_url: str = ""  # claims to fulfil (codes upload sends held claims back)
 
     # The stack's stores, through the data layer's adapters.
     def events(self) -> EventsTable:
@@ -56,6 +58,9 @@ class Target:
     def claims(self) -> ClaimsTable | None:
         """The claims, when the stack has them."""
         return ClaimsTable(self.claims_table, self.state_table, self.claims_key) if self.claims_table else None
+
+    def fulfilment_queue(self) -> FulfilmentQueue | None:
+        return FulfilmentQueue(self.fulfilment_queue_url) if self.fulfilment_queue_url else None
 
     def rules(self) -> RulesStore:
         """The rules as stored, with their versions and history (to read and write them)."""
@@ -157,4 +162,5 @@ def from_stack_outputs(stack: str) -> Target:
         webhook_secret_id=outputs.get("WebhookSecretArn", ""),
         claims_table=outputs.get("ClaimsTableName", ""),
         claims_key=outputs.get("ClaimsKeyArn", ""),
+        fulfilment_queue_url=outputs.get("FulfilmentQueueUrl", ""),
     )
