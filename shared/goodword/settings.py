@@ -78,3 +78,19 @@ class ActionsSettings(BaseModel):
 @cache
 def actions_settings() -> ActionsSettings:
     return _from_environment(ActionsSettings)
+
+
+class ExpirySettings(BaseModel):
+    """The expiry schedule's function (functions/expire_offers)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    state_table_name: str = Field(min_length=1)
+    rules_table_name: str = Field(min_length=1)
+    event_bus_name: str = Field(min_length=1)
+    claims_table_name: str | None = None  # retention: the claims' address fields (ClaimsTable)
+
+
+@cache
+def expiry_settings() -> ExpirySettings:
+    return _from_environment(ExpirySettings)

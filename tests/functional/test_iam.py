@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,13 +16,15 @@ from dev_support.lambda_events import sqs_record
 from dev_support.platforms import fixture_bytes, http_api_event, load_fixture, signed_headers
 from dev_support.template import template
 from goodword.aws import clients
+from goodword.work import WorkState
 from tests.conftest import Aws
 from tests.functional.test_enrichment_flow import mention, messages, platform, received
+from tests.functional.test_expiry_schedule import RULE, expiry, offer, store
 from tests.functional.test_perform_actions import actions, live, offer_for_a_fan, perform, x_replies
 from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, event, put_rules, run
 from tests.functional.test_rule_shapes import TAG_ONLY_NO_LIMITS
 
-__all__ = ["actions", "live", "platform"]  # fixtures used here
+__all__ = ["actions", "expiry", "live", "platform"]  # fixtures used here
 
 Grant = tuple[str, str]  # (IAM action, logical id of the resource or "*")
 
@@ -70,8 +73,8 @@ def _logical(resource: Any) -> str:
         names = {_logical(r) for r in resource}
         assert len(names) == 1, f"one resource per statement: {resource}"
         return names.pop()
-    if "Fn::Sub" in resource:
-        return str(resource["Fn::Sub"]).rsplit("${", 1)[1].rstrip("}")
+    if "Fn::Sub" in resource:  # ${Parameter}, or ${Table.Arn}/index/Name (a table's index is the table's grant)
+        return str(resource["Fn::Sub"]).rsplit("${", 1)[1].split("}")[0].removesuffix(".Arn")
     return str(resource.get("Ref") or resource["Fn::GetAtt"][0])
 
 
@@ -166,3 +169,15 @@ def test_the_actions_roles_allows_exactly_its_calls(
         perform(actions, lambda_context, [first])  # 429: requeued with a delay
         perform(actions, lambda_context, [second])  # sent, announced on the event bus
     check("PerformActionsFunction", recorder)
+
+
+def test_the_expiry_roles_allows_exactly_its_calls(aws: Aws, expiry: Any, lambda_context: Any, names: dict[str, str]) -> None:
+    put_rules(aws, RULE)
+    store(
+        aws,
+        offer(1, WorkState.SENT, timedelta(days=20)),  # due: expired and announced
+        offer(2, WorkState.PENDING_REVIEW, timedelta(days=20)),  # waited too long: expired
+    )
+    with recording(names, clients.WORKER) as recorder:
+        expiry.lambda_handler({}, lambda_context)
+    check("ExpireOffersFunction", recorder)

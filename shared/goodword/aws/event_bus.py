@@ -8,13 +8,16 @@ from typing import Any
 
 from goodword.aws import clients
 
+# What each detail's ``kind`` is published as (EventBridge's detail-type, for rules to match).
+DETAIL_TYPES = {"offer_sample": "Offer sent", "offer_claim": "Offer claim"}  # claims.states.transition_detail
+
 
 class EventBus:
     def __init__(self, bus_name: str) -> None:
         self.bus_name = bus_name
 
     def publish(self, detail: dict[str, Any]) -> None:
-        kind = "Offer sent" if detail.get("kind") == "offer_sample" else "Action sent"
+        kind = DETAIL_TYPES.get(str(detail.get("kind")), "Action sent")
         answer = clients.events().put_events(
             Entries=[
                 {

@@ -1,0 +1,143 @@
+"""The expiry schedule's function on moto, with the template's environment: it expires what is
+due (unclaimed offers past their rule's window, review items past the setting) and nothing
+else, announces each expired offer on the bus with ids only, and logs no personal field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from unittest import mock
+
+import pytest
+
+from dev_support.template import function_environment
+from goodword.aws import clients
+from goodword.aws.state_table import StateTable
+from goodword.limits import RecordWork
+from goodword.work import WorkKind, WorkRecord, WorkState, work_id
+from tests.conftest import Aws
+from tests.functional.test_pipeline import put_rules
+
+NOW = datetime.now(UTC)
+OFFER: dict[str, Any] = {"product": "Beans", "message": "Thanks! {claim_link}", "review": "by_band"}
+RULE: dict[str, Any] = {
+    "id": "short-window-sample",
+    "name": "A sample",
+    "triggers": {"kinds": ["mention"]},
+    "actions": [{"offer_sample": OFFER}],
+}
+HANDLE = "fan_handle_9"
+
+
+@pytest.fixture
+def expiry(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    refs = {**aws.tables, **aws.secrets, **aws.queues, "GoodwordEventBus": "GoodwordEventBus-test"}
+    for key, value in function_environment("ExpireOffersFunction", refs).items():
+        if not key.startswith("POWERTOOLS_"):
+            monkeypatch.setenv(key, value)
+    from expire_offers import handler
+
+    from goodword.settings import expiry_settings
+
+    expiry_settings.cache_clear()
+    handler.reset()
+    yield handler
+    handler.reset()
+    expiry_settings.cache_clear()
+
+
+def offer(number: int, state: WorkState, age: timedelta, kind: WorkKind = WorkKind.OFFER_SAMPLE, **fields: Any) -> WorkRecord:
+    identifier = work_id(f"e{number}", str(fields.get("rule_id", RULE["id"])), 0)
+    made = (NOW - age).isoformat()
+    values: dict[str, Any] = {
+        "id": identifier,
+        "kind": kind,
+        "state": state,
+        "event_id": f"e{number}",
+        "event_kind": "mention",
+        "event_time": made,
+        "rule_id": RULE["id"],
+        "rule_version": 1,
+        "person": f"PERSON#x#brand#p{number}",
+        "platform": "x",
+        "brand_account": "brand",
+        "author_id": f"p{number}",
+        "author_handle": HANDLE,
+        "created_at": made,
+        "idempotency_key": identifier,
+        "message": "Thanks!",
+        **({"finished_at": made, "claim_code": f"code{number}"} if state is WorkState.SENT else {}),
+        **fields,
+    }
+    return WorkRecord.model_validate(values)
+
+
+def store(aws: Aws, *records: WorkRecord) -> StateTable:
+    state = StateTable(aws.tables["StateTable"])
+    assert state.claim([RecordWork(r) for r in records]).ok
+    return state
+
+
+def run(expiry: Any, context: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    with mock.patch.object(clients.events(), "put_events", wraps=clients.events().put_events) as put_events:
+        result: dict[str, Any] = expiry.lambda_handler({"detail-type": "Scheduled Event"}, context)
+    return result, [entry for call in put_events.call_args_list for entry in call.kwargs["Entries"]]
+
+
+def _rule_has_claim_window() -> bool:
+    from goodword.rules.model import OfferSample
+
+    return "claim_within_days" in OfferSample.model_fields
+
+
+def logged(caplog: pytest.LogCaptureFixture) -> str:
+    """Every log record with its extra fields, as text."""
+    return json.dumps([record.__dict__ for record in caplog.records], default=str)
+
+
+@pytest.mark.skipif(not _rule_has_claim_window(), reason="the rule model has no claim_within_days yet (the fulfilment branch)")
+def test_the_schedule_expires_what_is_due_and_announces_ids_only(
+    aws: Aws, expiry: Any, lambda_context: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    put_rules(aws, {**RULE, "actions": [{"offer_sample": {**OFFER, "claim_within_days": 3}}]})
+    due = offer(1, WorkState.SENT, timedelta(days=3, minutes=1))
+    fresh = offer(2, WorkState.SENT, timedelta(days=2))
+    claimed = offer(3, WorkState.SENT, timedelta(days=30), claim_state="claimed")
+    waiting = offer(4, WorkState.PENDING_REVIEW, timedelta(days=15))
+    flag = offer(5, WorkState.PENDING_REVIEW, timedelta(days=15), kind=WorkKind.FLAG, flag_reason="look")
+    recent = offer(6, WorkState.PENDING_REVIEW, timedelta(days=1))
+    state = store(aws, due, fresh, claimed, waiting, flag, recent)
+
+    result, entries = run(expiry, lambda_context)
+
+    assert result["offer_ids"] == [due.id]
+    assert result["reviews_expired"] == 2
+    assert {r.id: r.state for r in (state.get_work(x.key) for x in (waiting, flag, recent)) if r} == {
+        waiting.id: WorkState.EXPIRED,
+        flag.id: WorkState.EXPIRED,
+        recent.id: WorkState.PENDING_REVIEW,
+    }
+    assert (kept := state.get_work(claimed.key)) is not None and kept.claim_state == "claimed"
+    assert (untouched := state.get_work(fresh.key)) is not None and untouched.claim_state is None
+    (entry,) = entries
+    assert entry["DetailType"] == "Offer claim" and entry["Source"] == "goodword"
+    detail = json.loads(entry["Detail"])
+    assert (detail["id"], detail["offer_id"], detail["state"]) == (f"{due.id}:expired", due.id, "expired")
+    assert set(detail) == {"id", "kind", "offer_id", "claim_id", "rule_id", "state", "at"}, "ids only"
+    assert "expiry ran" in (logs := logged(caplog))
+    assert HANDLE not in logs and "PERSON#" not in logs, "no person in the logs"
+
+
+def test_without_a_rule_window_offers_expire_after_fourteen_days(
+    aws: Aws, expiry: Any, lambda_context: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    put_rules(aws, RULE)
+    old, young = offer(1, WorkState.SENT, timedelta(days=14, minutes=1)), offer(2, WorkState.SENT, timedelta(days=13))
+    state = store(aws, old, young)
+    result, entries = run(expiry, lambda_context)
+    assert result["offer_ids"] == [old.id] and len(entries) == 1
+    assert (expired := state.get_work(old.key)) is not None and expired.claim_state == "expired"
+    assert run(expiry, lambda_context)[0]["offers_expired"] == 0, "a second run finds nothing left to do"
+    assert HANDLE not in logged(caplog) and "PERSON#" not in logged(caplog)
