@@ -16,6 +16,8 @@ from goodword.signing import signed_headers as sign
 # The checked-in development secrets (obviously fake), shared with the demo and samples.
 SECRETS: dict[str, Any] = json.loads(DEV_CONFIG.read_text())["secrets"]["WebhookSecret"]
 CREDENTIALS: dict[str, Any] = json.loads(DEV_CONFIG.read_text())["secrets"]["PlatformCredentials"]
+# The tests' repeat-claimer HMAC key (the template generates the real one; so does the local stack).
+CLAIM_HASH_KEY: dict[str, str] = {"key": "test-claim-hash-key-0123456789abcdef0123456789abcdef"}
 X_SECRET: str = SECRETS["x"]["consumer_secret"]
 META_SECRET: str = SECRETS["meta"]["app_secret"]
 META_VERIFY_TOKEN: str = SECRETS["meta"]["verify_token"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
+import string
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,11 +104,24 @@ def _create_emulated_secrets(cfn: dict[str, Any], stack_name: str) -> dict[str, 
             continue
         props = resource.get("Properties", {})
         value = props.get("SecretString")
-        if not isinstance(value, str):
-            value = "{}"  # GenerateSecretString or an intrinsic: the development config fills it in
+        if isinstance(props.get("GenerateSecretString"), dict):
+            value = _generated(props["GenerateSecretString"])
+        elif not isinstance(value, str):
+            value = "{}"  # an intrinsic: the development config fills it in
         created = secretsmanager.create_secret(Name=f"{stack_name}-{logical_id}", SecretString=value)
         literals[logical_id] = created["ARN"]
     return literals
+
+
+def _generated(spec: dict[str, Any]) -> str:
+    """What Secrets Manager makes of GenerateSecretString: a random string (letters and digits
+    here), alone or under GenerateStringKey in the SecretStringTemplate's JSON."""
+    alphabet = string.ascii_letters + string.digits
+    random = "".join(secrets.choice(alphabet) for _ in range(int(spec.get("PasswordLength", 32))))
+    if "GenerateStringKey" not in spec:
+        return random
+    document = json.loads(str(spec.get("SecretStringTemplate") or "{}"))
+    return json.dumps({**document, str(spec["GenerateStringKey"]): random})
 
 
 def _create_emulated_event_buses(cfn: dict[str, Any], stack_name: str) -> dict[str, str]:

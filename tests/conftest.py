@@ -23,7 +23,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -32,8 +32,15 @@ from moto import mock_aws
 
 from dev_support import moto_dynamodb
 from dev_support.lambda_context import FakeLambdaContext
-from dev_support.platforms import CREDENTIALS, SECRETS
-from dev_support.template import create_event_buses, create_queues, create_secrets, create_tables, function_environment
+from dev_support.platforms import CLAIM_HASH_KEY, CREDENTIALS, SECRETS
+from dev_support.template import (
+    create_event_buses,
+    create_keys,
+    create_queues,
+    create_secrets,
+    create_tables,
+    function_environment,
+)
 from goodword.aws import clients
 from goodword.settings import actions_settings, pipeline_settings, receiver_settings
 
@@ -64,6 +71,7 @@ class Aws:
     tables: dict[str, str]
     secrets: dict[str, str]
     queues: dict[str, str]
+    keys: dict[str, str] = field(default_factory=dict)  # logical id -> KMS key ARN
 
     @property
     def events_table(self) -> str:
@@ -91,15 +99,18 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         secretsmanager = boto3.client("secretsmanager")
         sqs = boto3.client("sqs")
         tables = create_tables(dynamodb)
-        secrets = create_secrets(secretsmanager, {"WebhookSecret": SECRETS, "PlatformCredentials": CREDENTIALS})
+        secrets = create_secrets(
+            secretsmanager, {"WebhookSecret": SECRETS, "PlatformCredentials": CREDENTIALS, "ClaimHashKey": CLAIM_HASH_KEY}
+        )
         queues = create_queues(sqs)
         buses = create_event_buses(boto3.client("events"))
-        refs = {**tables, **secrets, **queues, **buses}
+        keys = create_keys(boto3.client("kms"))
+        refs = {**tables, **secrets, **queues, **buses, **keys}
         for function in ("ReceiveWebhookFunction", "ApplyRulesFunction", "PerformActionsFunction"):
             for key, value in function_environment(function, refs).items():
                 if not key.startswith("POWERTOOLS_"):
                     monkeypatch.setenv(key, value)
-        yield Aws(dynamodb, secretsmanager, sqs, tables, secrets, queues)
+        yield Aws(dynamodb, secretsmanager, sqs, tables, secrets, queues, keys)
         clients.reset()
         receiver_settings.cache_clear()
 

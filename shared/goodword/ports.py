@@ -211,7 +211,12 @@ class ClaimStore(Protocol):
         the offer's ``claim_state`` follows. False when it was not."""
         ...
 
-    def list_claims(self, state: ClaimState | None = None, rule_id: str | None = None, limit: int = 100) -> list[ClaimRecord]: ...
+    def list_claims(
+        self, state: ClaimState | None = None, rule_id: str | None = None, limit: int = 100, *, personal: bool = True
+    ) -> list[ClaimRecord]:
+        """Newest first. ``personal=False``: without the claimant (nothing to decrypt: lists
+        and reports that show no name or address)."""
+        ...
 
     def earlier_claims(self, email_hash: str | None, address_hash: str | None) -> list[ClaimRecord]:
         """Claims made before with the same normalized email or address (repeat claimers)."""
@@ -227,6 +232,25 @@ class ClaimStore(Protocol):
         ...
 
     def codes_left(self, rule_id: str) -> int: ...
+
+    def count_lookup(self, client_hash: str, now: datetime) -> int:
+        """Count one claim-code lookup by this client (a keyed hash of its address, never the
+        address) in the current minute: how many this minute, this one included."""
+        ...
+
+    def claim_ids_for(self, people: Sequence[str]) -> list[str]:
+        """The claims made by these identities (goodword people erase; a scan in DynamoDB)."""
+        ...
+
+    def erase(self, claim_id: str) -> bool:
+        """Delete the claim and its repeat-claimer hashes; the offer keeps its ``claim_state``
+        (counts still add up). False when there was no claim."""
+        ...
+
+    def erase_addresses(self, retention_days: int, now: datetime) -> int:
+        """Erase the address fields of the claims ``claims.retention.address_due`` picks (the
+        keyed address hash stays: a repeat claimer is still recognised); how many were erased."""
+        ...
 
 
 class DecisionLog(Protocol):

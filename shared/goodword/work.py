@@ -142,6 +142,7 @@ class WorkRecord(BaseModel):
     product_cost: float | None = None
     delivery: str | None = None
     claim_state: str | None = None  # goodword.claims.states.ClaimState; None: not claimed yet
+    claimed_at: str | None = None  # when the fan claimed it (kept when `people erase` deletes the claim)
     held_because: str | None = None  # the eligibility policy sent it to review
     # flag
     flag_reason: str | None = None  # why the rule put the post in the review queue

@@ -192,15 +192,18 @@ STATEFUL = (
     "ApplyRulesFailureQueue",
     "EnrichmentQueue",
     "EnrichmentDeadLetterQueue",
+    "ClaimsTable",
+    "FulfilmentQueue",
+    "FulfilmentDeadLetterQueue",
 )
 
 
 def test_tables_queues_and_secrets_outlive_a_stack_deletion_or_replacement() -> None:
     resources = template()["Resources"]
-    kept = [*STATEFUL, "WebhookSecret", "PlatformCredentials"]
+    kept = [*STATEFUL, "WebhookSecret", "PlatformCredentials", "ClaimHashKey", "ClaimsKey"]
     for name in kept:
         assert (resources[name].get("DeletionPolicy"), resources[name].get("UpdateReplacePolicy")) == ("Retain", "Retain"), name
-    stateful_types = {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SecretsManager::Secret"}
+    stateful_types = {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SecretsManager::Secret", "AWS::KMS::Key"}
     assert {n for n, r in resources.items() if r["Type"] in stateful_types} == set(kept)
 
 
@@ -232,6 +235,7 @@ def test_alarms_watch_dead_letters_failures_5xx_and_function_errors_and_notify_t
     for needed in (
         "ActionsDeadLetterQueue",
         "EnrichmentDeadLetterQueue",
+        "FulfilmentDeadLetterQueue",
         "ApplyRulesFailureQueue",
         "WebhookApi",
         "5xx",
@@ -244,3 +248,33 @@ def test_alarms_watch_dead_letters_failures_5xx_and_function_errors_and_notify_t
     subscription = resources["AlarmEmailSubscription"]
     assert subscription["Condition"] == "HasAlarmEmail"
     assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+
+
+def test_claims_are_encrypted_with_a_rotated_key_and_their_hashes_keyed_with_a_generated_secret() -> None:
+    resources = template()["Resources"]
+    key = resources["ClaimsKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    (statement,) = key["KeyPolicy"]["Statement"]  # the account decides through IAM: no grant to anyone else
+    assert statement["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
+    assert resources["ClaimsKeyAlias"]["Properties"]["TargetKeyId"] == {"Ref": "ClaimsKey"}
+    generated = resources["ClaimHashKey"]["Properties"]["GenerateSecretString"]
+    assert "SecretString" not in resources["ClaimHashKey"]["Properties"], "generated at creation, never written in the template"
+    assert generated["GenerateStringKey"] == "key" and generated["PasswordLength"] >= 32
+    claims = resources["ClaimsTable"]["Properties"]
+    assert claims["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}  # lookup counters
+
+
+def test_an_offer_is_found_by_its_claim_code_through_a_sparse_index() -> None:
+    state = resources_of_type("AWS::DynamoDB::Table")["StateTable"]
+    (index,) = [i for i in state["GlobalSecondaryIndexes"] if i["IndexName"] == "ByClaimCode"]
+    assert index["KeySchema"] == [{"AttributeName": "claim_code", "KeyType": "HASH"}]
+    assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}  # the offer is then read by key, consistently
+
+
+def test_fulfilment_is_retried_five_times_then_dead_lettered() -> None:
+    queue = template()["Resources"]["FulfilmentQueue"]["Properties"]
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["FulfilmentDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 5,
+    }
+    assert queue["SqsManagedSseEnabled"] is True

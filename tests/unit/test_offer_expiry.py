@@ -9,6 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 from goodword.claims.expiry import DEFAULT_CLAIM_WITHIN_DAYS, EXPIRED_BY, Expiry, claim_window_closed, claim_windows
+from goodword.claims.records import Claimant, ClaimRecord
+from goodword.claims.states import ClaimState
+from goodword.memory.claims import InMemoryClaims
 from goodword.rules.engine import Outcome, compile_rules
 from goodword.rules.model import Rule, Settings
 from goodword.work import WorkKind, WorkState
@@ -176,18 +179,33 @@ def test_review_expiry_can_be_turned_off() -> None:
     assert stack.state.made()[0].state is WorkState.PENDING_REVIEW
 
 
-def test_retention_runs_with_the_settings_days() -> None:
+def test_retention_erases_settled_claims_addresses_after_the_settings_days() -> None:
     stack = Stack(EVERY_PRAISE)
-    calls: list[Any] = []
+    claims = InMemoryClaims(stack.state)
+    offer = _sent_offer(stack)
+    claimant = Claimant(name="Ana Fan", email="ana@example.com", address_line1="1 Bean St", city="Lyon", country="FR")
+    claim = ClaimRecord(
+        id=offer.id,
+        offer_key=offer.key,
+        rule_id=offer.rule_id,
+        rule_version=1,
+        person=offer.person,
+        platform="x",
+        state=ClaimState.CLAIMED,
+        created_at=stack.now.isoformat(),
+        updated_at=stack.now.isoformat(),
+        claimant=claimant,
+    )
+    assert claims.create(claim, stack.now)
+    assert claims.move(offer.id, ClaimState.CLAIMED, ClaimState.FULFILLED, stack.now, fulfilled_at=stack.now.isoformat())
+    book = _book(EVERY_PRAISE, settings=Settings(claim_address_retention_days=30))
+    expiry = Expiry(stack.state, stack.bus, lambda: stack.now, claims)
 
-    def erase(older_than: Any, now: Any) -> int:
-        calls.append((older_than, now))
-        return 3
-
-    settings = Settings()
-    if "claim_address_retention_days" not in Settings.model_fields:  # the claim store's setting (storage branch)
-        return
-    expiry = Expiry(stack.state, stack.bus, lambda: stack.now, erase)
-    result = expiry.run(_book(EVERY_PRAISE, settings=settings))
-    days = settings.claim_address_retention_days  # type: ignore[attr-defined]
-    assert result.addresses_erased == 3 and calls == [(stack.now - timedelta(days=days), stack.now)]
+    stack.now = NOW + timedelta(days=29)
+    assert expiry.run(book).addresses_erased == 0
+    stack.now = NOW + timedelta(days=31)
+    assert expiry.run(book).addresses_erased == 1
+    kept = claims.get(offer.id)
+    assert kept is not None and kept.claimant is not None
+    assert (kept.claimant.name, kept.claimant.address_line1, kept.claimant.city) == ("Ana Fan", None, None)
+    assert stack.bus.published == [], "retention is no claim move: nothing on the bus"

@@ -54,7 +54,7 @@ def test_rule_problems_are_said_without_library_jargon(data: dict[str, Any], exp
 def test_settings_problems_name_the_settings_there_are() -> None:
     said = message(Settings, {"cooldown": 3})
     allowed = ", ".join(sorted(Settings.model_fields))  # every setting, sorted (branches add settings)
-    assert "brand_names, claim_link_base_url, cooldown_days" in allowed
+    assert "brand_names, claim_address_retention_days, claim_link_base_url, cooldown_days" in allowed
     assert said == f"cooldown: unknown field 'cooldown' (allowed here: {allowed})"
 
 

@@ -75,6 +75,10 @@ def sqs() -> Any:
     return _client("sqs")
 
 
+def kms() -> Any:
+    return _client("kms")
+
+
 def events() -> Any:
     return _client("events")
 

@@ -7,8 +7,8 @@
   expired): never both.
 - An offer or a flag waiting for review longer than the settings' ``review_expires_after_days``
   moves pending_review -> expired (``work.TRANSITIONS``): nobody decided.
-- The claims' address fields older than the settings' ``claim_address_retention_days`` are
-  erased (the claim store's retention).
+- The address fields of settled claims older than the settings' ``claim_address_retention_days``
+  are erased (``claims.retention``, applied by the claim store).
 
 Expiry never frees the rule's once-per-person limit: the marker the offer charged stays, so
 the same person's next praise is not offered a second sample. Each offer that expires is
@@ -93,8 +93,10 @@ class ExpiringOffers(Protocol):
 
 
 class AddressRetention(Protocol):
-    def __call__(self, older_than: datetime, now: datetime) -> int:
-        """Erase the address fields of claims made before ``older_than``; how many."""
+    """The claim store's retention (ClaimStore.erase_addresses)."""
+
+    def erase_addresses(self, retention_days: int, now: datetime) -> int:
+        """Erase the address fields of the settled claims older than the retention; how many."""
         ...
 
 
@@ -134,9 +136,8 @@ class Expiry:
         result = ExpiryResult()
         self._expire_offers(claim_windows(book), now, result)
         self._expire_reviews(book.settings.review_expires_after_days, now, result)
-        days = getattr(book.settings, "claim_address_retention_days", None)  # the claim store's setting
-        if self.retention is not None and days:
-            result.addresses_erased = self.retention(now - timedelta(days=int(days)), now)
+        if self.retention is not None:
+            result.addresses_erased = self.retention.erase_addresses(book.settings.claim_address_retention_days, now)
         return result
 
     def _expire_offers(self, windows: dict[str, int], now: datetime, result: ExpiryResult) -> None:

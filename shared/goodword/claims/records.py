@@ -11,7 +11,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from goodword.claims.states import ClaimState
+from goodword.claims.states import ClaimState, check_new_claim
+from goodword.work import WorkKind, work_key
+
+ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "postal_code", "region", "country")
 
 
 class FulfilmentKind(StrEnum):
@@ -65,3 +68,29 @@ class ClaimRecord(BaseModel):
     redeemed_at: str | None = None
     reason: str | None = None  # why it failed or was refused
     address_erased_at: str | None = None  # retention erased the address fields
+
+
+# What a move may set besides the state (ClaimStore.move): never the claimant, the hashes or ids.
+MOVE_FIELDS = frozenset({"held_because", "reward_code", "fulfilment_attempts", "fulfilled_at", "redeemed_at", "reason"})
+
+
+def check_move_fields(fields: dict[str, object]) -> None:
+    unknown = set(fields) - MOVE_FIELDS
+    if unknown:
+        raise ValueError(f"a claim's move cannot set {', '.join(sorted(unknown))}")
+
+
+def offer_key_of(claim_id: str) -> str:
+    """A claim's id is its offer's id: the offer's key in the state table."""
+    return work_key(WorkKind.OFFER_SAMPLE, claim_id)
+
+
+def check_new_record(claim: ClaimRecord) -> None:
+    """What ClaimStore.create stores: claimed or held, for the offer its id names."""
+    check_new_claim(claim.state)
+    if claim.offer_key != offer_key_of(claim.id):
+        raise ValueError("a claim's id is its offer's id")
+
+
+def has_address(claim: ClaimRecord) -> bool:
+    return claim.claimant is not None and any(getattr(claim.claimant, f) for f in ADDRESS_FIELDS)

@@ -67,3 +67,13 @@ def transition_detail(offer_id: str, rule_id: str, to: ClaimState, at: datetime,
         "state": to.value,
         "at": at.isoformat(),
     }
+
+
+NEW_CLAIM_STATES = frozenset({ClaimState.CLAIMED, ClaimState.HELD})
+
+
+def check_new_claim(state: ClaimState) -> None:
+    """A claim is stored as ``claimed`` (offered -> claimed), or straight away as ``held`` (a
+    repeat claimer: offered -> claimed -> held in one step)."""
+    if state not in NEW_CLAIM_STATES:
+        raise ClaimTransitionError(f"a new claim is claimed or held, not {state.value}")

@@ -318,6 +318,15 @@ class InMemoryState:
     def mark_announced(self, record: WorkRecord, now: datetime) -> None:
         self._set(record, announced_at=now.isoformat())
 
+    def update_work(self, key: str, **fields: Any) -> WorkRecord | None:
+        """Set fields on a stored record (the claims adapter moves an offer's ``claim_state``);
+        None when there is no such record."""
+        current = self.get_work(key)
+        if current is None:
+            return None
+        self._set(current, **fields)
+        return self._work[key]
+
     def _set(self, record: WorkRecord, **fields: Any) -> None:
         current = self._work.get(record.key, record)
         self._work[record.key] = current.model_copy(update=fields)

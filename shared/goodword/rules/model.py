@@ -257,6 +257,12 @@ class Settings(_Model):
     sentiment: SentimentSettings = SentimentSettings()
     cooldown_days: int = Field(default=7, ge=0, le=365, description="at most one automated contact per person in this many days")
     paused: bool = Field(default=False, description="stop every rule at once")
+    claim_address_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="days after a claim is made that its address is kept, once the claim is settled (docs/operations.md)",
+    )
     opt_out: OptOutSettings = Field(default_factory=OptOutSettings, description="what counts as a person asking to stop")
     eligibility: EligibilitySettings = Field(
         default_factory=EligibilitySettings, description="who may be offered a sample (every offer_sample rule)"
