@@ -218,8 +218,9 @@ class ClaimStore(Protocol):
         and reports that show no name or address)."""
         ...
 
-    def earlier_claims(self, email_hash: str | None, address_hash: str | None) -> list[ClaimRecord]:
-        """Claims made before with the same normalized email or address (repeat claimers)."""
+    def earlier_claims(self, email_hash: str | None, address_hash: str | None, *, personal: bool = False) -> list[ClaimRecord]:
+        """Claims made before with the same normalized email or address (repeat claimers),
+        oldest first; without their claimant unless ``personal`` (deciding needs only who)."""
         ...
 
     def add_codes(self, rule_id: str, codes: Sequence[str]) -> int:

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from goodword.aws.claims_table import ClaimsTable
+from goodword.aws.state_table import StateTable
 from goodword.claims.hashing import address_hash, client_hash, email_hash
 from goodword.claims.records import Claimant, ClaimRecord, FulfilmentKind
 from goodword.claims.states import ClaimState, ClaimTransitionError
@@ -21,6 +23,7 @@ from goodword.memory.claims import InMemoryClaims
 from goodword.memory.state import InMemoryState
 from goodword.ports import ClaimStore, StateStore
 from goodword.work import WorkKind, WorkRecord, WorkState, claim_code, work_id
+from tests.conftest import Aws
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 KEY = b"contract-test-hash-key"
@@ -97,7 +100,15 @@ def memory_setup() -> Setup:
     return Setup(InMemoryClaims(state), state)
 
 
-SETUPS: dict[str, Callable[[pytest.FixtureRequest], Setup]] = {"memory": lambda _: memory_setup()}
+def dynamodb_setup(request: pytest.FixtureRequest) -> Setup:
+    aws: Aws = request.getfixturevalue("aws")
+    tables = aws.tables
+    return Setup(
+        ClaimsTable(tables["ClaimsTable"], tables["StateTable"], aws.keys["ClaimsKey"]), StateTable(tables["StateTable"])
+    )
+
+
+SETUPS: dict[str, Callable[[pytest.FixtureRequest], Setup]] = {"memory": lambda _: memory_setup(), "dynamodb": dynamodb_setup}
 
 
 @pytest.fixture(params=sorted(SETUPS))
@@ -239,8 +250,9 @@ def test_codes_are_uploaded_once_and_handed_out_once(setup: Setup) -> None:
     assert setup.store.take_code("flagship", "claim-5") is None
     assert setup.store.codes_left("flagship") == 0
     assert setup.store.take_code("another-rule", "claim-1") is None  # pools are per rule
-    with pytest.raises(ValueError, match="empty"):
-        setup.store.add_codes("flagship", [""])
+    for wrong in ("", " E5", "F" * 257):
+        with pytest.raises(ValueError, match="1 to 256 characters"):
+            setup.store.add_codes("flagship", [wrong])
 
 
 def test_fifty_concurrent_claims_share_ten_codes(setup: Setup) -> None:

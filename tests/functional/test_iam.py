@@ -49,6 +49,7 @@ _PREFIX = {
     "events": "events",
     "comprehend": "comprehend",
     "bedrock-runtime": "bedrock",
+    "kms": "kms",
 }
 
 
@@ -91,7 +92,7 @@ class Recorder:
                 ((kind, body),) = item.items()
                 self.calls.add((f"dynamodb:{_TRANSACT[kind]}", self.names[body["TableName"]]))
             return
-        resource = next((params[k] for k in ("TableName", "QueueUrl", "SecretId", "EventBusName") if k in params), None)
+        resource = next((params[k] for k in ("TableName", "QueueUrl", "SecretId", "EventBusName", "KeyId") if k in params), None)
         if operation == "PutEvents":
             resource = params["Entries"][0]["EventBusName"]
         self.calls.add((f"{service}:{operation}", self.names.get(str(resource), "*")))
@@ -99,7 +100,7 @@ class Recorder:
 
 @pytest.fixture
 def names(aws: Aws) -> dict[str, str]:
-    found = {v: k for k, v in {**aws.tables, **aws.queues, **aws.secrets}.items()}
+    found = {v: k for k, v in {**aws.tables, **aws.queues, **aws.secrets, **aws.keys}.items()}
     for bus in clients.events().list_event_buses()["EventBuses"]:
         found[bus["Name"]] = "GoodwordEventBus"
     return found
@@ -109,7 +110,7 @@ def names(aws: Aws) -> dict[str, str]:
 def recording(names: dict[str, str], budget: clients.Budget) -> Iterator[Recorder]:
     clients.use_budget(budget)
     recorder = Recorder(names)
-    services = (clients.dynamodb(), clients.sqs(), clients.secretsmanager(), clients.events())
+    services = (clients.dynamodb(), clients.sqs(), clients.secretsmanager(), clients.events(), clients.kms())
     for client in services:
         client.meta.events.register("provide-client-params", recorder)
     try:

@@ -7,6 +7,7 @@ safe to log or publish. One claim per offer: the claim's id is the offer's id.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -94,3 +95,13 @@ def check_new_record(claim: ClaimRecord) -> None:
 
 def has_address(claim: ClaimRecord) -> bool:
     return claim.claimant is not None and any(getattr(claim.claimant, f) for f in ADDRESS_FIELDS)
+
+
+MAX_CODE_LENGTH = 256  # a reward code (code pools): a discount code is far shorter
+
+
+def check_codes(codes: Sequence[str]) -> None:
+    """Codes for a pool: each non-empty, without surrounding spaces, at most MAX_CODE_LENGTH."""
+    for code in codes:
+        if not code or code != code.strip() or len(code) > MAX_CODE_LENGTH:
+            raise ValueError(f"a code must be 1 to {MAX_CODE_LENGTH} characters without surrounding spaces")

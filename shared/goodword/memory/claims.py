@@ -12,7 +12,15 @@ from datetime import datetime
 from typing import Any
 
 from goodword.claims.lookups import lookup_minute
-from goodword.claims.records import ADDRESS_FIELDS, ClaimRecord, check_move_fields, check_new_record, has_address, offer_key_of
+from goodword.claims.records import (
+    ADDRESS_FIELDS,
+    ClaimRecord,
+    check_codes,
+    check_move_fields,
+    check_new_record,
+    has_address,
+    offer_key_of,
+)
 from goodword.claims.retention import HeldAddress, addresses_due
 from goodword.claims.states import ClaimState, check_claim_transition
 from goodword.memory.state import InMemoryState
@@ -72,20 +80,20 @@ class InMemoryClaims:
         found.sort(key=lambda c: (c.created_at, c.id), reverse=True)
         return [c if personal else c.model_copy(update={"claimant": None}) for c in found[:limit]]
 
-    def earlier_claims(self, email_hash: str | None, address_hash: str | None) -> list[ClaimRecord]:
+    def earlier_claims(self, email_hash: str | None, address_hash: str | None, *, personal: bool = False) -> list[ClaimRecord]:
         found = [
             c
             for c in self._claims.values()
             if (email_hash is not None and c.email_hash == email_hash)
             or (address_hash is not None and c.address_hash == address_hash)
         ]
-        return sorted(found, key=lambda c: (c.created_at, c.id))
+        found.sort(key=lambda c: (c.created_at, c.id))
+        return [c if personal else c.model_copy(update={"claimant": None}) for c in found]
 
     # --- code pools ----------------------------------------------------------------------
 
     def add_codes(self, rule_id: str, codes: Sequence[str]) -> int:
-        if any(not code for code in codes):
-            raise ValueError("a code cannot be empty")
+        check_codes(codes)
         with self._lock:
             pool = self._pools.setdefault(rule_id, {})
             new = [code for code in dict.fromkeys(codes) if code not in pool]
