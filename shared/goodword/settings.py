@@ -88,7 +88,7 @@ class ExpirySettings(BaseModel):
     state_table_name: str = Field(min_length=1)
     rules_table_name: str = Field(min_length=1)
     event_bus_name: str = Field(min_length=1)
-    claims_table_name: str | None = None  # retention: the claims' address fields (ClaimsTable)
+    claims_table_name: str = Field(min_length=1)  # retention: the settled claims' address fields
 
 
 @cache

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest import mock
@@ -14,7 +15,10 @@ import pytest
 
 from dev_support.template import function_environment
 from goodword.aws import clients
+from goodword.aws.claims_table import ClaimsTable
 from goodword.aws.state_table import StateTable
+from goodword.claims.records import Claimant, ClaimRecord
+from goodword.claims.states import ClaimState
 from goodword.limits import RecordWork
 from goodword.work import WorkKind, WorkRecord, WorkState, work_id
 from tests.conftest import Aws
@@ -29,6 +33,7 @@ RULE: dict[str, Any] = {
     "actions": [{"offer_sample": OFFER}],
 }
 HANDLE = "fan_handle_9"
+FAN = Claimant(name="Ana Fan", email="ana@example.com", address_line1="1 Bean St", city="Lyon", postal_code="69001", country="FR")
 
 
 @pytest.fixture
@@ -78,6 +83,36 @@ def store(aws: Aws, *records: WorkRecord) -> StateTable:
     state = StateTable(aws.tables["StateTable"])
     assert state.claim([RecordWork(r) for r in records]).ok
     return state
+
+
+def claims_table(aws: Aws) -> ClaimsTable:
+    return ClaimsTable(aws.tables["ClaimsTable"], aws.tables["StateTable"], aws.keys["ClaimsKey"])
+
+
+def claim_for(record: WorkRecord, at: datetime) -> ClaimRecord:
+    return ClaimRecord(
+        id=record.id,
+        offer_key=record.key,
+        rule_id=record.rule_id,
+        rule_version=1,
+        person=record.person,
+        platform="x",
+        state=ClaimState.CLAIMED,
+        created_at=at.isoformat(),
+        updated_at=at.isoformat(),
+        claimant=FAN,
+    )
+
+
+def settled_claim(aws: Aws, record: WorkRecord, days_ago: int) -> ClaimRecord:
+    """The fan claimed the offer ``days_ago`` days ago, and the sample was sent."""
+    at = NOW - timedelta(days=days_ago)
+    claims = claims_table(aws)
+    assert claims.create(claim_for(record, at), at)
+    assert claims.move(record.id, ClaimState.CLAIMED, ClaimState.FULFILLED, at, fulfilled_at=at.isoformat())
+    found = claims.get(record.id)
+    assert found is not None
+    return found
 
 
 def run(expiry: Any, context: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -141,3 +176,60 @@ def test_without_a_rule_window_offers_expire_after_fourteen_days(
     assert (expired := state.get_work(old.key)) is not None and expired.claim_state == "expired"
     assert run(expiry, lambda_context)[0]["offers_expired"] == 0, "a second run finds nothing left to do"
     assert HANDLE not in logged(caplog) and "PERSON#" not in logged(caplog)
+
+
+def test_the_schedule_erases_the_address_of_settled_claims_past_the_retention(
+    aws: Aws, expiry: Any, lambda_context: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    put_rules(aws, RULE, settings={"claim_address_retention_days": 30})
+    old, recent = offer(1, WorkState.SENT, timedelta(days=40)), offer(2, WorkState.SENT, timedelta(days=10))
+    open_claim = offer(3, WorkState.SENT, timedelta(days=40))
+    store(aws, old, recent, open_claim)
+    settled_claim(aws, old, days_ago=31)
+    settled_claim(aws, recent, days_ago=9)
+    at = NOW - timedelta(days=35)
+    assert claims_table(aws).create(claim_for(open_claim, at), at)  # still being fulfilled: keeps its address
+
+    result, entries = run(expiry, lambda_context)
+
+    assert result["addresses_erased"] == 1 and entries == []
+    erased, kept, waiting = (claims_table(aws).get(o.id) for o in (old, recent, open_claim))
+    assert erased is not None and erased.claimant is not None and erased.address_erased_at is not None
+    assert (erased.claimant.name, erased.claimant.email, erased.claimant.address_line1, erased.claimant.city) == (
+        "Ana Fan",
+        "ana@example.com",
+        None,
+        None,
+    )
+    assert kept is not None and kept.claimant == FAN
+    assert waiting is not None and waiting.claimant == FAN
+    assert FAN.name not in logged(caplog) and FAN.address_line1 not in logged(caplog)  # type: ignore[operator]
+
+
+@pytest.mark.usefixtures("atomic_moto")
+def test_a_claim_racing_the_expiry_exactly_one_wins(aws: Aws) -> None:
+    state, claims = StateTable(aws.tables["StateTable"]), claims_table(aws)
+    offers = [offer(n, WorkState.SENT, timedelta(days=20)) for n in range(8)]
+    store(aws, *offers)
+    for record in offers:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            claimed = pool.submit(claims.create, claim_for(record, NOW), NOW)
+            expired = pool.submit(state.expire_offer, record, NOW)
+            outcomes = (claimed.result(), expired.result())
+        assert outcomes in ((True, False), (False, True)), outcomes
+        stored = state.get_work(record.key)
+        assert stored is not None
+        if outcomes[0]:
+            assert stored.claim_state == "claimed" and claims.get(record.id) is not None
+        else:
+            assert stored.claim_state == "expired" and claims.get(record.id) is None
+
+
+def test_an_expired_offer_cannot_be_claimed_and_a_claimed_one_cannot_expire(aws: Aws) -> None:
+    state, claims = StateTable(aws.tables["StateTable"]), claims_table(aws)
+    first, second = offer(1, WorkState.SENT, timedelta(days=20)), offer(2, WorkState.SENT, timedelta(days=20))
+    store(aws, first, second)
+    assert state.expire_offer(first, NOW)
+    assert not claims.create(claim_for(first, NOW), NOW), "the page finds it expired"
+    assert claims.create(claim_for(second, NOW), NOW)
+    assert not state.expire_offer(second, NOW), "the claim stands"

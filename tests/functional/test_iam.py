@@ -19,7 +19,7 @@ from goodword.aws import clients
 from goodword.work import WorkState
 from tests.conftest import Aws
 from tests.functional.test_enrichment_flow import mention, messages, platform, received
-from tests.functional.test_expiry_schedule import RULE, expiry, offer, store
+from tests.functional.test_expiry_schedule import RULE, expiry, offer, settled_claim, store
 from tests.functional.test_perform_actions import actions, live, offer_for_a_fan, perform, x_replies
 from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, event, put_rules, run
 from tests.functional.test_rule_shapes import TAG_ONLY_NO_LIMITS
@@ -178,7 +178,9 @@ def test_the_expiry_roles_allows_exactly_its_calls(aws: Aws, expiry: Any, lambda
         aws,
         offer(1, WorkState.SENT, timedelta(days=20)),  # due: expired and announced
         offer(2, WorkState.PENDING_REVIEW, timedelta(days=20)),  # waited too long: expired
+        claimed := offer(3, WorkState.SENT, timedelta(days=200)),  # its claim is settled, its address past retention
     )
+    settled_claim(aws, claimed, days_ago=200)
     with recording(names, clients.WORKER) as recorder:
         expiry.lambda_handler({}, lambda_context)
     check("ExpireOffersFunction", recorder)

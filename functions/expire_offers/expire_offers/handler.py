@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from goodword.aws import clients
+from goodword.aws.claims_table import ClaimsTable
 from goodword.aws.event_bus import EventBus
 from goodword.aws.rules_table import RulesLoader
 from goodword.aws.state_table import StateTable
@@ -25,7 +26,10 @@ from goodword.settings import expiry_settings
 def _dependencies() -> tuple[Expiry, RulesLoader]:
     clients.use_budget(clients.WORKER)
     settings = expiry_settings()
-    expiry = Expiry(StateTable(settings.state_table_name), EventBus(settings.event_bus_name), lambda: datetime.now(UTC))
+    # Retention only removes the sealed address fields: nothing is decrypted, no key is needed.
+    claims = ClaimsTable(settings.claims_table_name, settings.state_table_name, key_id="")
+    state = StateTable(settings.state_table_name)
+    expiry = Expiry(state, EventBus(settings.event_bus_name), lambda: datetime.now(UTC), retention=claims)
     return expiry, RulesLoader(settings.rules_table_name, 0)
 
 
