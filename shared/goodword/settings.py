@@ -94,3 +94,20 @@ class ExpirySettings(BaseModel):
 @cache
 def expiry_settings() -> ExpirySettings:
     return _from_environment(ExpirySettings)
+
+
+class RedemptionSettings(BaseModel):
+    """The redemption endpoint's function (functions/redeem_claim)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    state_table_name: str = Field(min_length=1)
+    claims_table_name: str = Field(min_length=1)
+    event_bus_name: str = Field(min_length=1)
+    shop_webhook_secret_id: str = Field(min_length=1)
+    secrets_cache_seconds: int = Field(default=300, ge=0, le=3600)
+
+
+@cache
+def redemption_settings() -> RedemptionSettings:
+    return _from_environment(RedemptionSettings)

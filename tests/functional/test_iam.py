@@ -22,9 +22,10 @@ from tests.functional.test_enrichment_flow import mention, messages, platform, r
 from tests.functional.test_expiry_schedule import RULE, expiry, offer, settled_claim, store
 from tests.functional.test_perform_actions import actions, live, offer_for_a_fan, perform, x_replies
 from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, event, put_rules, run
+from tests.functional.test_redemption_endpoint import claim, post, redemption
 from tests.functional.test_rule_shapes import TAG_ONLY_NO_LIMITS
 
-__all__ = ["actions", "expiry", "live", "platform"]  # fixtures used here
+__all__ = ["actions", "expiry", "live", "platform", "redemption"]  # fixtures used here
 
 Grant = tuple[str, str]  # (IAM action, logical id of the resource or "*")
 
@@ -184,3 +185,12 @@ def test_the_expiry_roles_allows_exactly_its_calls(aws: Aws, expiry: Any, lambda
     with recording(names, clients.WORKER) as recorder:
         expiry.lambda_handler({}, lambda_context)
     check("ExpireOffersFunction", recorder)
+
+
+def test_the_redemption_roles_allows_exactly_its_calls(
+    aws: Aws, redemption: Any, lambda_context: Any, names: dict[str, str]
+) -> None:
+    claim_id = claim(aws, 1)
+    with recording(names, clients.RECEIVER) as recorder:
+        assert post(redemption, lambda_context, claim_id)[0] == 200  # the secret, the offer, the move, the bus
+    check("RedeemClaimFunction", recorder)

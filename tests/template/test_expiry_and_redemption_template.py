@@ -37,3 +37,15 @@ def test_the_default_expression_runs_hourly_and_an_alarm_watches_the_function() 
     alarm = template()["Resources"]["ExpireOffersErrorsAlarm"]["Properties"]
     assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "ExpireOffersFunction"}}]
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_the_shop_redeems_through_its_own_route_and_its_own_secret() -> None:
+    resources = template()["Resources"]
+    function = resources["RedeemClaimFunction"]["Properties"]
+    ((route,),) = [[e["Properties"] for e in function["Events"].values()]]
+    assert (route["ApiId"], route["Path"], route["Method"]) == ({"Ref": "WebhookApi"}, "/claims/{claim_id}/redeemed", "POST")
+    assert function["Environment"]["Variables"]["SHOP_WEBHOOK_SECRET_ID"] == {"Ref": "ShopWebhookSecret"}
+    secret = resources["ShopWebhookSecret"]
+    assert secret["DeletionPolicy"] == "Retain" and secret["Properties"]["SecretString"] == "{}", "503 until the operator sets it"
+    granted = [s["Action"] for s in function["Policies"][0]["Statement"]]
+    assert not any("kms" in str(a) for a in granted), "redeeming reads nothing personal"
