@@ -4,7 +4,9 @@ Every identity linked to the person goes: each event they wrote keeps only what 
 count (kind, platform, times, what the rules decided), its raw payload is deleted, the work
 made for them keeps its kind, rule, state, product and cost, and their profiles, markers,
 cooldowns, links, the judge's examples of their posts and the platform answers enrichment
-cached for their events are deleted. Caps, the report's
+cached for their events are deleted, and so are their claims (the name, email and address
+they gave for a sample, and the keyed hashes that recognise a repeat claimer; the offer keeps
+its claim state, a count). Caps, the report's
 totals and the budget still add up. The work is found by whom it was made for (a scan of
 StateTable's work records), not only through decisions, which expire. A person who had asked to
 stop leaves a suppression entry: a keyed hash of the identity that names nobody, so their
@@ -31,6 +33,11 @@ class Erased:
     events: int = 0
     work: int = 0
     state_items: int = 0
+    claims: int = 0
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.events or self.state_items or self.work or self.claims)
 
     def as_json(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -43,6 +50,9 @@ def erase(target: Target, identity: str, by: str) -> Erased:
     people = state.identities(profile.person_id) if profile and profile.person_id else []
     identities = sorted({identity, *people})
     erased = Erased(identities=len(identities))
+    claims = target.claims()
+    if claims is not None:  # first: a claim is found by who made it, whatever happens below
+        erased.claims = sum(claims.erase(claim_id) for claim_id in claims.claim_ids_for(identities))
     for each in identities:
         parts = identity_parts(each)
         if parts is None:
@@ -66,6 +76,6 @@ def erase(target: Target, identity: str, by: str) -> Erased:
         erased.state_items += state.erase_keys(each)
     if profile and profile.person_id:
         erased.state_items += state.erase_keys(profile.person_id)
-    if erased.events or erased.state_items or erased.work:
+    if erased.anything:
         state.record_erasure(uuid.uuid4().hex, now, by, erased.as_json())
     return erased

@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from goodword.aws import clients
 from goodword.aws.actions_queue import ActionsQueue
 from goodword.aws.bedrock import bedrock_within
+from goodword.aws.claims_table import ClaimsTable
 from goodword.aws.events_table import EventsTable
 from goodword.aws.rules_store import RulesStore, SettingsStore, who
 from goodword.aws.rules_table import RulesLoader
@@ -42,6 +43,8 @@ class Target:
     actions_queue_url: str
     webhook_base_url: str = ""  # where platforms deliver: {webhook_base_url}/{platform}
     webhook_secret_id: str = ""  # the platforms' webhook secrets (to sign test deliveries)
+    claims_table: str = ""  # empty: a stack made before claims (issue 23)
+    claims_key: str = ""  # ClaimsKey's ARN: decrypts claimants' fields
 
     # The stack's stores, through the data layer's adapters.
     def events(self) -> EventsTable:
@@ -49,6 +52,10 @@ class Target:
 
     def state(self) -> StateTable:
         return StateTable(self.state_table)
+
+    def claims(self) -> ClaimsTable | None:
+        """The claims, when the stack has them."""
+        return ClaimsTable(self.claims_table, self.state_table, self.claims_key) if self.claims_table else None
 
     def rules(self) -> RulesStore:
         """The rules as stored, with their versions and history (to read and write them)."""
@@ -148,4 +155,6 @@ def from_stack_outputs(stack: str) -> Target:
         **values,
         webhook_base_url=outputs.get("WebhookBaseUrl", "").rstrip("/"),
         webhook_secret_id=outputs.get("WebhookSecretArn", ""),
+        claims_table=outputs.get("ClaimsTableName", ""),
+        claims_key=outputs.get("ClaimsKeyArn", ""),
     )

@@ -181,7 +181,8 @@ def unlink(app: App, identity: str) -> None:
 def erase(app: App, person: str, yes: bool, as_json: bool) -> None:
     """Erase a person's personal data (a right-to-be-forgotten request), on every identity
     linked to them: their events' text, author and raw payloads, their profiles, links,
-    markers and the judge's examples, and who the work made for them was for. Counts stay, so
+    markers, the judge's examples and their claims (name, email, address), and who the work
+    made for them was for. Counts stay, so
     caps, budgets and reports still add up; the erasure is recorded without saying whom.
     Running it again is safe."""
     key = _person(app, person)
@@ -192,12 +193,13 @@ def erase(app: App, person: str, yes: bool, as_json: bool) -> None:
     if as_json:
         emit_json(erased.as_json())
         return
-    if not (erased.events or erased.work or erased.state_items):
+    if not erased.anything:
         console.print(f"nothing left to erase for {person}", markup=False)
         return
     console.print(
         f"erased {person}: {erased.identities} identit{'y' if erased.identities == 1 else 'ies'}, {erased.events} event(s), "
-        f"{erased.work} offer(s) and action(s) made anonymous, {erased.state_items} profile and limit item(s) deleted",
+        f"{erased.work} offer(s) and action(s) made anonymous, {erased.state_items} profile and limit item(s) deleted, "
+        f"{erased.claims} claim(s) deleted",
         markup=False,
     )
 

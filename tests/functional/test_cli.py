@@ -47,6 +47,8 @@ def target(aws: Aws) -> Target:
         aws.tables["RulesTable"],
         aws.tables["StateTable"],
         aws.queues["ActionsQueue"],
+        claims_table=aws.tables["ClaimsTable"],
+        claims_key=aws.keys["ClaimsKey"],
     )
 
 

@@ -7,8 +7,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from goodword.aws.claims_table import ClaimsTable
+from goodword.aws.state_table import StateTable
+from goodword.claims.hashing import address_hash, email_hash
+from goodword.claims.records import Claimant
 from goodword.events import Event, EventKind
 from tests.conftest import Aws
+from tests.contract.test_claim_store import FAN, KEY, NOW, Setup, claim_for
 from tests.functional.test_cli import goodword, goodword_json, store
 from tests.functional.test_people_links import IG_BRAND, on_instagram
 from tests.functional.test_pipeline import BRAND, FLAGSHIP, POSITIVE, decisions, event, put_rules, run, work
@@ -132,3 +137,27 @@ def test_every_command_reads_the_events_of_an_erased_person(aws: Aws, pipeline: 
     assert goodword_json(aws, "report", "--since", "1d")["totals"]["events"] == 2
     code, shown = goodword(aws, "people", "show", f"x:{BRAND}:keep-me")
     assert code == 0 and "keep-me" in shown
+
+
+def test_erase_deletes_the_persons_claims_and_their_repeat_claimer_hashes(aws: Aws) -> None:
+    claims = ClaimsTable(aws.tables["ClaimsTable"], aws.tables["StateTable"], aws.keys["ClaimsKey"])
+    setup = Setup(claims, StateTable(aws.tables["StateTable"]))
+    theirs = setup.offer(1, person=f"PERSON#x#{BRAND}#{WHO}", author_id=WHO)
+    kept = setup.offer(2, person=f"PERSON#x#{BRAND}#keep-me", author_id="keep-me")
+    assert claims.create(claim_for(theirs), NOW)
+    assert claims.create(claim_for(kept, Claimant(name="Keep Me", email="keep@example.org")), NOW)
+
+    erased = goodword_json(aws, "people", "erase", f"x:{BRAND}:{WHO}")
+    assert (erased["claims"], erased["work"]) == (1, 1)
+    assert claims.get(theirs.id) is None
+    assert claims.earlier_claims(email_hash(KEY, FAN.email), address_hash(KEY, FAN)) == []  # no hash recognises them
+    left = everything(aws)
+    assert theirs.id not in json.dumps(json.loads(left)["ClaimsTable"])  # not the claim, not a pointer to it
+    assert WHO not in left
+    offer = setup.offer_now(theirs.key)
+    assert (offer.claim_state, offer.person) == ("claimed", "(erased)")  # the report still counts a claimed offer
+    still = claims.get(kept.id)
+    assert still is not None and still.claimant is not None and still.claimant.name == "Keep Me"
+
+    code, output = goodword(aws, "people", "erase", f"x:{BRAND}:{WHO}", "--yes")
+    assert (code, "nothing left to erase" in output) == (0, True)

@@ -17,13 +17,13 @@ both tables, so an offer is claimed once, whatever the race.
                                  sk = TAKEN#<claim>  the code a claim got (asking again: the same)
     pk = LOOKUP#<client hmac>,   sk = MINUTE#<minute>  the claim page's lookups (expire)
 
-An offer is found by its code through StateTable's ByClaimCode index (keys only), read
-again by key, and its code compared in constant time. This class is ClaimsTable's one writer.
+In that transaction this class writes the claim's items and ``state_table.offer_claim_write``
+the offer's part (StateTable's layout stays in its module); an offer is found by its code
+through ``StateTable.offer_for_code``. This class is ClaimsTable's one writer.
 """
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -35,6 +35,7 @@ from botocore.exceptions import ClientError
 from goodword.aws import clients
 from goodword.aws.codec import batch_get, from_dynamodb, items, key, partition, plain, scan, to_dynamodb
 from goodword.aws.sealing import seal, unseal
+from goodword.aws.state_table import StateTable, offer_claim_write
 from goodword.aws.writes import cancellation_codes, conditional, put_new
 from goodword.claims.lookups import counter_expires_at, lookup_minute
 from goodword.claims.records import ADDRESS_FIELDS, ClaimRecord, check_codes, check_move_fields, check_new_record, offer_key_of
@@ -44,9 +45,7 @@ from goodword.ports import StorageUnavailable
 from goodword.work import WorkRecord, WorkState
 
 CLAIM_SK = "CLAIM"
-WORK_SK = "WORK"  # an offer's sort key in StateTable
 ADDRESSES = "ADDRESSES"
-CLAIM_CODE_LOOKED_UP = 64  # characters: longer than any claim code Goodword makes, never looked up
 _CONFLICT_TRIES = 3
 _FREE_CODES_READ = 25
 
@@ -74,11 +73,12 @@ class ClaimsTable:
         self.table = table_name
         self.state_table = state_table_name
         self.key_id = key_id  # ClaimsKey's ARN (or id, or alias)
+        self.offers = StateTable(state_table_name)  # the offers: StateTable's layout is its own
 
     # --- reads ---------------------------------------------------------------------------
 
-    def _get(self, pk: str, sk: str, table: str | None = None) -> dict[str, Any] | None:
-        item = clients.dynamodb().get_item(TableName=table or self.table, Key=key(pk, sk), ConsistentRead=True).get("Item")
+    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        item = clients.dynamodb().get_item(TableName=self.table, Key=key(pk, sk), ConsistentRead=True).get("Item")
         return from_dynamodb(item) if item else None
 
     def _record(self, item: dict[str, Any], personal: bool = True) -> ClaimRecord:
@@ -88,22 +88,7 @@ class ClaimsTable:
         return ClaimRecord.model_validate({**plain(fields), "claimant": claimant})
 
     def offer_for_code(self, code: str) -> WorkRecord | None:
-        if not code or len(code) > CLAIM_CODE_LOOKED_UP:
-            return None
-        found = clients.dynamodb().query(
-            TableName=self.state_table,
-            IndexName="ByClaimCode",
-            KeyConditionExpression="claim_code = :c",
-            ExpressionAttributeValues=to_dynamodb({":c": code}),
-            Limit=2,
-        )
-        for entry in found.get("Items", []):
-            pk = str(from_dynamodb(entry)["pk"])
-            item = self._get(pk, WORK_SK, self.state_table) if pk.startswith("OFFER#") else None
-            stored = str(item.get("claim_code") or "") if item else ""
-            if item is not None and hmac.compare_digest(stored.encode(), code.encode()):  # the index is read, then compared
-                return WorkRecord.model_validate(plain(item))
-        return None
+        return self.offers.offer_for_code(code)
 
     def get(self, claim_id: str) -> ClaimRecord | None:
         item = self._get(claim_pk(claim_id), CLAIM_SK)
@@ -145,12 +130,8 @@ class ClaimsTable:
     def _claimable(self, offer_key: str) -> bool:
         """A first look, so a claim that cannot be stored costs no encryption; the transaction
         decides."""
-        offer = self._get(offer_key, WORK_SK, self.state_table)
-        return (
-            offer is not None
-            and offer.get("state") == WorkState.SENT.value
-            and offer.get("claim_state") in (None, ClaimState.OFFERED.value)
-        )
+        offer = self.offers.get_work(offer_key)
+        return offer is not None and offer.state is WorkState.SENT and offer.claim_state in (None, ClaimState.OFFERED.value)
 
     def create(self, claim: ClaimRecord, now: datetime) -> bool:
         check_new_record(claim)
@@ -169,23 +150,7 @@ class ClaimsTable:
                 item["gsi2pk"], item["gsi2sk"] = ADDRESSES, _claim_sort(claim)
         writes: list[dict[str, Any]] = [
             {"Put": {"TableName": self.table, "Item": to_dynamodb(item), "ConditionExpression": "attribute_not_exists(pk)"}},
-            {
-                "Update": {
-                    "TableName": self.state_table,
-                    "Key": key(claim.offer_key, WORK_SK),
-                    "UpdateExpression": "SET claim_state = :to, claimed_at = :at",
-                    "ConditionExpression": "#s = :sent AND (attribute_not_exists(claim_state) OR claim_state = :offered)",
-                    "ExpressionAttributeNames": {"#s": "state"},
-                    "ExpressionAttributeValues": to_dynamodb(
-                        {
-                            ":to": claim.state.value,
-                            ":at": now.isoformat(),
-                            ":sent": WorkState.SENT.value,
-                            ":offered": ClaimState.OFFERED.value,
-                        }
-                    ),
-                }
-            },
+            offer_claim_write(self.state_table, claim.offer_key, claim.state.value, claimed_at=now.isoformat()),
         ]
         for pk in _hash_keys(claim.email_hash, claim.address_hash):
             pointer = {"pk": pk, "sk": claim_pk(claim.id), "claim_id": claim.id, "created_at": claim.created_at}
@@ -210,15 +175,7 @@ class ClaimsTable:
                     ),
                 }
             },
-            {
-                "Update": {
-                    "TableName": self.state_table,
-                    "Key": key(offer_key_of(claim_id), WORK_SK),
-                    "UpdateExpression": "SET claim_state = :to",
-                    "ConditionExpression": "attribute_exists(pk)",  # never a stub for an offer that is not there
-                    "ExpressionAttributeValues": to_dynamodb({":to": to.value}),
-                }
-            },
+            offer_claim_write(self.state_table, offer_key_of(claim_id), to.value),
         ]
         return self._transact(writes)
 

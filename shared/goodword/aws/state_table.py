@@ -15,7 +15,11 @@ nothing is written and the result says which limit stopped it. Never read-then-w
                                                FLAGS#<state>),
                                                gsi1sk = <created_at>#<id> (actions are not:
                                                an index write per action and per state change
-                                               would cost more than reading them by event)
+                                               would cost more than reading them by event);
+                                               offers by their claim code in the ByClaimCode
+                                               index (keys only); an offer's ``claim_state``
+                                               and ``claimed_at`` are written with its claim,
+                                               in ClaimsTable's transaction (offer_claim_write)
     pk = <mark>,             sk = MARK         once-ever marks (a private reply per comment)
     pk = RATE#<counter>,     sk = RATE         send- and read-rate windows (expire)
     pk = FETCH#<kind>#<account>#<object>, sk = FETCH   a platform's answer to an
@@ -33,6 +37,7 @@ scans through codec.scan.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -59,6 +64,7 @@ SUPPRESSION_KEY_PK = "SUPPRESSION#KEY"
 EXAMPLE_SK = "JUDGEMENT"
 EXAMPLES_INDEX = "JUDGEMENT#EXAMPLES"
 SEEN_DAYS = 400
+OFFERED = "offered"  # claims.states.ClaimState.OFFERED: an offer not claimed yet (or no claim_state)
 
 
 def offers_index_key(state: WorkState) -> str:
@@ -83,6 +89,37 @@ def work_item(record: WorkRecord) -> dict[str, Any]:
 
 def work_from_item(item: dict[str, Any]) -> WorkRecord:
     return WorkRecord.model_validate(plain(item))
+
+
+CLAIM_CODE_LOOKED_UP = 64  # characters: longer than any claim code Goodword makes, never looked up
+
+
+def offer_claim_write(table: str, offer_key: str, to: str, claimed_at: str | None = None) -> dict[str, Any]:
+    """The offer's part of a claim's transaction (ClaimsTable writes it with the claim: all or
+    nothing). With ``claimed_at`` the claim is new: only a sent offer, not claimed or expired
+    yet, takes it; otherwise the claim moved, and the offer, which must be there, follows."""
+    if claimed_at is None:
+        return {
+            "Update": {
+                "TableName": table,
+                "Key": key(offer_key, WORK_SK),
+                "UpdateExpression": "SET claim_state = :to",
+                "ConditionExpression": "attribute_exists(pk)",  # never a stub for an offer that is not there
+                "ExpressionAttributeValues": to_dynamodb({":to": to}),
+            }
+        }
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": key(offer_key, WORK_SK),
+            "UpdateExpression": "SET claim_state = :to, claimed_at = :at",
+            "ConditionExpression": "#s = :sent AND (attribute_not_exists(claim_state) OR claim_state = :offered)",
+            "ExpressionAttributeNames": {"#s": "state"},
+            "ExpressionAttributeValues": to_dynamodb(
+                {":to": to, ":at": claimed_at, ":sent": WorkState.SENT.value, ":offered": OFFERED}
+            ),
+        }
+    }
 
 
 class StateTable:
@@ -509,6 +546,26 @@ class StateTable:
     def get_work(self, work_key: str) -> WorkRecord | None:
         item = self._get(work_key, WORK_SK)
         return work_from_item(item) if item else None
+
+    def offer_for_code(self, code: str) -> WorkRecord | None:
+        """The offer whose claim code this is: found through the ByClaimCode index, read again
+        by key, and its code compared in constant time."""
+        if not code or len(code) > CLAIM_CODE_LOOKED_UP:
+            return None
+        found = clients.dynamodb().query(
+            TableName=self.table,
+            IndexName="ByClaimCode",
+            KeyConditionExpression="claim_code = :c",
+            ExpressionAttributeValues=to_dynamodb({":c": code}),
+            Limit=2,
+        )
+        for entry in found.get("Items", []):
+            pk = str(from_dynamodb(entry)["pk"])
+            item = self._get(pk, WORK_SK) if pk.startswith("OFFER#") else None
+            stored = str(item.get("claim_code") or "") if item else ""
+            if item is not None and hmac.compare_digest(stored.encode(), code.encode()):
+                return work_from_item(item)
+        return None
 
     def find_work(self, identifier: str) -> WorkRecord | None:
         """An offer or action by its id."""
