@@ -210,11 +210,12 @@ def outcome_note(row: Row) -> str:
         return "  no offer sent"
     rate = f"{row.claims} of {row.sent} claimed ({row.claim_rate:.0%})"
     median = row.median_hours_to_claim
-    speed = f", median {_duration(median)} to claim" if median is not None else ""
+    speed = f", median {duration(median)} to claim" if median is not None else ""
     return f"  {rate}{speed}; {row.fulfilled} fulfilled, cost {row.product_cost:.2f}; {row.fans_said_more} fan(s) said more"
 
 
-def _duration(hours: float) -> str:
+def duration(hours: float) -> str:
+    """A time to claim as people read it: hours under two days, then days."""
     return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
