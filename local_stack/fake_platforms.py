@@ -3,13 +3,19 @@ documented read that enrichment makes (goodword.enrichment.requests) is answered
 documented response shape stored in tests/fixtures/ (PROVENANCE.md), the requested ids put
 in. Requests without a bearer token are refused 401, as the platforms do; anything else 404.
 
-The stack points PlatformCredentials' ``api_base_urls`` here, so no fetch leaves the machine."""
+The stack points PlatformCredentials' ``api_base_urls`` here, so no fetch leaves the machine.
+
+One write is faked too: Shopify's Admin GraphQL ``discountCodeBasicCreate`` (claims fulfilled
+with a discount code), answered with the documented shapes in tests/fixtures/shopify/: the
+discount made, or ``TAKEN`` for a code the store already has; 401 without an access token."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -68,11 +74,82 @@ def answer(method: str, url: str, headers: dict[str, str]) -> tuple[int, dict[st
     return 404, {"error": {"message": f"the fake platforms do not answer {parts.path}", "code": 803}}
 
 
+_SHOPIFY_GRAPHQL = re.compile(
+    r"^/shopify/(?P<shop>[a-z0-9-]+\.myshopify\.com)/admin/api/(?P<version>[0-9]{4}-[0-9]{2})/graphql\.json$"
+)
+_REQUIRED = ("title", "code", "startsAt", "customerGets")  # and customerSelection or context (DiscountCodeBasicInput)
+
+
+@dataclass
+class FakeShopify:
+    """Stores' discount codes: each ``discountCodeBasicCreate`` request is kept (``requests``)
+    and answered as Shopify documents it. Callable as an HTTP transport (tests) or behind the
+    fake platforms' server (the local stack)."""
+
+    codes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # shop -> CODE -> its input
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:  # noqa: PLR0911
+        found = _SHOPIFY_GRAPHQL.match(urlsplit(path).path)
+        if method != "POST" or found is None:
+            return 404, {"errors": "Not Found"}
+        if not headers.get("x-shopify-access-token"):
+            return 401, _fixture("shopify/invalid_access_token.constructed.json")
+        try:
+            request = json.loads(body)
+            discount = request["variables"]["basicCodeDiscount"]
+        except (ValueError, KeyError, TypeError):
+            return 400, {"errors": [{"message": "the fake Shopify answers discountCodeBasicCreate with variables only"}]}
+        if "discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount)" not in str(request.get("query")):
+            return 200, {"errors": [{"message": "the fake Shopify answers discountCodeBasicCreate only"}]}
+        with self.lock:
+            self.requests.append({"shop": found["shop"], "version": found["version"], **request})
+            missing = [name for name in _REQUIRED if not discount.get(name)]
+            if not (discount.get("customerSelection") or discount.get("context")):
+                missing.append("context")
+            if missing:
+                return 200, _user_errors(
+                    [{"field": ["basicCodeDiscount", missing[0]], "code": "BLANK", "message": "can't be blank"}]
+                )
+            store = self.codes.setdefault(found["shop"], {})
+            if str(discount["code"]).upper() in store:
+                return 200, _fixture("shopify/discount_code_basic_create_taken.constructed.json")
+            store[str(discount["code"]).upper()] = copy.deepcopy(discount)
+            made = _fixture("shopify/discount_code_basic_create_response.documented_shape.json")
+            made["data"]["discountCodeBasicCreate"]["codeDiscountNode"]["id"] = f"gid://shopify/DiscountCodeNode/{len(store)}"
+            return 200, made
+
+    def __call__(self, request: Any) -> Any:
+        """An HTTP transport (outbound.transport.send's shape) that never leaves the process."""
+        from goodword.outbound.transport import HttpResponse
+
+        parts = urlsplit(request.url)
+        path = (
+            parts.path if parts.path.startswith("/shopify/") else f"/shopify/{parts.hostname}{parts.path}"
+        )  # https://{shop}/admin/...
+        status, body = self.answer(request.method, path, request.headers, request.body)
+        return HttpResponse(status, {"content-type": "application/json"}, json.dumps(body).encode())
+
+
+def _user_errors(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"data": {"discountCodeBasicCreate": {"codeDiscountNode": None, "userErrors": errors}}}
+
+
 class ReadsHandler(BaseHTTPRequestHandler):
-    """Answers the platforms' documented reads (``answer``); the soak's fake platform adds sends."""
+    """Answers the platforms' documented reads (``answer``) and Shopify's discount codes
+    (``FakeShopify``); the soak's fake platform adds sends."""
+
+    shopify = FakeShopify()
 
     def do_GET(self) -> None:
         status, body = answer("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
+        self.send_json(status, body)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        data = self.rfile.read(length) if length else b""
+        status, body = self.shopify.answer("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, data)
         self.send_json(status, body)
 
     def send_json(self, status: int, body: Any) -> None:
@@ -98,7 +175,7 @@ class FakePlatforms:
     @property
     def base_urls(self) -> dict[str, str]:
         root = f"http://{self.host}:{self.server.server_address[1]}"
-        return {"graph": f"{root}/graph/v26.0", "linkedin": f"{root}/linkedin", "x": f"{root}/x"}
+        return {"graph": f"{root}/graph/v26.0", "linkedin": f"{root}/linkedin", "x": f"{root}/x", "shopify": f"{root}/shopify"}
 
     def start(self) -> FakePlatforms:
         self.thread.start()

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from goodword.events import EventKind, Platform
-from goodword.policy import Channel, capability
+from goodword.policy import Channel, DeliverLink, capability
+from goodword.rules.compliance import conditioning
 from goodword.rules.templates import placeholders_in, render, validate_template
 from goodword.work import WorkRecord
 
@@ -37,13 +38,23 @@ def edited_message(template: str, record: WorkRecord, context: EditContext) -> s
         "brand_handle": f"@{context.brand_handle}" if context.brand_handle else "",
         "platform": record.platform,
     }
+    if problem := conditioning(template):
+        raise ValueError(problem)
     message = render(template, values)
+    if record.deliver_link == DeliverLink.ASK_TO_DM:  # a public reply asking for a DM: the link waits for the DM
+        if given := [name for name in _CLAIM if name in placeholders_in(template)]:
+            raise ValueError(f"this offer's reply asks the person to send a DM: {{{given[0]}}} would put the claim in it")
+        return _within_channel(message, record)
     used = set(placeholders_in(context.rule_message)) if context.rule_message is not None else set()
     if context.rule_message is None and record.claim_link and record.claim_link in (record.message or ""):
         used.add("claim_link")  # the rule is gone: keep what the held message gave
     for name in _CLAIM:
         if name in used and values[name] and values[name] not in message:
             raise ValueError(f"the message must keep {{{name}}}: the rule's message gives the person it to claim the offer")
+    return _within_channel(message, record)
+
+
+def _within_channel(message: str, record: WorkRecord) -> str:
     if record.channel is not None:
         found = capability(Platform(record.platform), Channel(record.channel), EventKind(record.event_kind))
         if found is not None and len(message) > found.max_length:

@@ -97,6 +97,69 @@ PRODUCES: dict[Platform, frozenset[EventKind]] = {
 }
 # "automatic" delivery: the first allowed channel, in this order of preference.
 AUTOMATIC = (Channel.PRIVATE_REPLY, Channel.REPLY, Channel.DIRECT_MESSAGE)
+PRIVATE = (Channel.PRIVATE_REPLY, Channel.DIRECT_MESSAGE)
+
+
+class DeliverLink(StrEnum):
+    """Where an offer's claim link goes (a rule's ``deliver_link``)."""
+
+    REPLY = "reply"  # in the public reply
+    DM = "dm"  # in a private message: Instagram private reply, a DM answering one, a Twitch whisper
+    ASK_TO_DM = "ask_to_dm"  # not in the public reply, which asks the person to send a DM
+
+
+# Platforms that bill public posts carrying a URL: when the rule does not say, an offer that
+# goes out as a public reply asks the person to send a DM instead of carrying the link.
+LINK_COSTS = frozenset({Platform.X})
+
+
+def private_channel(platform: Platform, kind: EventKind) -> Channel | None:
+    """The private channel that may answer this event, if any."""
+    return next((ch for ch in PRIVATE if capability(platform, ch, kind)), None)
+
+
+def answers_dms(platform: Platform) -> bool:
+    """The person can DM the brand there, and Goodword hears it and may answer it."""
+    return K.DIRECT_MESSAGE in PRODUCES.get(platform, frozenset()) and (
+        capability(platform, Channel.DIRECT_MESSAGE, K.DIRECT_MESSAGE) is not None
+    )
+
+
+def offer_channel(  # noqa: PLR0911 (one return per refusal)
+    platform: Platform, kind: EventKind, deliver_link: DeliverLink | None, wanted: Channel | None
+) -> tuple[Channel | None, str | None]:
+    """The channel an offer goes out on for this event (``wanted``: the rule's ``delivery``,
+    None for automatic), or why it cannot."""
+    if deliver_link is None:
+        reason = refusal(platform, kind, wanted)
+        return (None, reason) if reason else (wanted or automatic_channel(platform, kind), None)
+    if platform not in MATRIX:
+        return None, f"Goodword cannot contact people on {platform.value} yet"
+    if deliver_link is DeliverLink.DM:
+        channel = private_channel(platform, kind) if wanted in (None, Channel.DIRECT_MESSAGE) else None
+        if wanted is Channel.DIRECT_MESSAGE and capability(platform, wanted, kind) is None:
+            channel = None
+        if channel is None:
+            return None, f"deliver_link dm: no private message may answer a {kind.value} on {platform.value}"
+        return channel, None
+    if capability(platform, Channel.REPLY, kind) is None:
+        return None, f"deliver_link {deliver_link.value}: no public reply may answer a {kind.value} on {platform.value}"
+    if deliver_link is DeliverLink.ASK_TO_DM and not answers_dms(platform):
+        return None, f"deliver_link ask_to_dm: Goodword cannot answer a direct message on {platform.value}"
+    return Channel.REPLY, None
+
+
+def link_placement(platform: Platform, channel: Channel, deliver_link: DeliverLink | None, chosen: bool = False) -> DeliverLink:
+    """Where the claim link goes for an offer sent on ``channel``: where the rule's
+    ``deliver_link`` says; else in the message, except in a public reply on a platform that
+    bills links when the rule chose no channel either (``chosen``: its ``delivery``)."""
+    if deliver_link is not None:
+        return deliver_link
+    if channel in PRIVATE:
+        return DeliverLink.DM
+    if platform in LINK_COSTS and not chosen and answers_dms(platform):
+        return DeliverLink.ASK_TO_DM
+    return DeliverLink.REPLY
 
 
 def capability(platform: Platform, channel: Channel, kind: EventKind) -> Capability | None:

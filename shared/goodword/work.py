@@ -141,6 +141,10 @@ class WorkRecord(BaseModel):
     product: str | None = None
     product_cost: float | None = None
     delivery: str | None = None
+    deliver_link: str | None = None  # goodword.policy.DeliverLink: where the claim link went
+    link_message: str | None = None  # ask_to_dm: the message with the link, for the answer to the person's DM
+    claim_within_days: int | None = None  # the rule's window to claim, from when the offer is sent
+    fulfilment: dict[str, Any] | None = None  # the rule's fulfilment when the offer was made (rules.model.Fulfilment)
     claim_state: str | None = None  # goodword.claims.states.ClaimState; None: not claimed yet
     claimed_at: str | None = None  # when the fan claimed it (kept when `people erase` deletes the claim)
     held_because: str | None = None  # the eligibility policy sent it to review

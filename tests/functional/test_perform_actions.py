@@ -100,7 +100,7 @@ def test_dry_run_records_what_would_be_sent_and_announces_it(aws: Aws, pipeline:
         assert perform(actions, lambda_context, records) == {"batchItemFailures": []}
     offer = the_offer(aws)
     assert (offer["state"], offer["dry_run"], offer["channel"]) == ("sent", True, "reply")
-    assert offer["message"].startswith("Thank you @fan_p1!") and offer["claim_link"] in offer["message"]
+    assert offer["message"].startswith("Thank you @fan_p1!") and offer["claim_link"] in offer["link_message"]
     assert offer["gsi1pk"] == "OFFERS#sent"
     (call,) = put_events.call_args_list
     entry = call.kwargs["Entries"][0]
@@ -233,7 +233,13 @@ def test_policy_is_checked_again_at_send(aws: Aws, pipeline: Any, actions: Any, 
     long_message = {
         **FLAGSHIP,
         "actions": [
-            {"offer_sample": {**FLAGSHIP["actions"][0]["offer_sample"], "message": "{author_handle} " + "thank you " * 40}}
+            {
+                "offer_sample": {
+                    **FLAGSHIP["actions"][0]["offer_sample"],
+                    "message": "{author_handle} " + "thank you " * 40,
+                    "ask_message": "{author_handle} " + "thank you " * 40,
+                }
+            }
         ],
     }
     records = offer_for_a_fan(aws, pipeline, lambda_context, long_message)

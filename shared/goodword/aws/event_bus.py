@@ -1,5 +1,5 @@
-"""The EventBridge adapter of ``ports.EventBus``: completed offers and actions, for other
-systems (shop, CRM, fulfilment)."""
+"""The EventBridge adapter of ``ports.EventBus``: completed offers and actions, and the moves
+of offers' claims, for other systems (shop, CRM, fulfilment)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import Any
 
 from goodword.aws import clients
 
-# What each detail's ``kind`` is published as (EventBridge's detail-type, for rules to match).
-DETAIL_TYPES = {"offer_sample": "Offer sent", "offer_claim": "Offer claim"}  # claims.states.transition_detail
+# What each detail's ``kind`` is published as (EventBridge's detail-type, for rules to match). Every
+# move of an offer's claim (claims.states.transition_detail) is one "Offer claim"; its ``state``
+# says which (a rule matches {"detail-type": ["Offer claim"], "detail": {"state": ["redeemed"]}}).
+DETAIL_TYPES = {"offer_sample": "Offer sent", "offer_claim": "Offer claim"}
 
 
 class EventBus:

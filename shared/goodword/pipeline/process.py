@@ -21,10 +21,10 @@ from goodword.linking import LinkError, link, spread
 from goodword.observability import logger
 from goodword.opt_out import ADDRESSED, NOTHING, StopVerdict, contact_refusal, hear
 from goodword.people import Profile, person_key
-from goodword.policy import Channel, automatic_channel, refusal
+from goodword.policy import Channel, DeliverLink, automatic_channel, link_placement, offer_channel, refusal
 from goodword.ports import DecisionLog, RulesSource, StateStore, WorkQueue
 from goodword.rules.engine import CompiledRule, Decision, Outcome, RuleBook, evaluate
-from goodword.rules.model import Action, AutomaticAbove, Review, Rule, Scope, Settings
+from goodword.rules.model import Action, AutomaticAbove, Delivery, Review, Rule, Scope, Settings
 from goodword.rules.policy_check import channel_of
 from goodword.rules.templates import render
 from goodword.sentiment.model import Band, Sentiment, SentimentLabel
@@ -246,10 +246,11 @@ class Pipeline:
         for index, action in enumerate(rule.actions):
             if action.kind in _CONTACT and index not in channels:
                 continue  # held (above)
-            record = self._record(action, index, rule, compiled.version, event, person, sentiment, settings, now, facts)
+            channel = channels.get(index)
+            record = self._record(action, index, rule, compiled.version, event, person, sentiment, settings, now, facts, channel)
             if record is not None:
-                if index in channels:
-                    record = record.model_copy(update={"channel": channels[index].value})
+                if channel is not None:
+                    record = record.model_copy(update={"channel": channel.value})
                 records.append(record)
         # A contact is what goes out now: an offer held for review is none until a person
         # approves it (`goodword review approve` charges it then); the cooldown still holds it.
@@ -311,6 +312,7 @@ class Pipeline:
         settings: Settings,
         now: datetime,
         facts: dict[str, Any],
+        channel: Channel | None = None,
     ) -> WorkRecord | None:
         if action.tag:
             return None
@@ -345,6 +347,14 @@ class Pipeline:
             link = f"{str(settings.claim_link_base_url).rstrip('/')}/{code}"
             hold = contact_hold(settings, facts)
             state = WorkState.APPROVED if _automatic(offer.review, sentiment) and not hold else WorkState.PENDING_REVIEW
+            offer_values = {**values, "product": offer.product, "claim_link": link, "claim_code": code}
+            said, link_message = render(offer.message, offer_values), None
+            placed = None
+            if channel is not None:  # where the claim link goes (deliver_link)
+                chosen = offer.delivery is not Delivery.AUTOMATIC
+                placed = link_placement(event.platform, channel, offer.deliver_link, chosen)
+                if placed is DeliverLink.ASK_TO_DM:  # the public reply asks for a DM; the link waits for it
+                    said, link_message = render(offer.ask_message, offer_values), said
             return WorkRecord(
                 held_because=hold,
                 **base,
@@ -355,7 +365,11 @@ class Pipeline:
                 product=offer.product,
                 product_cost=offer.product_cost,
                 delivery=offer.delivery.value,
-                message=render(offer.message, {**values, "product": offer.product, "claim_link": link, "claim_code": code}),
+                message=said,
+                link_message=link_message,
+                deliver_link=placed.value if placed else None,
+                claim_within_days=offer.claim_within_days,
+                fulfilment=offer.fulfilment.model_dump(mode="json", exclude_none=True),
             )
         if action.flag:  # for a person to answer: waits in the review queue, never queued to send
             return WorkRecord(
@@ -441,6 +455,9 @@ def contact_channels(rule: Rule, event: Event) -> dict[int, Channel] | str:
 def _channel(action: Action, event: Event) -> tuple[Channel | None, str | None]:
     """The channel a contact action will use for this event, or why there is none."""
     wanted = channel_of(action)
+    if action.offer_sample:  # where its claim link goes (deliver_link) decides its channel too
+        chosen = wanted if isinstance(wanted, Channel) else None
+        return offer_channel(event.platform, event.kind, action.offer_sample.deliver_link, chosen)
     channel = automatic_channel(event.platform, event.kind) if wanted is None else wanted
     reason = refusal(event.platform, event.kind, channel if isinstance(channel, Channel) else None)
     if reason or not isinstance(channel, Channel):

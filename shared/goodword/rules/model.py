@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, HttpUrl, field_validator, model_validator
+from pydantic import Tag as UnionTag
 
 from goodword.eligibility import EligibilitySettings
 from goodword.enrichment.fetches import EnrichmentSettings
@@ -17,8 +18,10 @@ from goodword.events import EventKind, Platform
 from goodword.opt_out import OptOutSettings
 from goodword.outbound.destinations import never_callable
 from goodword.outbound.notify import NotifyFormat
+from goodword.policy import DeliverLink
+from goodword.rules.compliance import conditioning
 from goodword.rules.conditions import MAX_LEAVES, Condition, count_leaves
-from goodword.rules.templates import validate_template
+from goodword.rules.templates import placeholders_in, validate_template
 from goodword.sentiment.model import SentimentSettings
 from goodword.work import MAX_ACTIONS
 
@@ -110,17 +113,147 @@ class Delivery(StrEnum):
     DIRECT_MESSAGE = "direct_message"
 
 
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
+_SHOP = re.compile(r"[a-z0-9][a-z0-9-]{0,60}\.myshopify\.com")
+
+
+class NotifyFulfilment(_Model):
+    """A signed Standard Webhooks ``offer.claimed`` request to the brand's URL, with the claim
+    (the claimant's name, email and address: this URL is where the brand ships from)."""
+
+    kind: Literal["notify"] = "notify"
+    url: HttpUrl | None = Field(
+        default=None,
+        description="https; receives the claim, signed. Left out: claims wait for a person (goodword claims mark-fulfilled)",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _https_public(cls, value: HttpUrl | None) -> HttpUrl | None:
+        if value is None:
+            return None
+        host = value.host or ""
+        if value.scheme != "https" and host not in _LOOPBACK_HOSTS:
+            raise ValueError("the fulfilment URL must be https: it receives the claimant's name, email and address")
+        if problem := never_callable(host):  # checked again, resolved, at every send
+            raise ValueError(problem)
+        return value
+
+
+class CodePoolFulfilment(_Model):
+    """A single-use code from the codes uploaded with ``goodword codes upload FILE --rule RULE``."""
+
+    kind: Literal["code_pool"]
+
+
+class ShopifyFulfilment(_Model):
+    """A single-use discount code created in the brand's Shopify store (Admin GraphQL
+    ``discountCodeBasicCreate``, usage limit 1), one per claim."""
+
+    kind: Literal["shopify"]
+    shop: str = Field(description="the store's myshopify.com domain, e.g. roaster.myshopify.com")
+    percentage: float | None = Field(default=None, gt=0, le=100, description="percent off the order (100: free)")
+    amount: float | None = Field(default=None, gt=0, le=100_000, description="a fixed amount off, in the store's currency")
+    title: str = Field(
+        default="Goodword thank-you", min_length=1, max_length=255, description="the discount's name in Shopify admin"
+    )
+    valid_days: int | None = Field(
+        default=None, ge=1, le=365, description="the code ends this many days after the claim (never when left out)"
+    )
+
+    @field_validator("shop")
+    @classmethod
+    def _shop(cls, value: str) -> str:
+        if not _SHOP.fullmatch(value.lower()):
+            raise ValueError("shop is the store's myshopify.com domain, like roaster.myshopify.com (not its own domain)")
+        return value.lower()
+
+    @model_validator(mode="after")
+    def _one_value(self) -> ShopifyFulfilment:
+        if (self.percentage is None) == (self.amount is None):
+            raise ValueError("a shopify fulfilment gives either percentage (e.g. 100 for free) or amount, not both or neither")
+        return self
+
+
+def _fulfilment_kind(value: Any) -> str | None:
+    """The union's tag: ``kind``, notify when left out (the default fulfilment)."""
+    kind = value.get("kind", "notify") if isinstance(value, dict) else getattr(value, "kind", None)
+    return kind if kind in ("notify", "code_pool", "shopify") else None
+
+
+Fulfilment = Annotated[
+    Annotated[NotifyFulfilment, UnionTag("notify")]
+    | Annotated[CodePoolFulfilment, UnionTag("code_pool")]
+    | Annotated[ShopifyFulfilment, UnionTag("shopify")],
+    Discriminator(
+        _fulfilment_kind,
+        custom_error_type="fulfilment_kind",
+        custom_error_message="unknown fulfilment kind; use notify, code_pool or shopify",
+    ),
+]
+
+DEFAULT_ASK_MESSAGE = (
+    "Thank you {author_handle}! We'd love to send you {product}, on us: send us a direct message and we'll answer with your link."
+)
+_CLAIM_PLACEHOLDERS = ("claim_link", "claim_code")
+
+
+def _compliant(value: str) -> str:
+    if problem := conditioning(value):
+        raise ValueError(problem)
+    return value
+
+
 class OfferSample(_Model):
     product: str = Field(min_length=1, max_length=200)
     message: str = Field(min_length=1, max_length=1000, description="template; see the placeholders")
     delivery: Delivery = Delivery.AUTOMATIC
+    deliver_link: DeliverLink | None = Field(
+        default=None,
+        description="reply | dm | ask_to_dm: where the claim link goes; left out: the platform's default (docs/rules.md)",
+    )
+    ask_message: str = Field(
+        default=DEFAULT_ASK_MESSAGE,
+        min_length=1,
+        max_length=1000,
+        description="the public reply when the link is not in it (ask_to_dm): asks the person to send a DM; no {claim_link}",
+    )
     review: Review | AutomaticAbove = Review.MANUAL
-    product_cost: float | None = Field(default=None, ge=0, description="cost of one sample, for budgets and reports")
+    product_cost: float | None = Field(
+        default=None, ge=0, description="cost of one sample (the unit cost), for budgets and reports"
+    )
+    claim_within_days: int = Field(default=14, ge=1, le=90, description="the offer expires unclaimed after this many days")
+    fulfilment: Fulfilment = Field(
+        default_factory=NotifyFulfilment, description="what happens when the person claims: notify, code_pool or shopify"
+    )
 
     @field_validator("message")
     @classmethod
     def _template(cls, value: str) -> str:
-        return validate_template(value, offer=True)
+        return _compliant(validate_template(value, offer=True))
+
+    @field_validator("ask_message")
+    @classmethod
+    def _ask(cls, value: str) -> str:
+        validate_template(value, offer=True)
+        if given := [name for name in placeholders_in(value) if name in _CLAIM_PLACEHOLDERS]:
+            raise ValueError(
+                f"ask_message is the public reply that asks for a DM: {{{given[0]}}} would put the claim in it (use message)"
+            )
+        return _compliant(value)
+
+    @model_validator(mode="after")
+    def _agree(self) -> OfferSample:
+        clash = {
+            Delivery.REPLY: (DeliverLink.DM,),
+            Delivery.DIRECT_MESSAGE: (DeliverLink.REPLY, DeliverLink.ASK_TO_DM),
+        }.get(self.delivery, ())
+        if self.deliver_link in clash:
+            raise ValueError(
+                f"delivery: {self.delivery.value} and deliver_link: {self.deliver_link.value} disagree;"
+                " deliver_link alone says where the link goes (leave delivery out)"
+            )
+        return self
 
 
 class Message(_Model):

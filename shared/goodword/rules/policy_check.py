@@ -4,7 +4,7 @@ refused with the reason (the actions function checks each send again)."""
 from __future__ import annotations
 
 from goodword.events import EventKind, Platform
-from goodword.policy import MATRIX, PRODUCES, Channel, refusal
+from goodword.policy import MATRIX, PRODUCES, Channel, offer_channel, refusal
 from goodword.rules.model import Action, Delivery, Rule
 
 
@@ -36,7 +36,11 @@ def policy_problems(rule: Rule) -> list[str]:
             if platform not in MATRIX and not explicit:
                 continue
             for kind in _kinds(rule, platform):
-                reason = refusal(platform, kind, channel if isinstance(channel, Channel) else None)
+                wanted = channel if isinstance(channel, Channel) else None
+                if action.offer_sample:  # where its claim link goes decides its channel too
+                    reason = offer_channel(platform, kind, action.offer_sample.deliver_link, wanted)[1]
+                else:
+                    reason = refusal(platform, kind, wanted)
                 if reason and f"actions[{index}].{action.kind}: {reason}" not in problems:
                     problems.append(f"actions[{index}].{action.kind}: {reason}")
     return problems
