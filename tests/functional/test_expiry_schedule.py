@@ -121,18 +121,11 @@ def run(expiry: Any, context: Any) -> tuple[dict[str, Any], list[dict[str, Any]]
     return result, [entry for call in put_events.call_args_list for entry in call.kwargs["Entries"]]
 
 
-def _rule_has_claim_window() -> bool:
-    from goodword.rules.model import OfferSample
-
-    return "claim_within_days" in OfferSample.model_fields
-
-
 def logged(caplog: pytest.LogCaptureFixture) -> str:
     """Every log record with its extra fields, as text."""
     return json.dumps([record.__dict__ for record in caplog.records], default=str)
 
 
-@pytest.mark.skipif(not _rule_has_claim_window(), reason="the rule model has no claim_within_days yet (the fulfilment branch)")
 def test_the_schedule_expires_what_is_due_and_announces_ids_only(
     aws: Aws, expiry: Any, lambda_context: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

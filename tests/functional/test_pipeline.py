@@ -143,7 +143,9 @@ def test_first_positive_mention_gets_one_offer_and_the_next_mention_does_not(
     # X bills public posts that carry a URL: the reply asks for a DM, the link waits for it (deliver_link)
     assert offer["deliver_link"] == "ask_to_dm" and offer["claim_link"] not in offer["message"]
     assert offer["message"].startswith("Thank you @fan_p1! We'd love to send you Ethiopia Guji 250 g, on us: send us a direct")
-    assert offer["link_message"].startswith("Thank you @fan_p1! A bag of Ethiopia Guji 250 g is yours: https://roaster.example/claim/")
+    assert offer["link_message"].startswith(
+        "Thank you @fan_p1! A bag of Ethiopia Guji 250 g is yours: https://roaster.example/claim/"
+    )
     assert offer["claim_link"].endswith(offer["claim_code"]) and len(offer["claim_code"]) >= 16
     (message,) = queued(aws)
     assert message["idempotency_key"] == offer["id"] and message["kind"] == "offer_sample"

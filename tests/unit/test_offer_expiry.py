@@ -19,14 +19,13 @@ from tests.unit.test_services_in_memory import FLAGSHIP, MILD, NOW, PRAISE, Stac
 
 # Once per person is the only thing between a fan and a second offer: no "first praise"
 # condition, so a second praise would be offered if expiry freed the limit.
-EVERY_PRAISE = {
+SAMPLE: dict[str, Any] = {"product": "Beans", "product_cost": 5, "message": "Thanks! {claim_link}", "review": "by_band"}
+EVERY_PRAISE: dict[str, Any] = {
     "id": "every-praise-sample",
     "name": "A sample for praise",
     "triggers": {"kinds": ["mention"]},
     "conditions": {"field": "sentiment.band", "one_of": ["auto", "review"]},
-    "actions": [
-        {"offer_sample": {"product": "Beans", "product_cost": 5, "message": "Thanks! {claim_link}", "review": "by_band"}}
-    ],
+    "actions": [{"offer_sample": SAMPLE}],
     "limits": {"once_per_person": "forever"},
 }
 
@@ -118,9 +117,35 @@ def test_the_window_counts_from_the_send_and_follows_the_rule() -> None:
     assert claim_window_closed(sent, 3, NOW + timedelta(days=5))
 
 
+def test_an_offer_keeps_the_window_its_rule_had_when_it_was_made() -> None:
+    short = {
+        **EVERY_PRAISE,
+        "actions": [{"offer_sample": {**SAMPLE, "claim_within_days": 3}}],
+    }
+    stack = Stack(short)
+    offer = _sent_offer(stack)
+    assert offer.claim_within_days == 3
+    longer = _book({**short, "actions": [{"offer_sample": {**SAMPLE, "claim_within_days": 30}}]})
+    stack.now = NOW + timedelta(days=3)
+    assert _expiry(stack).run(longer).offers_expired == [offer.id], "the rule changed since: the offer's own window holds"
+
+
+def test_an_offer_made_before_offers_kept_their_window_follows_its_rule() -> None:
+    stack = Stack(EVERY_PRAISE)
+    offer = _sent_offer(stack)
+    stack.state._set(offer, claim_within_days=None)  # as offers made before the field was kept
+    stack.now = NOW + timedelta(days=5)
+    short = {
+        **EVERY_PRAISE,
+        "actions": [{"offer_sample": {**SAMPLE, "claim_within_days": 5}}],
+    }
+    assert _expiry(stack).run(_book(short)).offers_expired == [offer.id]
+
+
 def test_offers_of_a_rule_that_no_longer_exists_expire_after_the_default_window() -> None:
     stack = Stack(EVERY_PRAISE)
     offer = _sent_offer(stack)
+    stack.state._set(offer, claim_within_days=None)  # made before offers kept their window
     stack.now = NOW + timedelta(days=DEFAULT_CLAIM_WITHIN_DAYS)
     assert _expiry(stack).run(_book(FLAGSHIP)).offers_expired == [offer.id]
 

@@ -1,7 +1,8 @@
 """Expiry, run on a schedule (functions/expire_offers): what waited too long stops waiting.
 
-- An offer sent but not claimed within its rule's ``claim_within_days`` (14 when the rule
-  does not say, or no longer exists) moves offered -> expired. The move is conditional on the
+- An offer sent but not claimed within its ``claim_within_days`` moves offered -> expired:
+  the window the rule had when the offer was made (kept on the offer), or for offers made
+  before offers kept it, the rule's window now (14 when the rule no longer exists). The move is conditional on the
   offer still being unclaimed, in the same write, so a fan claiming at that very moment either
   wins (the claim stands, the expiry does nothing) or loses (the page finds the offer
   expired): never both.
@@ -31,19 +32,19 @@ from goodword.rules.engine import RuleBook
 from goodword.work import REVIEWED, WorkKind, WorkRecord, WorkState
 
 DEFAULT_CLAIM_WITHIN_DAYS = 14
+SHORTEST_CLAIM_WINDOW_DAYS = 1  # rules.model.OfferSample.claim_within_days' least: no offer is due sooner
 EXPIRED_BY = "goodword (expiry)"  # a review item's reviewed_by when nobody decided in time
 UNCLAIMED = frozenset({None, ClaimState.OFFERED.value})  # an offer's claim_state before any claim
 
 
 def claim_windows(book: RuleBook) -> dict[str, int]:
     """Days each rule's offers may be claimed, by rule id (every rule, enabled or not: its
-    offers still expire)."""
+    offers still expire), for the offers that do not say themselves."""
     windows: dict[str, int] = {}
     for compiled in book.rules:
         for action in compiled.rule.actions:
             if action.offer_sample is not None:
-                days = getattr(action.offer_sample, "claim_within_days", None)
-                windows[compiled.rule.id] = int(days) if days else DEFAULT_CLAIM_WITHIN_DAYS
+                windows[compiled.rule.id] = action.offer_sample.claim_within_days
     return windows
 
 
@@ -54,6 +55,11 @@ def sent_at(offer: WorkRecord) -> datetime:
 
 def claim_deadline(offer: WorkRecord, days: int) -> datetime:
     return sent_at(offer) + timedelta(days=days)
+
+
+def window_of(offer: WorkRecord, windows: dict[str, int]) -> int:
+    """The offer's own window (kept when it was made), else its rule's now, else the default."""
+    return offer.claim_within_days or windows.get(offer.rule_id, DEFAULT_CLAIM_WITHIN_DAYS)
 
 
 def is_unclaimed(offer: WorkRecord) -> bool:
@@ -141,9 +147,8 @@ class Expiry:
         return result
 
     def _expire_offers(self, windows: dict[str, int], now: datetime, result: ExpiryResult) -> None:
-        shortest = min([*windows.values(), DEFAULT_CLAIM_WITHIN_DAYS])
-        for offer in self.state.unclaimed_offers(now - timedelta(days=shortest)):
-            if not claim_window_closed(offer, windows.get(offer.rule_id, DEFAULT_CLAIM_WITHIN_DAYS), now):
+        for offer in self.state.unclaimed_offers(now - timedelta(days=SHORTEST_CLAIM_WINDOW_DAYS)):
+            if not claim_window_closed(offer, window_of(offer, windows), now):
                 continue
             if not self.state.expire_offer(offer, now):
                 result.offers_claimed_meanwhile += 1
