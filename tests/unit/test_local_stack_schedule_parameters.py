@@ -23,7 +23,8 @@ def test_the_expiry_schedule_runs_hourly_unless_the_stack_says_otherwise() -> No
     found = {name: (expression, target) for name, expression, target, _ in schedules_from_template(emulated({}))}
     expression, target = found["ExpireOffersSchedule"]
     assert expression == "rate(1 hour)"
-    assert target == {"Fn::GetAtt": ["ExpireOffersFunction", "Arn"]}  # resolved from the deployed stack (a probe)
+    target_ref: object = target
+    assert target_ref == {"Fn::GetAtt": ["ExpireOffersFunction", "Arn"]}  # resolved from the deployed stack (a probe)
     faster = {name: e for name, e, _, _ in schedules_from_template(emulated({"ExpiryScheduleExpression": "rate(1 minute)"}))}
     assert faster["ExpireOffersSchedule"] == "rate(1 minute)"
 
