@@ -16,13 +16,21 @@ import pytest
 from dev_support.template import function_environment
 from goodword.aws import clients
 from goodword.aws.claims_table import ClaimsTable
+from goodword.aws.codec import plain
+from goodword.aws.event_bus import EventBus
+from goodword.aws.rules_table import RulesLoader
 from goodword.aws.state_table import StateTable
+from goodword.claims.expiry import Expiry
 from goodword.claims.records import Claimant, ClaimRecord
 from goodword.claims.states import ClaimState
 from goodword.limits import RecordWork
 from goodword.work import WorkKind, WorkRecord, WorkState, work_id
 from tests.conftest import Aws
-from tests.functional.test_pipeline import put_rules
+from tests.functional.test_perform_actions import actions, perform, queued_records
+from tests.functional.test_pipeline import POSITIVE, decisions, event, put_rules, work
+from tests.functional.test_pipeline import run as run_pipeline
+
+__all__ = ["actions"]  # a fixture used here
 
 NOW = datetime.now(UTC)
 OFFER: dict[str, Any] = {"product": "Beans", "message": "Thanks! {claim_link}", "review": "by_band"}
@@ -226,3 +234,35 @@ def test_an_expired_offer_cannot_be_claimed_and_a_claimed_one_cannot_expire(aws:
     assert not claims.create(claim_for(first, NOW), NOW), "the page finds it expired"
     assert claims.create(claim_for(second, NOW), NOW)
     assert not state.expire_offer(second, NOW), "the claim stands"
+
+
+EVERY_PRAISE: dict[str, Any] = {
+    "id": "every-praise-sample",
+    "name": "A sample for praise, once per person",
+    "triggers": {"kinds": ["mention"]},
+    "conditions": {"field": "sentiment.band", "one_of": ["auto", "review"]},
+    "actions": [{"offer_sample": {**OFFER, "review": "automatic"}}],
+    "limits": {"once_per_person": "forever"},
+}
+
+
+def test_on_dynamodb_an_expired_offer_never_opens_a_second_one(
+    aws: Aws, pipeline: Any, actions: Any, lambda_context: Any
+) -> None:
+    """Only once-per-person stands between the fan and a second offer (no "first praise"
+    condition): after their offer expires, their next praise is limited, not offered."""
+    put_rules(aws, EVERY_PRAISE)
+    run_pipeline(pipeline, lambda_context, event(POSITIVE, post="1"))
+    (message,) = queued_records(aws)
+    perform(actions, lambda_context, [message])
+    (sent,) = [WorkRecord.model_validate(plain(i)) for i in work(aws, "offer_sample")]
+    assert sent.state is WorkState.SENT
+    later = NOW + timedelta(days=20)
+    expiry = Expiry(StateTable(aws.tables["StateTable"]), EventBus("GoodwordEventBus-test"), lambda: later)
+    assert expiry.run(RulesLoader(aws.tables["RulesTable"], 0)()).offers_expired == [sent.id]
+
+    again = event(POSITIVE, post="2")
+    run_pipeline(pipeline, lambda_context, again, start=2)
+    (decision,) = [d for d in decisions(aws, again)["decisions"] if d["rule_id"] == EVERY_PRAISE["id"]]
+    assert decision["outcome"] == "limited" and "once per person" in decision["detail"]
+    assert len(work(aws, "offer_sample")) == 1 and queued_records(aws) == [], "no second offer"
