@@ -51,7 +51,8 @@ def create_secrets(secretsmanager: Any, values: dict[str, Any]) -> dict[str, str
 
 def function_environment(logical_id: str, refs: dict[str, str]) -> dict[str, str]:
     """A function's environment as the template sets it (Globals merged), with !Ref to
-    resources replaced by ``refs`` and !Ref to parameters by their defaults."""
+    resources replaced by ``refs``, !Ref to parameters by their defaults, and !GetAtt X.Arn by
+    ``refs[X]`` where that is an ARN (keys)."""
     tpl = template()
     params = {k: str(v.get("Default", "")) for k, v in tpl.get("Parameters", {}).items()}
     merged = dict(tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
@@ -61,6 +62,8 @@ def function_environment(logical_id: str, refs: dict[str, str]) -> dict[str, str
         if isinstance(value, dict) and "Ref" in value:
             target = value["Ref"]
             env[key] = refs[target] if target in refs else params[target]
+        elif isinstance(value, dict) and value.get("Fn::GetAtt", [None, None])[1] == "Arn" and value["Fn::GetAtt"][0] in refs:
+            env[key] = refs[value["Fn::GetAtt"][0]]  # a KMS key: its refs entry is its ARN (create_keys)
         else:
             env[key] = str(value)
     return env

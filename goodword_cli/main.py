@@ -11,7 +11,20 @@ import click
 
 from goodword.observability import logger
 from goodword_cli.app import App
-from goodword_cli.commands import claims, events, judgement, offers, people, replay, report, review, rules, send, settings
+from goodword_cli.commands import (
+    claims,
+    codes,
+    events,
+    judgement,
+    offers,
+    people,
+    replay,
+    report,
+    review,
+    rules,
+    send,
+    settings,
+)
 
 
 class _CurrentStderr:
@@ -60,6 +73,7 @@ for _group in (
     settings.settings,
     settings.accounts,
     people.people,
+    codes.codes,
 ):
     cli.add_command(_group)
 

@@ -20,6 +20,7 @@ from goodword.aws.bedrock import bedrock_within
 from goodword.aws.claims_table import ClaimsTable
 from goodword.aws.event_bus import EventBus
 from goodword.aws.events_table import EventsTable
+from goodword.aws.fulfilment_queue import FulfilmentQueue
 from goodword.aws.rules_store import RulesStore, SettingsStore, who
 from goodword.aws.rules_table import RulesLoader
 from goodword.aws.state_table import StateTable
@@ -47,6 +48,7 @@ class Target:
     claims_table: str = ""  # empty: a stack made before claims (issue 23)
     claims_key: str = ""  # ClaimsKey's ARN: decrypts claimants' fields
     event_bus_name: str = ""  # where claim moves are published (goodword claims mark-fulfilled)
+    fulfilment_queue_url: str = ""  # claims to fulfil (codes upload sends held claims back)
 
     # The stack's stores, through the data layer's adapters.
     def events(self) -> EventsTable:
@@ -62,6 +64,9 @@ class Target:
     def bus(self) -> EventBus | None:
         """The stack's event bus (a claim a person moves is published there, as the stack's are)."""
         return EventBus(self.event_bus_name) if self.event_bus_name else None
+
+    def fulfilment_queue(self) -> FulfilmentQueue | None:
+        return FulfilmentQueue(self.fulfilment_queue_url) if self.fulfilment_queue_url else None
 
     def rules(self) -> RulesStore:
         """The rules as stored, with their versions and history (to read and write them)."""
@@ -164,4 +169,5 @@ def from_stack_outputs(stack: str) -> Target:
         claims_table=outputs.get("ClaimsTableName", ""),
         claims_key=outputs.get("ClaimsKeyArn", ""),
         event_bus_name=outputs.get("EventBusName", ""),
+        fulfilment_queue_url=outputs.get("FulfilmentQueueUrl", ""),
     )

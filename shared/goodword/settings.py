@@ -111,3 +111,23 @@ class RedemptionSettings(BaseModel):
 @cache
 def redemption_settings() -> RedemptionSettings:
     return _from_environment(RedemptionSettings)
+
+
+class FulfilmentSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    claims_table_name: str = Field(min_length=1)
+    claims_key_id: str = Field(min_length=1)
+    state_table_name: str = Field(min_length=1)
+    fulfilment_queue_url: str = Field(min_length=1)
+    credentials_secret_id: str = Field(min_length=1)
+    claim_hash_key_id: str = Field(min_length=1)
+    event_bus_name: str = Field(min_length=1)
+    max_receives: int = Field(default=5, ge=1, le=100)  # FulfilmentQueue's maxReceiveCount
+    # Lets notify fulfilment reach loopback and private addresses: the local stack and tests only.
+    notify_allow_private_networks: bool = False
+
+
+@cache
+def fulfilment_settings() -> FulfilmentSettings:
+    return _from_environment(FulfilmentSettings)

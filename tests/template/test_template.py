@@ -183,6 +183,23 @@ def test_actions_function_consumes_the_queue_with_partial_failures_and_starts_in
     assert function["Environment"]["Variables"]["MAX_RECEIVES"] == str(redrive["maxReceiveCount"])
 
 
+def test_fulfilment_consumes_its_queue_with_partial_failures_and_gives_up_when_the_queue_does() -> None:
+    tpl: dict[str, Any] = template()
+    function = tpl["Resources"]["FulfilClaimsFunction"]["Properties"]
+    (source,) = [e["Properties"] for e in function["Events"].values() if e["Type"] == "SQS"]
+    assert source["Queue"] == {"Fn::GetAtt": ["FulfilmentQueue", "Arn"]}
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    redrive = tpl["Resources"]["FulfilmentQueue"]["Properties"]["RedrivePolicy"]
+    assert function["Environment"]["Variables"]["MAX_RECEIVES"] == str(redrive["maxReceiveCount"])
+    # the alarm watches what Powertools emits: namespace Goodword, dimension service=goodword
+    alarm = tpl["Resources"]["CodePoolEmptyAlarm"]["Properties"]
+    env = tpl["Globals"]["Function"]["Environment"]["Variables"]
+    assert (alarm["Namespace"], alarm["Dimensions"]) == (
+        env["POWERTOOLS_METRICS_NAMESPACE"],
+        [{"Name": "service", "Value": env["POWERTOOLS_SERVICE_NAME"]}],
+    )
+
+
 STATEFUL = (
     "EventsTable",
     "StateTable",
@@ -208,7 +225,12 @@ def test_tables_queues_and_secrets_outlive_a_stack_deletion_or_replacement() -> 
 
 
 @pytest.mark.parametrize(
-    ("queue", "function"), [("ActionsQueue", "PerformActionsFunction"), ("EnrichmentQueue", "ApplyRulesFunction")]
+    ("queue", "function"),
+    [
+        ("ActionsQueue", "PerformActionsFunction"),
+        ("EnrichmentQueue", "ApplyRulesFunction"),
+        ("FulfilmentQueue", "FulfilClaimsFunction"),
+    ],
 )
 def test_a_queue_hides_a_message_for_six_timeouts_of_its_function(queue: str, function: str) -> None:
     tpl = template()
@@ -241,6 +263,8 @@ def test_alarms_watch_dead_letters_failures_5xx_and_function_errors_and_notify_t
         "5xx",
         "ApplyRulesFunction",
         "PerformActionsFunction",
+        "FulfilClaimsFunction",
+        "CodePoolEmpty",
     ):
         assert needed in seen, needed
     for name, props in alarms.items():

@@ -1,0 +1,1 @@
+"""Lambda function: fulfils claims from FulfilmentQueue (notify, code pool, Shopify)."""
