@@ -148,41 +148,35 @@ def _print(result: Report, since: str) -> None:
     )
 
 
-_OUTCOME_COLUMNS = [
-    "rule",
-    "sent",
-    "claims",
-    "claim rate",
-    "median to claim",
-    "fulfilled",
-    "redeemed",
-    "held (repeat claimer)",
-    "expired",
-    "gifts cost",
-    "fans who said more (mentions)",
-]
+_CLAIM_COLUMNS = ["rule", "sent", "claims", "claim rate", "median to claim", "expired"]
+_AFTER_COLUMNS = ["rule", "fulfilled", "redeemed", "held: repeat claimer", "gifts cost", "said more (mentions)"]
 
 
 def _outcomes(result: Report) -> None:
-    """What became of the offers sent, per rule: claims, speed, fulfilment, cost, later mentions."""
-    rows = []
+    """What became of the offers sent, per rule: claims, speed, fulfilment, cost, later
+    mentions; one table on a wide terminal, two (claims, then what followed) on a narrow one."""
+    claims, after = [], []
     for rule_id, row in sorted(result.rules.items()):
         if not row.sent:
             continue
         median = row.median_hours_to_claim
-        rows.append(
+        rate = f"{row.claim_rate:.0%}" if row.claim_rate is not None else ""
+        claims.append([rule_id, row.sent, row.claims, rate, duration(median) if median is not None else "", row.expired])
+        after.append(
             [
                 rule_id,
-                row.sent,
-                row.claims,
-                f"{row.claim_rate:.0%}" if row.claim_rate is not None else "",
-                duration(median) if median is not None else "",
                 row.fulfilled,
                 row.redeemed,
                 row.held_repeat_claimers,
-                row.expired,
                 f"{row.product_cost:.2f}",
                 f"{row.fans_said_more} ({row.later_mentions})",
             ]
         )
-    table("Per rule: what became of the offers sent", _OUTCOME_COLUMNS, rows, empty="no offer was sent", whole=["rule"])
+    title, empty = "Per rule: what became of the offers sent", "no offer was sent"
+    if console.width >= WIDE:
+        rows = [[*c, *a[1:]] for c, a in zip(claims, after, strict=True)]
+        table(title, [*_CLAIM_COLUMNS, *_AFTER_COLUMNS[1:]], rows, empty=empty, whole=["rule"])
+        return
+    table(f"{title}: claims", _CLAIM_COLUMNS, claims, empty=empty, whole=["rule"])
+    if after:
+        table(f"{title}: fulfilment and after", _AFTER_COLUMNS, after, whole=["rule"])

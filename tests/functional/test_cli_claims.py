@@ -18,6 +18,7 @@ from goodword.aws.state_table import StateTable
 from goodword.claims.states import ClaimState
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from goodword.work import WorkState
+from goodword_cli import output
 from goodword_cli.app import App
 from goodword_cli.main import cli
 from goodword_cli.target import Target
@@ -74,8 +75,8 @@ def test_the_list_shows_ids_states_and_times_and_nothing_personal(aws: Aws) -> N
     only_held = json.loads(goodword(aws, "claims", "list", "--state", "held", "--json").stdout)["claims"]
     assert [c["id"] for c in only_held] == [held]
     assert json.loads(goodword(aws, "claims", "list", "--rule", "another-rule", "--json").stdout)["claims"] == []
-    for output in (result.stdout, json.dumps(listed), result.stderr):
-        assert not any(value in output for value in PERSONAL), "no personal field in a list"
+    for printed in (result.stdout, json.dumps(listed), result.stderr):
+        assert not any(value in printed for value in PERSONAL), "no personal field in a list"
 
 
 def test_show_decrypts_the_claimant_and_says_so(aws: Aws) -> None:
@@ -173,3 +174,18 @@ def test_a_stack_without_claims_says_so(aws: Aws, command: tuple[str, ...]) -> N
     old = Target("moto", aws.tables["EventsTable"], aws.tables["RulesTable"], aws.tables["StateTable"], "queue")
     result = CliRunner(mix_stderr=False).invoke(cli, list(command), obj=App(_target=old))
     assert result.exit_code == 2 and "has no claims table" in result.stderr
+
+
+def test_the_claims_tables_fit_a_100_column_terminal(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(output.console, "width", 100)
+    put_rules(aws)
+    ids = [claimed(aws, 1, ClaimState.REDEEMED), claimed(aws, 2, ClaimState.HELD)]
+    for args, whole in (
+        (("claims", "list"), [i[:8] for i in ids] + ["short-window-sample", "redeemed", "held"]),
+        (("report", "--since", "30d"), ["short-window-sample", "claim rate", "gifts cost", "1.0 h"]),
+    ):
+        result = goodword(aws, *args)
+        assert result.exit_code == 0, result.output
+        wide = [line for line in result.stdout.splitlines() if len(line) > 100]
+        assert not wide, f"{' '.join(args)}: {len(wide)} line(s) over 100 columns:\n" + "\n".join(wide)
+        assert not [t for t in whole if t not in result.stdout], result.stdout
