@@ -134,6 +134,16 @@ def test_template_split_keeps_what_moto_deploys_and_resolves_secret_references()
     assert "WebhookBaseUrl" not in body["Outputs"], "outputs of emulated resources are left out"
 
 
+def test_a_generated_secret_is_random_and_shaped_as_the_template_asks() -> None:
+    from local_stack.deploy import _generated
+
+    spec = {"SecretStringTemplate": "{}", "GenerateStringKey": "key", "PasswordLength": 64, "ExcludePunctuation": True}
+    first, second = json.loads(_generated(spec)), json.loads(_generated(spec))
+    assert set(first) == {"key"} and len(first["key"]) == 64 and first["key"].isalnum()
+    assert first != second
+    assert len(_generated({"PasswordLength": 40})) == 40
+
+
 def test_each_stack_gets_a_log_folder_of_its_own_and_old_ones_go(tmp_path: Path) -> None:
     from local_stack.stack import LOG_FOLDERS_KEPT, new_log_dir
 

@@ -48,6 +48,7 @@ CLAIM_SK = "CLAIM"
 ADDRESSES = "ADDRESSES"
 _CONFLICT_TRIES = 3
 _FREE_CODES_READ = 25
+_TAKE_ROUNDS = 50
 
 
 def claim_pk(claim_id: str) -> str:
@@ -212,7 +213,7 @@ class ClaimsTable:
 
     def take_code(self, rule_id: str, claim_id: str) -> str | None:
         pool, mine = f"POOL#{rule_id}", f"TAKEN#{claim_id}"
-        while True:
+        for _ in range(_TAKE_ROUNDS):  # each round, other claims took the codes this one tried
             taken = self._get(pool, mine)
             if taken is not None:
                 return str(taken["code"])
@@ -227,6 +228,7 @@ class ClaimsTable:
                     return code
                 if outcome == "claim has one":
                     break  # read it above
+        raise StorageUnavailable("too many claims at once took the codes this claim tried: try again")
 
     def _free_codes(self, pool: str) -> list[str]:
         answer = clients.dynamodb().query(

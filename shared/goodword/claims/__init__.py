@@ -3,5 +3,7 @@
 A fan opens the claim link (``GET /claim/{code}``), fills the form and the stack stores a
 claim; fulfilment (a signed request to the brand, a code from a pool, a Shopify discount)
 follows, then expiry, redemption and the report's outcome columns. ``states`` holds the
-only moves; ``records`` the typed claim and the claimant's personal fields.
+only moves; ``records`` the typed claim and the claimant's personal fields; ``hashing`` the
+repeat-claimer hashes; ``retention`` when an address is erased; ``lookups`` the claim page's
+throttle counters.
 """
