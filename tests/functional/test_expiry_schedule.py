@@ -56,6 +56,7 @@ def expiry(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     expiry_settings.cache_clear()
     handler.reset()
+    clients.use_budget(clients.WORKER)  # as the handler does first, so tests patch the clients it uses
     yield handler
     handler.reset()
     expiry_settings.cache_clear()
