@@ -88,6 +88,9 @@ def _event_from_file(path: Path) -> Event:
         raise CliError(f"{path}: not a valid event: {describe_validation_error(exc, limit=5)}", EXIT_PROBLEMS) from None
 
 
+_SHOWN = ("kind", "state", "channel", "product", "product_cost", "message", "deliver_link", "link_message", "fulfilment")
+
+
 @click.command()
 @click.argument("rule")
 @click.option("--event", "event_ref", required=True, help="A JSON file with one event, or a stored event id.")
@@ -144,10 +147,7 @@ def test(app: App, rule: str, event_ref: str, as_json: bool) -> None:
         "conditions": [s.as_json() for s in steps],
         "limits": chosen_rule.limits.model_dump(mode="json"),
         "cooldown_days": book.settings.cooldown_days,
-        "would_make": [
-            {k: v for k, v in w.fields().items() if k in ("kind", "state", "channel", "product", "product_cost", "message")}
-            for w in state.made()
-        ],
+        "would_make": [{k: v for k, v in w.fields().items() if k in _SHOWN} for w in state.made()],
     }
     if as_json:
         emit_json(report)
@@ -185,6 +185,8 @@ def _print_test(report: dict[str, Any], event: Event, sentiment: Sentiment | Non
         console.print(f"Would make: {work['kind']} ({work['state']}){via}", markup=False)
         if work.get("message"):
             console.print(f'  "{work["message"]}"', markup=False)
+        if work.get("link_message"):  # ask_to_dm: the reply asks for a DM; this answers it
+            console.print(f'  the link, for the DM that answers: "{work["link_message"]}"', markup=False)
 
 
 @click.command()

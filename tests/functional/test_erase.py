@@ -86,7 +86,7 @@ def test_erase_finds_the_offer_after_its_decisions_expired(aws: Aws, pipeline: A
     assert goodword_json(aws, "people", "erase", f"x:{BRAND}:{WHO}")["work"] == 1
     (offer,) = work(aws, "offer_sample")
     assert offer["person"] == "(erased)"
-    assert not {"author_id", "author_handle", "message", "claim_link", "claim_code"} & offer.keys()
+    assert not {"author_id", "author_handle", "message", "link_message", "claim_link", "claim_code"} & offer.keys()
     assert WHO not in everything(aws) and "zanzibar" not in everything(aws)
 
 

@@ -400,7 +400,7 @@ class StateTable:
         clients.dynamodb().update_item(
             TableName=self.table,
             Key=key(record.key, WORK_SK),
-            UpdateExpression="REMOVE author_handle, author_id, message, #t, claim_link, claim_code, refs "
+            UpdateExpression="REMOVE author_handle, author_id, message, link_message, #t, claim_link, claim_code, refs "
             "SET person = :erased, erased_at = :e",
             ExpressionAttributeNames={"#t": "text"},
             ExpressionAttributeValues=to_dynamodb({":erased": ERASED_PERSON, ":e": erased_at}),
