@@ -11,7 +11,20 @@ import click
 
 from goodword.observability import logger
 from goodword_cli.app import App
-from goodword_cli.commands import codes, events, judgement, offers, people, replay, report, review, rules, send, settings
+from goodword_cli.commands import (
+    claims,
+    codes,
+    events,
+    judgement,
+    offers,
+    people,
+    replay,
+    report,
+    review,
+    rules,
+    send,
+    settings,
+)
 
 
 class _CurrentStderr:
@@ -51,6 +64,7 @@ for _group in (
     review.review,
     events.events,
     offers.offers,
+    claims.claims,
     report.report,
     replay.replay,
     judgement.score,

@@ -18,6 +18,7 @@ from goodword.aws import clients
 from goodword.aws.actions_queue import ActionsQueue
 from goodword.aws.bedrock import bedrock_within
 from goodword.aws.claims_table import ClaimsTable
+from goodword.aws.event_bus import EventBus
 from goodword.aws.events_table import EventsTable
 from goodword.aws.fulfilment_queue import FulfilmentQueue
 from goodword.aws.rules_store import RulesStore, SettingsStore, who
@@ -46,6 +47,7 @@ class Target:
     webhook_secret_id: str = ""  # the platforms' webhook secrets (to sign test deliveries)
     claims_table: str = ""  # empty: a stack made before claims (issue 23)
     claims_key: str = ""  # ClaimsKey's ARN: decrypts claimants' fields
+    event_bus_name: str = ""  # where claim moves are published (goodword claims mark-fulfilled)
     fulfilment_queue_url: str = ""  # claims to fulfil (codes upload sends held claims back)
 
     # The stack's stores, through the data layer's adapters.
@@ -58,6 +60,10 @@ class Target:
     def claims(self) -> ClaimsTable | None:
         """The claims, when the stack has them."""
         return ClaimsTable(self.claims_table, self.state_table, self.claims_key) if self.claims_table else None
+
+    def bus(self) -> EventBus | None:
+        """The stack's event bus (a claim a person moves is published there, as the stack's are)."""
+        return EventBus(self.event_bus_name) if self.event_bus_name else None
 
     def fulfilment_queue(self) -> FulfilmentQueue | None:
         return FulfilmentQueue(self.fulfilment_queue_url) if self.fulfilment_queue_url else None
@@ -162,5 +168,6 @@ def from_stack_outputs(stack: str) -> Target:
         webhook_secret_id=outputs.get("WebhookSecretArn", ""),
         claims_table=outputs.get("ClaimsTableName", ""),
         claims_key=outputs.get("ClaimsKeyArn", ""),
+        event_bus_name=outputs.get("EventBusName", ""),
         fulfilment_queue_url=outputs.get("FulfilmentQueueUrl", ""),
     )

@@ -88,8 +88,18 @@ def deploy(translated: Translated, stack_name: str) -> Deployment:
         if "." not in logical_id:  # "Bus.Arn" entries are attributes, not resources
             resources[logical_id] = (cfn["Resources"][logical_id]["Type"], arn)
     resolved = {probe: outputs.pop(name) for name, probe in probes.items() if name in outputs}
-    emulated = {lid: _replace_probes(r, resolved) for lid, r in cfn["Resources"].items() if is_emulated(r["Type"])}
+    parameters = parameter_values(cfn, translated.parameters)
+    emulated = {
+        lid: substitute(_replace_probes(r, resolved), parameters) for lid, r in cfn["Resources"].items() if is_emulated(r["Type"])
+    }
     return Deployment(stack_name, resources, _functions(translated, resources), emulated, outputs)
+
+
+def parameter_values(cfn: dict[str, Any], overrides: dict[str, str]) -> dict[str, str]:
+    """Each template parameter's value (its default, or the override the stack was started
+    with), for !Ref in emulated resources: a schedule's expression given as a parameter."""
+    defaults = {name: str(p["Default"]) for name, p in cfn.get("Parameters", {}).items() if "Default" in p}
+    return {**defaults, **overrides}
 
 
 def _upload_code(code_paths: dict[str, Path]) -> None:

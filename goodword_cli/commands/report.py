@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
+from goodword.claims.expiry import sent_at
 from goodword.decisions import each_acted
-from goodword.work import possible_keys
+from goodword.work import ERASED_PERSON, WorkState, possible_keys
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import parse_since, since_option
 from goodword_cli.output import console, emit_json, json_option, table
-from goodword_cli.report import Report, Row, build, chart
+from goodword_cli.report import UNCLAIMED, Report, Row, build, chart, duration
 
 _COLUMNS = [
     "events",
@@ -52,7 +53,10 @@ def _cells(row: Row) -> list[object]:
 def report(app: App, since: str, chart_path: Path | None, as_json: bool) -> None:
     """What happened since a time: per rule and per platform, events, matches (conditions
     held), offers, sent, failed and the budget used (product_cost of sent samples); per day
-    counts; each rule's total cap used. `--chart FILE` draws it as a PNG."""
+    counts; each rule's total cap used. Per rule, what became of the offers sent: claims,
+    claim rate, median time to claim, fulfilled, redeemed, held as repeat claimers, expired,
+    what the fulfilled samples cost, and the fans who mentioned the brand again after the
+    offer. `--chart FILE` draws it as a PNG."""
     target = app.target()
     start = parse_since(since)
     events = list(target.events().since(start))
@@ -66,7 +70,16 @@ def report(app: App, since: str, chart_path: Path | None, as_json: bool) -> None
     capped = {r.rule_id: int(total) for r in target.rules().all() if (total := (r.definition.get("limits") or {}).get("total"))}
     used = target.state().cap_counts(capped, "TOTAL")
     caps = {rule_id: {"used": used[rule_id], "total": total} for rule_id, total in capped.items()}
-    result = build(start.isoformat(), events, decisions, work, caps)
+    sent = [o for o in offers if o.state is WorkState.SENT]
+    # did the fan say more after the gift: their mentions of the brand after the offer was sent
+    later = {o.id: target.state().mentions_since(o.person, sent_at(o)) for o in sent if o.person != ERASED_PERSON}
+    claimed = {o.id for o in sent if o.claim_state not in UNCLAIMED}
+    store = target.claims()
+    # without claimants: only why a claim was held is read (a claim erased since counts from its offer)
+    claims = (
+        {c.id: c for c in store.list_claims(limit=CLAIMS_READ, personal=False) if c.id in claimed} if store and claimed else {}
+    )
+    result = build(start.isoformat(), events, decisions, work, caps, claims, later)
     if chart_path is not None:
         chart(result, chart_path)
     if as_json:
@@ -76,6 +89,8 @@ def report(app: App, since: str, chart_path: Path | None, as_json: bool) -> None
     if chart_path is not None:
         console.print(f"Chart: {chart_path}")
 
+
+CLAIMS_READ = 100_000  # newest first: more than a small shop's claims in any window
 
 WIDE = 150  # columns from which each per-rule and per-platform table is one table, not two
 _SPLIT = 7  # events .. rejected | budget and actions
@@ -110,6 +125,7 @@ def _print(result: Report, since: str) -> None:
         empty="no rule decided anything",
     )
     _split("Per platform", "platform", [[p, *_cells(row)] for p, row in sorted(result.platforms.items())], empty="no events")
+    _outcomes(result)
     table(
         "Per day (UTC)",
         ["day", "events", "matches", "offers", "sent"],
@@ -119,8 +135,48 @@ def _print(result: Report, since: str) -> None:
     totals = result.totals
     dry = totals.dry_run + totals.actions_dry_run
     dry_run = f" ({dry} of the sends in dry run: nothing reached a platform)" if dry else ""
+    claimed = (
+        f"; {totals.claims} claimed ({totals.claim_rate:.0%} of those sent), {totals.fulfilled} fulfilled, "
+        f"gifts cost {totals.product_cost:.2f}"
+        if totals.sent
+        else ""
+    )
     console.print(
         f"Total: {totals.events} events, {totals.matches} matched a rule, {totals.offers} offers, "
         f"{totals.sent} sent, {totals.failed} failed, budget used {totals.cost_sent:.2f}; "
-        f"{totals.actions} actions, {totals.actions_sent} sent{dry_run}; {totals.opt_outs} opt-out(s)"
+        f"{totals.actions} actions, {totals.actions_sent} sent{dry_run}; {totals.opt_outs} opt-out(s){claimed}"
     )
+
+
+_CLAIM_COLUMNS = ["rule", "sent", "claims", "claim rate", "median to claim", "expired"]
+_AFTER_COLUMNS = ["rule", "fulfilled", "redeemed", "held: repeat claimer", "gifts cost", "said more (mentions)"]
+
+
+def _outcomes(result: Report) -> None:
+    """What became of the offers sent, per rule: claims, speed, fulfilment, cost, later
+    mentions; one table on a wide terminal, two (claims, then what followed) on a narrow one."""
+    claims, after = [], []
+    for rule_id, row in sorted(result.rules.items()):
+        if not row.sent:
+            continue
+        median = row.median_hours_to_claim
+        rate = f"{row.claim_rate:.0%}" if row.claim_rate is not None else ""
+        claims.append([rule_id, row.sent, row.claims, rate, duration(median) if median is not None else "", row.expired])
+        after.append(
+            [
+                rule_id,
+                row.fulfilled,
+                row.redeemed,
+                row.held_repeat_claimers,
+                f"{row.product_cost:.2f}",
+                f"{row.fans_said_more} ({row.later_mentions})",
+            ]
+        )
+    title, empty = "Per rule: what became of the offers sent", "no offer was sent"
+    if console.width >= WIDE:
+        rows = [[*c, *a[1:]] for c, a in zip(claims, after, strict=True)]
+        table(title, [*_CLAIM_COLUMNS, *_AFTER_COLUMNS[1:]], rows, empty=empty, whole=["rule"])
+        return
+    table(f"{title}: claims", _CLAIM_COLUMNS, claims, empty=empty, whole=["rule"])
+    if after:
+        table(f"{title}: fulfilment and after", _AFTER_COLUMNS, after, whole=["rule"])

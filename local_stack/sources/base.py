@@ -29,7 +29,8 @@ class Poller(ABC):
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=30)
+        if self._thread.ident is not None:  # a stack that failed to start stops pollers never started
+            self._thread.join(timeout=30)
 
     max_backoff = 5.0
 

@@ -97,7 +97,8 @@ class Schedule:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=10)
+        if self._thread.ident is not None:  # a stack that failed to start stops schedules never started
+            self._thread.join(timeout=10)
 
     def _run(self) -> None:
         due = next_fire(self.expression, datetime.now(UTC))

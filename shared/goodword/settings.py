@@ -83,6 +83,39 @@ def actions_settings() -> ActionsSettings:
     return _from_environment(ActionsSettings)
 
 
+class ExpirySettings(BaseModel):
+    """The expiry schedule's function (functions/expire_offers)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    state_table_name: str = Field(min_length=1)
+    rules_table_name: str = Field(min_length=1)
+    event_bus_name: str = Field(min_length=1)
+    claims_table_name: str = Field(min_length=1)  # retention: the settled claims' address fields
+
+
+@cache
+def expiry_settings() -> ExpirySettings:
+    return _from_environment(ExpirySettings)
+
+
+class RedemptionSettings(BaseModel):
+    """The redemption endpoint's function (functions/redeem_claim)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    state_table_name: str = Field(min_length=1)
+    claims_table_name: str = Field(min_length=1)
+    event_bus_name: str = Field(min_length=1)
+    shop_webhook_secret_id: str = Field(min_length=1)
+    secrets_cache_seconds: int = Field(default=300, ge=0, le=3600)
+
+
+@cache
+def redemption_settings() -> RedemptionSettings:
+    return _from_environment(RedemptionSettings)
+
+
 class FulfilmentSettings(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,15 +17,18 @@ from dev_support.lambda_events import sqs_record
 from dev_support.platforms import fixture_bytes, http_api_event, load_fixture, signed_headers
 from dev_support.template import template
 from goodword.aws import clients
+from goodword.work import WorkState
 from tests.conftest import Aws
 from tests.functional.test_claim_page import FAN, cookies_of, form, page, sent_offer
 from tests.functional.test_claim_page import event as claim_request
 from tests.functional.test_enrichment_flow import mention, messages, platform, received
+from tests.functional.test_expiry_schedule import RULE, expiry, offer, settled_claim, store
 from tests.functional.test_perform_actions import actions, live, offer_for_a_fan, perform, x_replies
 from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, event, put_rules, run
+from tests.functional.test_redemption_endpoint import claim, post, redemption
 from tests.functional.test_rule_shapes import TAG_ONLY_NO_LIMITS
 
-__all__ = ["actions", "live", "page", "platform"]  # fixtures used here
+__all__ = ["actions", "expiry", "live", "page", "platform", "redemption"]  # fixtures used here
 
 Grant = tuple[str, str]  # (IAM action, logical id of the resource or "*")
 
@@ -188,3 +192,26 @@ def test_the_claim_pages_role_allows_exactly_its_calls(aws: Aws, page: Any, lamb
         page.lambda_handler(claim_request(code, cookies=cookies_of(sent)), lambda_context)  # the confirmation decrypts
         page.lambda_handler(claim_request(other, "POST", form(other, FAN)), lambda_context)  # a repeat claimer: linked, held
     check("ClaimPageFunction", recorder)
+
+
+def test_the_expiry_roles_allows_exactly_its_calls(aws: Aws, expiry: Any, lambda_context: Any, names: dict[str, str]) -> None:
+    put_rules(aws, RULE)
+    store(
+        aws,
+        offer(1, WorkState.SENT, timedelta(days=20)),  # due: expired and announced
+        offer(2, WorkState.PENDING_REVIEW, timedelta(days=20)),  # waited too long: expired
+        claimed := offer(3, WorkState.SENT, timedelta(days=200)),  # its claim is settled, its address past retention
+    )
+    settled_claim(aws, claimed, days_ago=200)
+    with recording(names, clients.WORKER) as recorder:
+        expiry.lambda_handler({}, lambda_context)
+    check("ExpireOffersFunction", recorder)
+
+
+def test_the_redemption_roles_allows_exactly_its_calls(
+    aws: Aws, redemption: Any, lambda_context: Any, names: dict[str, str]
+) -> None:
+    claim_id = claim(aws, 1)
+    with recording(names, clients.RECEIVER) as recorder:
+        assert post(redemption, lambda_context, claim_id)[0] == 200  # the secret, the offer, the move, the bus
+    check("RedeemClaimFunction", recorder)

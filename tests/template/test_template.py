@@ -217,7 +217,7 @@ STATEFUL = (
 
 def test_tables_queues_and_secrets_outlive_a_stack_deletion_or_replacement() -> None:
     resources = template()["Resources"]
-    kept = [*STATEFUL, "WebhookSecret", "PlatformCredentials", "ClaimHashKey", "ClaimsKey"]
+    kept = [*STATEFUL, "WebhookSecret", "PlatformCredentials", "ClaimHashKey", "ClaimsKey", "ShopWebhookSecret"]
     for name in kept:
         assert (resources[name].get("DeletionPolicy"), resources[name].get("UpdateReplacePolicy")) == ("Retain", "Retain"), name
     stateful_types = {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SecretsManager::Secret", "AWS::KMS::Key"}

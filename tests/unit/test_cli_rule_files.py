@@ -197,6 +197,18 @@ def test_report_counts_per_rule_platform_and_day() -> None:
         "actions_failed": 0,
         "actions_dry_run": 0,
         "opt_outs": 0,
+        # what became of the offer sent (tests/unit/test_report_outcomes.py): not claimed yet
+        "claims": 0,
+        "claim_rate": 0.0,
+        "median_hours_to_claim": None,
+        "fulfilled": 0,
+        "redeemed": 0,
+        "held_repeat_claimers": 0,
+        "expired": 0,
+        "product_cost": 0.0,
+        "fans_said_more": 0,
+        "later_mentions": 0,
+        "claim_states": {"offered": 1},
         "total_cap": {"used": 2, "total": 500},
     }
     assert report["rules"]["thanks"]["matches"] == 0

@@ -53,10 +53,8 @@ def test_rule_problems_are_said_without_library_jargon(data: dict[str, Any], exp
 
 def test_settings_problems_name_the_settings_there_are() -> None:
     said = message(Settings, {"cooldown": 3})
-    allowed = (
-        "brand_colour, brand_display_name, brand_logo_url, brand_names, claim_address_retention_days, claim_link_base_url,"
-        " cooldown_days, disclosure_wording, eligibility, enrichment, opt_out, paused, privacy_notice_url, sentiment, time_zone"
-    )
+    allowed = ", ".join(sorted(Settings.model_fields))  # every setting, sorted (branches add settings)
+    assert "brand_names, claim_address_retention_days, claim_link_base_url, cooldown_days" in allowed
     assert said == f"cooldown: unknown field 'cooldown' (allowed here: {allowed})"
 
 

@@ -8,8 +8,10 @@ from typing import Any
 
 from goodword.aws import clients
 
-# An offer's claim moves (claims.states.transition_detail) are "Offer claim" events.
-_DETAIL_TYPES = {"offer_sample": "Offer sent", "offer_claim": "Offer claim"}
+# What each detail's ``kind`` is published as (EventBridge's detail-type, for rules to match). Every
+# move of an offer's claim (claims.states.transition_detail) is one "Offer claim"; its ``state``
+# says which (a rule matches {"detail-type": ["Offer claim"], "detail": {"state": ["redeemed"]}}).
+DETAIL_TYPES = {"offer_sample": "Offer sent", "offer_claim": "Offer claim"}
 
 
 class EventBus:
@@ -17,7 +19,7 @@ class EventBus:
         self.bus_name = bus_name
 
     def publish(self, detail: dict[str, Any]) -> None:
-        kind = _DETAIL_TYPES.get(str(detail.get("kind")), "Action sent")
+        kind = DETAIL_TYPES.get(str(detail.get("kind")), "Action sent")
         answer = clients.events().put_events(
             Entries=[
                 {

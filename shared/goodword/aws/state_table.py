@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,6 +48,7 @@ from botocore.exceptions import ClientError
 from goodword.aws import clients
 from goodword.aws.codec import batch_get, from_dynamodb, items, key, partition, plain, scan, to_dynamodb
 from goodword.aws.writes import cancellation_codes, conditional, put_new
+from goodword.claims.states import ClaimState, check_claim_transition
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
 from goodword.opt_out import suppression_digest
@@ -754,4 +755,42 @@ class StateTable:
             ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
             ExpressionAttributeNames={"#n": "count"},
             ExpressionAttributeValues=to_dynamodb({":one": 1, ":limit": limit, ":e": expires_at}),
+        )
+
+    # --- claim expiry (goodword.claims.expiry; issue 23) ------------------------------------
+
+    def unclaimed_offers(self, made_by: datetime) -> Iterator[WorkRecord]:
+        """Sent offers nobody has claimed, made at or before ``made_by``: the ByState index's
+        sent offers (one query, page after page), those with a claim filtered out."""
+        found = items(
+            "query",
+            TableName=self.table,
+            IndexName="ByState",
+            KeyConditionExpression="gsi1pk = :sent AND gsi1sk <= :by",
+            FilterExpression="attribute_not_exists(claim_state) OR claim_state = :offered",
+            ExpressionAttributeValues=to_dynamodb(
+                {
+                    ":sent": offers_index_key(WorkState.SENT),
+                    ":by": made_by.astimezone(UTC).isoformat() + "#~",  # gsi1sk is <created_at>#<id>
+                    ":offered": ClaimState.OFFERED.value,
+                }
+            ),
+        )
+        return (work_from_item(item) for item in found)
+
+    def expire_offer(self, offer: WorkRecord, now: datetime) -> bool:
+        """offered -> expired, if the offer is sent and still unclaimed: the condition is the
+        claim's own (ClaimStore.create), so a claim and an expiry at the same moment never both
+        land."""
+        check_claim_transition(ClaimState.OFFERED, ClaimState.EXPIRED)
+        return conditional(
+            "update_item",
+            TableName=self.table,
+            Key=key(offer.key, WORK_SK),
+            UpdateExpression="SET claim_state = :expired",
+            ConditionExpression="#s = :sent AND (attribute_not_exists(claim_state) OR claim_state = :offered)",
+            ExpressionAttributeNames={"#s": "state"},
+            ExpressionAttributeValues=to_dynamodb(
+                {":expired": ClaimState.EXPIRED.value, ":sent": WorkState.SENT.value, ":offered": ClaimState.OFFERED.value}
+            ),
         )

@@ -66,13 +66,16 @@ class ClaimRecord(BaseModel):
     reward_code: str | None = None  # a code_pool or Shopify code, shown on the confirmation page
     fulfilment_attempts: int = 0
     fulfilled_at: str | None = None
+    fulfilled_by: str | None = None  # who marked it fulfilled by hand (goodword claims mark-fulfilled)
     redeemed_at: str | None = None
     reason: str | None = None  # why it failed or was refused
     address_erased_at: str | None = None  # retention erased the address fields
 
 
 # What a move may set besides the state (ClaimStore.move): never the claimant, the hashes or ids.
-MOVE_FIELDS = frozenset({"held_because", "reward_code", "fulfilment_attempts", "fulfilled_at", "redeemed_at", "reason"})
+MOVE_FIELDS = frozenset(
+    {"held_because", "reward_code", "fulfilment_attempts", "fulfilled_at", "fulfilled_by", "redeemed_at", "reason"}
+)
 
 
 def check_move_fields(fields: dict[str, object]) -> None:

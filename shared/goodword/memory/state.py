@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from goodword.claims.states import ClaimState, check_claim_transition
 from goodword.events import Event
 from goodword.limits import Cap, Claim, ClaimResult, Contact, Cooldown, OncePerPerson, RecordWork, result_of
 from goodword.people import Profile, handle_key, is_mention, person_key
@@ -346,6 +347,24 @@ class InMemoryState:
         if self._rates.get(counter, 0) >= limit:
             return False
         self._rates[counter] = self._rates.get(counter, 0) + 1
+        return True
+
+    # --- claim expiry (goodword.claims.expiry; issue 23) ------------------------------------
+
+    def unclaimed_offers(self, made_by: datetime) -> list[WorkRecord]:
+        by = made_by.astimezone(UTC).isoformat()
+        return [
+            r
+            for r in self.list_work([WorkState.SENT])
+            if r.created_at <= by and r.claim_state in (None, ClaimState.OFFERED.value)
+        ]
+
+    def expire_offer(self, offer: WorkRecord, now: datetime) -> bool:
+        check_claim_transition(ClaimState.OFFERED, ClaimState.EXPIRED)
+        current = self.get_work(offer.key)
+        if current is None or current.state is not WorkState.SENT or current.claim_state not in (None, ClaimState.OFFERED.value):
+            return False
+        self._set(current, claim_state=ClaimState.EXPIRED.value)
         return True
 
 

@@ -433,6 +433,12 @@ class Settings(_Model):
     enrichment: EnrichmentSettings = Field(
         default_factory=EnrichmentSettings, description="fetching what platforms leave out of events (docs/events.md)"
     )
+    review_expires_after_days: int | None = Field(
+        default=14,
+        ge=1,
+        le=365,
+        description="offers and flags waiting for review longer than this expire (nobody decided); null: they wait forever",
+    )
 
     @field_validator("brand_colour")
     @classmethod
