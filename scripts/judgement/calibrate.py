@@ -111,7 +111,7 @@ def _crossfit(sources: Sequence[Source], target: str) -> dict[str, Matrix]:
     return out
 
 
-def _lowest_cut(scores: Matrix, gold: Matrix, precision: float) -> float:
+def lowest_cut(scores: Matrix, gold: npt.NDArray[np.bool_] | Matrix, precision: float) -> float:
     """The lowest cut at which precision stays >= the target at every higher cut (1.0 if none)."""
     order = np.argsort(-scores, kind="stable")
     s, g = scores[order], gold[order].astype(bool)
@@ -150,12 +150,12 @@ def cut_points(sources: Sequence[Source]) -> tuple[Cuts, dict[str, object]]:
         vetoed = (sarcasm[s.name] >= sarcasm_veto) | (complaint[s.name] >= complaint_veto)
         score = np.where(vetoed, 0.0, praise[s.name])[labelled]
         gold = np.asarray([bool(v) for v in s.labels["praise"]])[labelled]
-        per_source[s.name] = _lowest_cut(score, gold, AUTO_PRECISION)
+        per_source[s.name] = lowest_cut(score, gold, AUTO_PRECISION)
         pooled_scores.append(np.where(vetoed, 0.0, positive[s.name])[labelled])
         pooled_gold.append(np.asarray([bool(v) for v in s.labels["positive"]])[labelled])
     auto = max(cut for name, cut in per_source.items() if name in AUTO_SOURCES)
     not_praise_veto = _second_key(sources, praise, sarcasm, complaint, auto, sarcasm_veto, complaint_veto)
-    review = _lowest_cut(np.concatenate(pooled_scores), np.concatenate(pooled_gold), REVIEW_PRECISION)
+    review = lowest_cut(np.concatenate(pooled_scores), np.concatenate(pooled_gold), REVIEW_PRECISION)
     cuts = Cuts(
         auto=auto, review=review, sarcasm_veto=sarcasm_veto, complaint_veto=complaint_veto, not_praise_veto=not_praise_veto
     )

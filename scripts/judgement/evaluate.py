@@ -19,6 +19,7 @@ import numpy.typing as npt
 from goodword.sentiment.judge.encoder import Encoder, Outputs, load
 from goodword.sentiment.judge.language import ENGLISH, detect
 from goodword.sentiment.judge.provider import ClassifierProvider
+from goodword.sentiment.judge.text import prepare
 from goodword.sentiment.masking import BrandMasker
 from goodword.sentiment.model import Band, Sentiment, SentimentSettings
 from goodword.sentiment.vader import VaderProvider
@@ -77,6 +78,9 @@ def _judged(posts: tuple[Post, ...]) -> tuple[Sentiment, ...]:
     return tuple(r for r in results if r is not None)
 
 
+_FIELDS = ("embedding", "sentiment", "irony", "brand")
+
+
 def raw_outputs(posts: Sequence[Post], model: Encoder | None = None) -> Outputs:
     """The encoder's heads for each post, prepared as the provider prepares it."""
     order: list[int] = []
@@ -86,8 +90,20 @@ def raw_outputs(posts: Sequence[Post], model: Encoder | None = None) -> Outputs:
         parts.append(provider.outputs([posts[i].text for i in indexes])[1])
         order.extend(indexes)
     inverse = np.argsort(np.asarray(order))
-    fields = ("embedding", "sentiment", "irony", "brand")
-    return Outputs(*(np.concatenate([getattr(p, f) for p in parts])[inverse] for f in fields))
+    return Outputs(*(np.concatenate([getattr(p, f) for p in parts])[inverse] for f in _FIELDS))
+
+
+def raw_tails(posts: Sequence[Post], model: Encoder | None = None) -> tuple[list[int], Outputs]:
+    """Which posts are longer than the model reads, and the heads for each one's end (the
+    provider judges such a post by the more cautious of its two readings)."""
+    longer: list[int] = []
+    parts: list[Outputs] = []
+    for brands, indexes in _groups(posts).items():
+        provider = ClassifierProvider(SentimentSettings(brand_terms=brands), model=model or load())
+        which, tails = provider.model.tails([prepare(posts[i].text, provider.masker) for i in indexes])
+        longer.extend(indexes[i] for i in which)
+        parts.append(tails)
+    return longer, Outputs(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
 
 
 def vader_scores(posts: Sequence[Post]) -> Scores:
