@@ -381,21 +381,26 @@ def render(figures: dict[str, Any]) -> str:
         evaluation["semeval_2014_sarcasm"],
         evaluation["tweeteval_irony_test"],
     )
-    crafted, fans = evaluation["crafted_complaints_heldout"], evaluation["real_style_heldout"]
     in_auto = ", ".join(f"{k} {v}" for k, v in synthetic["in_auto"].items()) or "none"
     in_review = ", ".join(f"{k} {v}" for k, v in synthetic["in_review"].items()) or "none"
+    lines += ["", f"- Synthetic held-out brands, what is in `auto`: {in_auto}; in `review`: {in_review}."]
+    for split, title in (("heldout", "held-out split"), ("fresh", "fresh split, written after the variants were compared")):
+        if f"crafted_complaints_{split}" not in evaluation:
+            continue
+        crafted, fans = evaluation[f"crafted_complaints_{split}"], evaluation[f"real_style_{split}"]
+        lines += [
+            f"- Crafted complaints, {title} ({crafted['rows']}): **{crafted['never_rewardable_in_auto']}** in `auto` ("
+            + (", ".join(f"{k} {v}" for k, v in crafted["in_auto"].items()) or "none")
+            + "); in `review` "
+            + (", ".join(f"{k} {v}" for k, v in crafted["in_review"].items()) or "none")
+            + ".",
+            f"- Real-style posts, {title} ({fans['rows']}): praise and mild praise reaching `auto` or `review` "
+            f"**{fans['sincere_reaching_auto_or_review']}**; complaints, sarcastic complaints and praise of another in "
+            f"`auto` **{fans.get('complaints_and_praise_other_in_auto', '?')}**; in `auto` "
+            + (", ".join(f"{k} {v}" for k, v in fans["in_auto"].items()) or "none")
+            + ".",
+        ]
     lines += [
-        "",
-        f"- Synthetic held-out brands, what is in `auto`: {in_auto}; in `review`: {in_review}.",
-        f"- Crafted complaints, held-out split ({crafted['rows']}): in `auto` "
-        + (", ".join(f"{k} {v}" for k, v in crafted["in_auto"].items()) or "none")
-        + "; in `review` "
-        + (", ".join(f"{k} {v}" for k, v in crafted["in_review"].items()) or "none")
-        + ".",
-        f"- Real-style posts, held-out split ({fans['rows']}): praise and mild praise reaching `auto` or `review` "
-        f"{fans['sincere_reaching_auto_or_review']}; in `auto` "
-        + (", ".join(f"{k} {v}" for k, v in fans["in_auto"].items()) or "none")
-        + ".",
         f"- SemEval 2014 sarcasm tweets: **{sarcasm['negative_in_auto']}** of the {sarcasm['negative']} negative "
         f"(sarcastic complaints) in `auto`; in `auto` by gold label: "
         + (", ".join(f"{k} {v}" for k, v in sarcasm["in_auto"].items()) or "none")

@@ -49,6 +49,7 @@ from scripts.judgement import datasets as data
 from scripts.judgement import probe as probes
 from scripts.judgement.calibrate import REVIEW_PRECISION, lowest_cut
 from scripts.judgement.evaluate import (
+    NEVER_REWARDED_FANS,
     Post,
     average_precision,
     brand_posts,
@@ -103,6 +104,9 @@ def labelled_sets() -> dict[str, list[Post]]:
         "irony_test": irony["test"],
         "crafted_heldout": _probe_posts(probes.CRAFTED_COMPLAINTS, probes.Split.HELDOUT),
         "fans_heldout": _probe_posts(probes.REAL_STYLE_FANS, probes.Split.HELDOUT),
+        # written after the variants had been compared on heldout, before any model scored it
+        "crafted_fresh": _probe_posts(probes.CRAFTED_COMPLAINTS, probes.Split.FRESH),
+        "fans_fresh": _probe_posts(probes.REAL_STYLE_FANS, probes.Split.FRESH),
         # training data, for variant 4's head only: every file's training brands, and the tweets
         "synthetic_training": brand_posts(data.BrandSplit.TRAIN, tuple(data.BRAND_FILES)),
         "semeval_pool": [
@@ -270,6 +274,8 @@ def evaluate(sets: dict[str, Set]) -> None:
             "irony_test",
             "crafted_heldout",
             "fans_heldout",
+            "crafted_fresh",
+            "fans_fresh",
         ):
             report(name, sets[name], recipe, keys, cuts, vetoed)
 
@@ -321,7 +327,14 @@ def figures_line(name: str, s: Set, auto: Mask, rank: Matrix, review: Mask | Non
             line += f" bad-in-auto {int((auto & bad & rows).sum())} other {int((auto & rows & (kinds == 'praise_other')).sum())}"
             line += f" non-en-auto {int((auto & rows & ~english).sum())}" + reach(rows)
         line += f"\n    {'not English':13} auto {int((auto & ~english).sum())}" + reach(~english)
-    elif name in ("crafted_heldout", "sarcasm", "irony_test", "fans_heldout"):
+    elif name.startswith("crafted"):
+        line += f" kinds in auto: {_kinds_in(kinds, auto)}"
+        line += f"\n    kinds in review: {_kinds_in(kinds, review)}" if review is not None else ""
+    elif name.startswith("fans"):
+        never = int((auto & np.isin(kinds, NEVER_REWARDED_FANS)).sum())
+        line += reach(np.ones(len(gold), dtype=bool))
+        line += f" complaints+sarcastic+praise_other-in-auto {never} kinds in auto: {_kinds_in(kinds, auto)}"
+    elif name in ("sarcasm", "irony_test"):
         line += f" kinds in auto: {_kinds_in(kinds, auto)}" + reach(np.ones(len(gold), dtype=bool))
     return line
 
@@ -344,6 +357,8 @@ EVALUATION_SETS = (
     "irony_test",
     "crafted_heldout",
     "fans_heldout",
+    "crafted_fresh",
+    "fans_fresh",
 )
 
 
