@@ -60,6 +60,7 @@ $(TRAIN_STAMP): requirements-train.txt constraints-train.txt
 
 train-judgement: $(STAMP) $(TRAIN_STAMP) ## Train the judge from ../shared/data/sentiment (2-core CPU: ~50 min); see docs/judgement.md
 	HF_HUB_OFFLINE=1 PYTHONPATH=shared:. $(TRAIN_VENV)/bin/python -m scripts.judgement.train
+	PYTHONPATH=shared:. $(BIN)/python -m scripts.judgement.head
 	PYTHONPATH=shared:. $(BIN)/python -m scripts.judgement.calibrate
 
 validate: $(STAMP) ## sam validate --lint (offline; needs only a region)

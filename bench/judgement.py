@@ -57,6 +57,7 @@ TARGETS: dict[str, tuple[str, float, str]] = {
     "negative sarcasm tweets in auto, SemEval 2014": ("semeval_2014_sarcasm.negative_in_auto", 0, "<="),
     "ironic tweets in auto, TweetEval irony test": ("tweeteval_irony_test.ironic_in_auto", 2, "<="),
     "crafted complaints in auto, held-out split": ("crafted_complaints_heldout.never_rewardable_in_auto", 0, "<="),
+    "crafted complaints in auto, fresh split": ("crafted_complaints_fresh.never_rewardable_in_auto", 0, "<="),
     "median ms per text, one core, batches of 25": ("speed.median_ms_per_text", 5.0, "<="),
     "cold load of the model, ms": ("speed.cold_load_median_ms", 500.0, "<="),
 }

@@ -16,15 +16,27 @@ Cut points, from 5-fold cross-fitted probabilities (no post is scored by a fit i
   would need is reported beside it (1.0: not reachable with this model);
 * ``review`` is the lowest cut of the *positive* probability (praise, mild praise included)
   whose precision for positive posts stays >= 0.75 (three in four are sincere positives).
+
+Then the brand-post praise heads (``scripts.judgement.head`` fitted them on the training
+brands) are Platt-scaled on TweetEval validation and all four writers' calibration brands
+(759 posts), sources weighted equally, each post read as the provider reads it (a long post
+from both ends, the more cautious reading counts), and their cuts picked there, with the
+calibration just fitted (variant 4c of the model card):
+
+* auto's second key (``brand_praise``): the mildest cut of the praise head at which no
+  harmful calibration post (a negative tweet; a complaint, sarcastic complaint or mixed
+  post about a brand) that passes the praise cut and the vetoes is left in ``auto``;
+* ``brand_positive``: the lowest cut of the praise-or-mild head whose precision for praise
+  and mild praise stays >= 0.75 on the calibration brands (after the vetoes): it also
+  opens ``review``.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,11 +45,14 @@ import numpy as np
 import numpy.typing as npt
 
 from goodword.sentiment.judge import calibration as loaded
+from goodword.sentiment.judge import praise_head
 from goodword.sentiment.judge.adapter import fit
 from goodword.sentiment.judge.calibration import CALIBRATION_FILE, FEATURES, Calibration, Cuts, Logistic, features
-from goodword.sentiment.judge.encoder import MODEL_DIR
+from goodword.sentiment.judge.encoder import MODEL_DIR, Encoder, Outputs
+from goodword.sentiment.judge.praise_head import HEAD_FILE, Head, PraiseHeads, design
 from scripts.judgement import datasets as data
-from scripts.judgement.evaluate import Post, brand_posts, measure_all, raw_outputs
+from scripts.judgement.evaluate import Post, brand_posts, measure_all, raw_outputs, raw_tails
+from scripts.judgement.head import dumps, model_version
 
 Matrix = npt.NDArray[np.float64]
 AUTO_PRECISION = 0.95
@@ -111,7 +126,7 @@ def _crossfit(sources: Sequence[Source], target: str) -> dict[str, Matrix]:
     return out
 
 
-def _lowest_cut(scores: Matrix, gold: Matrix, precision: float) -> float:
+def lowest_cut(scores: Matrix, gold: npt.NDArray[np.bool_] | Matrix, precision: float) -> float:
     """The lowest cut at which precision stays >= the target at every higher cut (1.0 if none)."""
     order = np.argsort(-scores, kind="stable")
     s, g = scores[order], gold[order].astype(bool)
@@ -126,7 +141,7 @@ def _lowest_cut(scores: Matrix, gold: Matrix, precision: float) -> float:
     return round(float(s[end - 1]), 4) if end > 0 else 1.0
 
 
-def cut_points(sources: Sequence[Source]) -> tuple[Cuts, dict[str, object]]:
+def cut_points(sources: Sequence[Source]) -> tuple[dict[str, float], dict[str, object]]:
     praise = _crossfit(sources, "praise")
     positive = _crossfit(sources, "positive")
     complaint = _crossfit(sources, "complaint")
@@ -150,48 +165,110 @@ def cut_points(sources: Sequence[Source]) -> tuple[Cuts, dict[str, object]]:
         vetoed = (sarcasm[s.name] >= sarcasm_veto) | (complaint[s.name] >= complaint_veto)
         score = np.where(vetoed, 0.0, praise[s.name])[labelled]
         gold = np.asarray([bool(v) for v in s.labels["praise"]])[labelled]
-        per_source[s.name] = _lowest_cut(score, gold, AUTO_PRECISION)
+        per_source[s.name] = lowest_cut(score, gold, AUTO_PRECISION)
         pooled_scores.append(np.where(vetoed, 0.0, positive[s.name])[labelled])
         pooled_gold.append(np.asarray([bool(v) for v in s.labels["positive"]])[labelled])
     auto = max(cut for name, cut in per_source.items() if name in AUTO_SOURCES)
-    not_praise_veto = _second_key(sources, praise, sarcasm, complaint, auto, sarcasm_veto, complaint_veto)
-    review = _lowest_cut(np.concatenate(pooled_scores), np.concatenate(pooled_gold), REVIEW_PRECISION)
-    cuts = Cuts(
-        auto=auto, review=review, sarcasm_veto=sarcasm_veto, complaint_veto=complaint_veto, not_praise_veto=not_praise_veto
-    )
+    review = lowest_cut(np.concatenate(pooled_scores), np.concatenate(pooled_gold), REVIEW_PRECISION)
+    cuts = {"auto": auto, "review": review, "sarcasm_veto": sarcasm_veto, "complaint_veto": complaint_veto}
     return cuts, {"auto_cut_per_source": per_source}
 
 
-def _not_praise(source: Source) -> Matrix:
-    return np.clip(1.0 - np.exp(source.x[:, 4]) - np.exp(source.x[:, 5]), 0.0, 1.0)
+class HeadSource:
+    """A calibration source for the praise heads: each post read as the provider reads it
+    (its start, and the end of a post longer than the model reads)."""
+
+    def __init__(self, name: str, posts: Sequence[Post], encoder: Encoder) -> None:
+        self.name = name
+        self.first = raw_outputs(posts, encoder)
+        tails, self.tail_outputs = raw_tails(posts, encoder)
+        self.tails = np.asarray(tails, dtype=np.int64)
+        brand_post = [bool(p.source) for p in posts]
+        kinds = [p.kind for p in posts]
+        self.praise = np.asarray([k == "praise" if b else p.positive for k, b, p in zip(kinds, brand_post, posts, strict=True)])
+        self.positive = np.asarray(
+            [k in ("praise", "mild_praise") if b else p.positive for k, b, p in zip(kinds, brand_post, posts, strict=True)]
+        )
+        self.harmful = np.asarray(
+            [k in HARMFUL if b else k == "negative" for k, b in zip(kinds, brand_post, strict=True)], dtype=bool
+        )
+        self.brand_posts = all(brand_post)
+
+    def cautious(self, score: Callable[[Outputs], Matrix], worse: Callable[[Matrix, Matrix], Matrix]) -> Matrix:
+        out = np.asarray(score(self.first), dtype=np.float64).copy()
+        if len(self.tails):
+            out[self.tails] = worse(out[self.tails], score(self.tail_outputs))
+        return out
 
 
-def _second_key(
-    sources: Sequence[Source],
-    praise: dict[str, Matrix],
-    sarcasm: dict[str, Matrix],
-    complaint: dict[str, Matrix],
-    auto: float,
-    sarcasm_veto: float,
-    complaint_veto: float,
-) -> float:
-    """The mildest cut of the brand-post head's "not praise" (0.99, 0.98, ... 0.50) at which
-    no harmful calibration post is left in auto: a sarcastic complaint, a complaint or a mixed
-    post about a brand, or a negative tweet."""
-    for cut in np.round(np.arange(0.99, 0.495, -0.01), 2):
-        harmful = 0
-        for s in sources:
-            bad = np.asarray([bool(v) for v in s.labels["harmful"]])
-            in_auto = (
-                (praise[s.name] >= auto)
-                & (sarcasm[s.name] < sarcasm_veto)
-                & (complaint[s.name] < complaint_veto)
-                & (_not_praise(s) < cut)
-            )
-            harmful += int(np.sum(in_auto & bad))
-        if harmful == 0:
-            return float(cut)
-    return 0.5
+HARMFUL = ("complaint", "sarcastic_complaint", "mixed")
+
+
+def head_sources(encoder: Encoder) -> list[HeadSource]:
+    """TweetEval validation and every writer's calibration brands (the heads learnt from
+    every writer's training brands)."""
+    tweets = [Post(t.text, (), t.sentiment is data.Sentiment3.POSITIVE, t.sentiment.value) for t in data.tweeteval_val()]
+    brands = brand_posts(data.BrandSplit.CALIBRATION, tuple(data.BRAND_FILES))
+    return [HeadSource("tweeteval_val", tweets, encoder), HeadSource("synthetic_calibration_brands_all_files", brands, encoder)]
+
+
+def _logit(head: Head) -> Callable[[Outputs], Matrix]:
+    return lambda o: head.logit(design(o, features(o)))
+
+
+def platt(head: Head, sources: Sequence[HeadSource], gold: Callable[[HeadSource], Matrix]) -> Head:
+    """The head's log-odds scaled to a probability on the calibration sources, weighted equally."""
+    z = np.concatenate([s.cautious(_logit(head), np.minimum) for s in sources])
+    y = np.concatenate([gold(s) for s in sources]).astype(np.float64)
+    w = np.concatenate([np.full(len(gold(s)), 1.0 / len(gold(s))) for s in sources])
+    slope, offset = fit(z[:, None], y, penalty=1e-3, weights=w / w.mean())
+    return head.model_copy(update={"slope": round(float(slope[0]), 6), "offset": round(offset, 6)})
+
+
+def head_cuts(
+    calibration: Calibration, cuts: dict[str, float], heads: PraiseHeads, sources: Sequence[HeadSource]
+) -> tuple[dict[str, float], dict[str, object]]:
+    """auto's second key and the praise-or-mild head's review cut (module docstring), read the
+    way the provider reads them (probabilities rounded to 4 places)."""
+
+    def probability(m: Logistic) -> Callable[[Outputs], Matrix]:
+        return lambda o: m.probability(features(o))
+
+    def head(h: Head) -> Callable[[Outputs], Matrix]:
+        return lambda o: h.probability(design(o, features(o)))
+
+    per_source: dict[str, float] = {}
+    review = 1.0
+    for s in sources:
+        praise = np.round(s.cautious(probability(calibration.praise), np.minimum), 4)
+        vetoed = (np.round(s.cautious(probability(calibration.sarcasm), np.maximum), 4) >= cuts["sarcasm_veto"]) | (
+            np.round(s.cautious(probability(calibration.complaint), np.maximum), 4) >= cuts["complaint_veto"]
+        )
+        second = np.round(s.cautious(head(heads.praise), np.minimum), 4)
+        let_in = (praise >= cuts["auto"]) & ~vetoed & s.harmful
+        per_source[s.name] = round(float(second[let_in].max(initial=0.0)) + 0.0001, 4)  # just above the highest
+        if s.brand_posts:
+            mild = np.round(s.cautious(head(heads.positive), np.minimum), 4)
+            review = lowest_cut(np.where(vetoed, 0.0, mild), s.positive, REVIEW_PRECISION)
+    found = {"brand_praise": max(per_source.values()), "brand_positive": review}
+    return found, {"brand_praise_cut_per_source": per_source}
+
+
+def calibrate_heads(
+    model: Path, calibration: Calibration, cuts: dict[str, float]
+) -> tuple[PraiseHeads, dict[str, float], dict[str, object]]:
+    heads = PraiseHeads.model_validate_json((model / HEAD_FILE).read_text())
+    if heads.model_version != calibration.version:
+        raise SystemExit(f"{HEAD_FILE} reads {heads.model_version}, not {calibration.version}: run scripts.judgement.head")
+    sources = head_sources(Encoder(model))
+    heads = heads.model_copy(
+        update={
+            "praise": platt(heads.praise, sources, lambda s: s.praise),
+            "positive": platt(heads.positive, sources, lambda s: s.positive),
+        }
+    )
+    found, details = head_cuts(calibration, cuts, heads, sources)
+    return heads, found, details
 
 
 def calibration_sources() -> list[Source]:
@@ -228,11 +305,6 @@ def calibration_sources() -> list[Source]:
             harmful=[False] * len(irony),
         ),
     ]
-
-
-def model_version(directory: Path) -> str:
-    digest = hashlib.sha256((directory / "judge.onnx").read_bytes()).hexdigest()[:12]
-    return f"judge-{digest}"
 
 
 NAMES = {
@@ -348,12 +420,12 @@ def render(figures: dict[str, Any]) -> str:
     lines = [
         f"### Figures: {figures['model_version']}, calibrated {figures['calibrated_on']}",
         "",
-        f"Cut points: `auto` at praise ≥ **{cuts['auto']}**, `review` at positive ≥ **{cuts['review']}**, "
-        f"sarcasm veto at ≥ **{cuts['sarcasm_veto']}**, complaint veto at ≥ **{cuts['complaint_veto']}**, "
-        f"auto's second key: the brand-post head's not-praise below **{cuts['not_praise_veto']}** "
-        f"(the auto cut each calibration source needed: "
+        f"Cut points: `auto` at praise ≥ **{cuts['auto']}** (the cut each calibration source needed: "
         + ", ".join(f"{k} {v}" for k, v in figures["auto_cut_per_source"].items())
-        + ").",
+        + f") and, its second key, the brand-post praise head ≥ **{cuts['brand_praise']}** (each source needed: "
+        + ", ".join(f"{k} {v}" for k, v in figures["brand_praise_cut_per_source"].items())
+        + f"); `review` at positive ≥ **{cuts['review']}** or the praise-or-mild head ≥ **{cuts['brand_positive']}**; "
+        f"sarcasm veto at ≥ **{cuts['sarcasm_veto']}**, complaint veto at ≥ **{cuts['complaint_veto']}**.",
         "",
         "#### The targets (every figure on data that training, calibration and cut points never saw)",
         "",
@@ -381,21 +453,26 @@ def render(figures: dict[str, Any]) -> str:
         evaluation["semeval_2014_sarcasm"],
         evaluation["tweeteval_irony_test"],
     )
-    crafted, fans = evaluation["crafted_complaints_heldout"], evaluation["real_style_heldout"]
     in_auto = ", ".join(f"{k} {v}" for k, v in synthetic["in_auto"].items()) or "none"
     in_review = ", ".join(f"{k} {v}" for k, v in synthetic["in_review"].items()) or "none"
+    lines += ["", f"- Synthetic held-out brands, what is in `auto`: {in_auto}; in `review`: {in_review}."]
+    for split, title in (("heldout", "held-out split"), ("fresh", "fresh split, written after the variants were compared")):
+        if f"crafted_complaints_{split}" not in evaluation:
+            continue
+        crafted, fans = evaluation[f"crafted_complaints_{split}"], evaluation[f"real_style_{split}"]
+        lines += [
+            f"- Crafted complaints, {title} ({crafted['rows']}): **{crafted['never_rewardable_in_auto']}** in `auto` ("
+            + (", ".join(f"{k} {v}" for k, v in crafted["in_auto"].items()) or "none")
+            + "); in `review` "
+            + (", ".join(f"{k} {v}" for k, v in crafted["in_review"].items()) or "none")
+            + ".",
+            f"- Real-style posts, {title} ({fans['rows']}): praise and mild praise reaching `auto` or `review` "
+            f"**{fans['sincere_reaching_auto_or_review']}**; complaints, sarcastic complaints and praise of another in "
+            f"`auto` **{fans.get('complaints_and_praise_other_in_auto', '?')}**; in `auto` "
+            + (", ".join(f"{k} {v}" for k, v in fans["in_auto"].items()) or "none")
+            + ".",
+        ]
     lines += [
-        "",
-        f"- Synthetic held-out brands, what is in `auto`: {in_auto}; in `review`: {in_review}.",
-        f"- Crafted complaints, held-out split ({crafted['rows']}): in `auto` "
-        + (", ".join(f"{k} {v}" for k, v in crafted["in_auto"].items()) or "none")
-        + "; in `review` "
-        + (", ".join(f"{k} {v}" for k, v in crafted["in_review"].items()) or "none")
-        + ".",
-        f"- Real-style posts, held-out split ({fans['rows']}): praise and mild praise reaching `auto` or `review` "
-        f"{fans['sincere_reaching_auto_or_review']}; in `auto` "
-        + (", ".join(f"{k} {v}" for k, v in fans["in_auto"].items()) or "none")
-        + ".",
         f"- SemEval 2014 sarcasm tweets: **{sarcasm['negative_in_auto']}** of the {sarcasm['negative']} negative "
         f"(sarcastic complaints) in `auto`; in `auto` by gold label: "
         + (", ".join(f"{k} {v}" for k, v in sarcasm["in_auto"].items()) or "none")
@@ -405,7 +482,8 @@ def render(figures: dict[str, Any]) -> str:
         f"sarcasm; {irony['ironic_in_auto']} ironic tweets in `auto`.",
         "",
         "Recall at P ≥ 0.90 uses the threshold picked on each set itself (a property of the ranking, as in",
-        "the issue's table); the `auto` columns use the shipped cut points, picked on calibration data only.",
+        "the issue's table) and ranks by the `praise` the judge reports, after its vetoes and second key; the",
+        "`auto` columns use the shipped cut points, picked on calibration data only.",
         "Raw numbers: `shared/goodword/sentiment/judge/model/metrics.json`.",
     ]
     return "\n".join(lines)
@@ -428,20 +506,21 @@ def main() -> None:
     if not data.available():
         raise SystemExit(f"the labelled sets are not at {data.DATA}: nothing to calibrate on")
     sources = calibration_sources()
-    cuts, details = cut_points(sources)
-    calibration = Calibration(
-        version=model_version(args.model),
-        praise=_fit(sources, "praise"),
-        positive=_fit(sources, "positive"),
-        complaint=_fit(sources, "complaint"),
-        sarcasm=_fit(sources, "sarcasm"),
-        cuts=cuts,
-    )
+    found, details = cut_points(sources)
+    fitted = {target: _fit(sources, target) for target in ("praise", "positive", "complaint", "sarcasm")}
+    placeholder = Cuts(**found, brand_praise=1.0, brand_positive=1.0)  # the heads' cuts are picked next
+    calibration = Calibration(version=model_version(args.model), **fitted, cuts=placeholder)
+    heads, head_found, head_details = calibrate_heads(args.model, calibration, found)
+    cuts = Cuts(**found, **head_found)
+    calibration = calibration.model_copy(update={"cuts": cuts})
+    details.update(head_details)
     (args.model / CALIBRATION_FILE).write_text(calibration.model_dump_json(indent=2) + "\n")
+    (args.model / HEAD_FILE).write_text(dumps(heads))
     print(f"calibration written: {cuts.model_dump()} {details}")
     if args.skip_evaluation:
         return
     loaded.load.cache_clear()
+    praise_head.load.cache_clear()
     figures: dict[str, Any] = {
         "model_version": calibration.version,
         "calibrated_on": datetime.now(UTC).date().isoformat(),

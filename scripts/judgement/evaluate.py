@@ -19,6 +19,7 @@ import numpy.typing as npt
 from goodword.sentiment.judge.encoder import Encoder, Outputs, load
 from goodword.sentiment.judge.language import ENGLISH, detect
 from goodword.sentiment.judge.provider import ClassifierProvider
+from goodword.sentiment.judge.text import prepare
 from goodword.sentiment.masking import BrandMasker
 from goodword.sentiment.model import Band, Sentiment, SentimentSettings
 from goodword.sentiment.vader import VaderProvider
@@ -77,6 +78,9 @@ def _judged(posts: tuple[Post, ...]) -> tuple[Sentiment, ...]:
     return tuple(r for r in results if r is not None)
 
 
+_FIELDS = ("embedding", "sentiment", "irony", "brand")
+
+
 def raw_outputs(posts: Sequence[Post], model: Encoder | None = None) -> Outputs:
     """The encoder's heads for each post, prepared as the provider prepares it."""
     order: list[int] = []
@@ -86,8 +90,20 @@ def raw_outputs(posts: Sequence[Post], model: Encoder | None = None) -> Outputs:
         parts.append(provider.outputs([posts[i].text for i in indexes])[1])
         order.extend(indexes)
     inverse = np.argsort(np.asarray(order))
-    fields = ("embedding", "sentiment", "irony", "brand")
-    return Outputs(*(np.concatenate([getattr(p, f) for p in parts])[inverse] for f in fields))
+    return Outputs(*(np.concatenate([getattr(p, f) for p in parts])[inverse] for f in _FIELDS))
+
+
+def raw_tails(posts: Sequence[Post], model: Encoder | None = None) -> tuple[list[int], Outputs]:
+    """Which posts are longer than the model reads, and the heads for each one's end (the
+    provider judges such a post by the more cautious of its two readings)."""
+    longer: list[int] = []
+    parts: list[Outputs] = []
+    for brands, indexes in _groups(posts).items():
+        provider = ClassifierProvider(SentimentSettings(brand_terms=brands), model=model or load())
+        which, tails = provider.model.tails([prepare(posts[i].text, provider.masker) for i in indexes])
+        longer.extend(indexes[i] for i in which)
+        parts.append(tails)
+    return longer, Outputs(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
 
 
 def vader_scores(posts: Sequence[Post]) -> Scores:
@@ -180,27 +196,37 @@ def synthetic_figures(posts: Sequence[Post], with_vader: bool = True) -> dict[st
     return figures
 
 
+NEVER_REWARDED_FANS = ("complaint", "sarcastic_complaint", "praise_other")  # real-style labels that must stay out of auto
+
+
 def probe_figures() -> dict[str, dict[str, object]]:
-    """The held-out split of the probe sets (tests/fixtures/judgement): never trained on."""
+    """The probe sets (tests/fixtures/judgement), each reporting split on its own lines:
+    ``heldout`` (never trained on; read to compare issue 21's variants) and ``fresh``
+    (written afterwards, before any model scored it)."""
     from scripts.judgement import probe  # noqa: PLC0415
 
     out: dict[str, dict[str, object]] = {}
-    for name, path in (("crafted_complaints_heldout", probe.CRAFTED_COMPLAINTS), ("real_style_heldout", probe.REAL_STYLE_FANS)):
-        rows = [p for p in probe.load(path).probes if p.split is probe.Split.HELDOUT]
-        posts = [Post(p.text, data.brand_terms(p.brand), p.kind == "praise", p.kind) for p in rows]
-        results = judge(posts)
-        sincere = [s for p, s in zip(posts, results, strict=True) if p.kind in ("praise", "mild_praise")]
-        out[name] = {
-            "rows": len(posts),
-            "in_auto": kinds_in_band(posts, results, Band.AUTO),
-            "in_review": kinds_in_band(posts, results, Band.REVIEW),
-            "never_rewardable_in_auto": sum(
-                s.band is Band.AUTO and p.kind not in ("praise", "mild_praise") for p, s in zip(posts, results, strict=True)
-            ),
-            "sincere_reaching_auto_or_review": round(sum(s.band is not Band.NONE for s in sincere) / len(sincere), 3)
-            if sincere
-            else None,
-        }
+    for split in (probe.Split.HELDOUT, probe.Split.FRESH):
+        for name, path in (("crafted_complaints", probe.CRAFTED_COMPLAINTS), ("real_style", probe.REAL_STYLE_FANS)):
+            rows = [p for p in probe.load(path).probes if p.split is split]
+            posts = [Post(p.text, data.brand_terms(p.brand), p.kind == "praise", p.kind) for p in rows]
+            results = judge(posts)
+            sincere = [s for p, s in zip(posts, results, strict=True) if p.kind in ("praise", "mild_praise")]
+            in_auto = kinds_in_band(posts, results, Band.AUTO)
+            figures: dict[str, object] = {
+                "rows": len(posts),
+                "in_auto": in_auto,
+                "in_review": kinds_in_band(posts, results, Band.REVIEW),
+                "never_rewardable_in_auto": sum(
+                    s.band is Band.AUTO and p.kind not in ("praise", "mild_praise") for p, s in zip(posts, results, strict=True)
+                ),
+                "sincere_reaching_auto_or_review": round(sum(s.band is not Band.NONE for s in sincere) / len(sincere), 3)
+                if sincere
+                else None,
+            }
+            if name == "real_style":
+                figures["complaints_and_praise_other_in_auto"] = sum(in_auto.get(k, 0) for k in NEVER_REWARDED_FANS)
+            out[f"{name}_{split.value}"] = figures
     return out
 
 

@@ -35,8 +35,9 @@ BANDS = (Band.AUTO, Band.REVIEW, Band.NONE)
 
 
 class Split(StrEnum):
-    DEV = "dev"  # for tuning and training
+    DEV = "dev"  # for tuning and training: the only split training or tuning may read
     HELDOUT = "heldout"  # for reporting only
+    FRESH = "fresh"  # evaluation only, written before any model scored it (2026-12-04); reporting only
 
 
 class ProbeFileError(ValueError):
@@ -78,7 +79,7 @@ def load(path: Path) -> ProbeFile:
             raise ProbeFileError(f"{path}:{number}: expected 5 non-empty tab-separated fields, got {len(fields)}")
         id_, kind, brand, text, split = fields
         if split not in {s.value for s in Split}:
-            raise ProbeFileError(f"{path}:{number}: split must be dev or heldout, not {split!r}")
+            raise ProbeFileError(f"{path}:{number}: split must be one of {', '.join(s.value for s in Split)}, not {split!r}")
         if header[1] == "label" and kind not in LABELS:
             raise ProbeFileError(f"{path}:{number}: label {kind!r} is not one of {', '.join(LABELS)}")
         probes.append(Probe(id_, kind, brand, text, Split(split)))

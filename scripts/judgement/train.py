@@ -99,7 +99,7 @@ CRAFTED_UNREADABLE = "long_praise_complaint_past_128_tokens"
 
 
 def probe_examples() -> list[Example]:
-    """The development split of the two probe sets (the held-out split is never read here)."""
+    """The development split of the two probe sets (the held-out and fresh splits are never read here)."""
     from scripts.judgement import probe as probes  # noqa: PLC0415
 
     rows: list[Example] = []

@@ -112,6 +112,9 @@ def test_a_better_adapter_goes_live_and_the_pipeline_scores_with_it(aws: Aws, pi
     after = _score(aws, new_decaf)
     assert after["praise"] < before["praise"], (after, before)
     assert after["provider"] == "classifier+adapter" and before["provider"] == "classifier"
+    # the adapter replaces auto's first key: the decaf post leaves auto; the review band still
+    # opens on the other readings (the positive probability, the brand-post praise-or-mild head)
+    assert (before["band"], after["band"]) == ("auto", "review"), (before, after)
 
     # and the pipeline reads the adapter with the rules (a new container, or the cache expired)
     pipeline._pipeline.cache_clear()

@@ -83,7 +83,7 @@ def test_sam_build_offline_gives_arm64_layer_and_handler(tmp_path: Path) -> None
     assert [p.name for p in binaries if p.name.startswith("_re2")], "the rules' regex engine is in the layer"
     # The judge: its model, and ONNX Runtime (also manylinux_2_28 only) and the tokenizer, for arm64.
     model = layer / "goodword" / "sentiment" / "judge" / "model"
-    assert {p.name for p in model.iterdir()} >= {"judge.onnx", "tokenizer.json", "calibration.json"}
+    assert {p.name for p in model.iterdir()} >= {"judge.onnx", "tokenizer.json", "calibration.json", "praise_head.json"}
     words = layer / "goodword" / "sentiment" / "judge" / "words"
     assert {p.name for p in words.iterdir()} >= {"en.txt", "es.txt", "pt.txt", "de.txt", "fr.txt"}, "language.py's word lists"
     assert [p.name for p in binaries if p.name.startswith("libonnxruntime.so")], "ONNX Runtime is in the layer"

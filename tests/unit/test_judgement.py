@@ -13,9 +13,9 @@ import yaml
 
 from dev_support.paths import ROOT
 from goodword.sentiment.explain import describe, short_judgement
-from goodword.sentiment.judge import calibration, encoder
+from goodword.sentiment.judge import calibration, encoder, praise_head
 from goodword.sentiment.judge.adapter import fit, predict
-from goodword.sentiment.judge.bands import verdict
+from goodword.sentiment.judge.bands import reported_praise, verdict
 from goodword.sentiment.judge.calibration import Cuts, Probabilities
 from goodword.sentiment.judge.encoder import MODEL_DIR
 from goodword.sentiment.judge.language import detect
@@ -23,14 +23,29 @@ from goodword.sentiment.judge.provider import ClassifierProvider
 from goodword.sentiment.judge.text import prepare, spell_emoji
 from goodword.sentiment.masking import BrandMasker
 from goodword.sentiment.model import Band, Sentiment, SentimentLabel, SentimentSettings, Veto
-from scripts.judgement.calibrate import model_version
+from scripts.judgement.head import model_version
 
-CUTS = Cuts(auto=0.8, review=0.4, sarcasm_veto=0.6, complaint_veto=0.7, not_praise_veto=0.75)
+CUTS = Cuts(auto=0.8, review=0.4, sarcasm_veto=0.6, complaint_veto=0.7, brand_praise=0.5, brand_positive=0.6)
 EXPECTED = yaml.safe_load((ROOT / "tests" / "fixtures" / "judgement" / "expected_bands.yaml").read_text())
 
 
-def p(praise: float, complaint: float = 0.0, sarcasm: float = 0.0, positive: float | None = None) -> Probabilities:
-    return Probabilities(praise=praise, complaint=complaint, sarcasm=sarcasm, positive=praise if positive is None else positive)
+def p(
+    praise: float,
+    complaint: float = 0.0,
+    sarcasm: float = 0.0,
+    positive: float | None = None,
+    brand_praise: float = 0.9,
+    brand_positive: float = 0.0,
+) -> Probabilities:
+    """Probabilities whose brand-post praise head agrees unless told otherwise."""
+    return Probabilities(
+        praise=praise,
+        complaint=complaint,
+        sarcasm=sarcasm,
+        positive=praise if positive is None else positive,
+        brand_praise=brand_praise,
+        brand_positive=brand_positive,
+    )
 
 
 def judge(*brands: str) -> ClassifierProvider:
@@ -53,19 +68,48 @@ def test_mild_praise_is_for_review_even_when_praise_alone_is_low() -> None:
     assert verdict(p(0.2, positive=0.3), CUTS, "en").band is Band.NONE
 
 
-def test_auto_needs_the_brand_post_reading_to_agree() -> None:
-    """Praise words the brand-post head reads as not praise of the brand wait for a person."""
-    disagree = Probabilities(praise=0.95, complaint=0.1, sarcasm=0.1, positive=0.95, not_praise=0.8)
+def test_auto_needs_the_brand_post_praise_head_to_agree() -> None:
+    """Praise words the brand-post praise head does not read as praise of the brand wait for a person."""
+    disagree = p(0.95, complaint=0.1, sarcasm=0.1, brand_praise=0.3)
     v = verdict(disagree, CUTS, "en")
     assert (v.band, v.vetoes) == (Band.REVIEW, (Veto.NOT_PRAISE,))
-    assert verdict(disagree.model_copy(update={"not_praise": 0.7}), CUTS, "en").band is Band.AUTO
+    assert verdict(disagree.model_copy(update={"brand_praise": 0.5}), CUTS, "en").band is Band.AUTO
+
+
+def test_the_brand_post_praise_or_mild_head_also_opens_review() -> None:
+    """Slang and indirect praise the tweet reading scores low can still reach a person."""
+    assert verdict(p(0.1, positive=0.2, brand_positive=0.6), CUTS, "en").band is Band.REVIEW
+    assert verdict(p(0.1, positive=0.2, brand_positive=0.59), CUTS, "en").band is Band.NONE
+    vetoed = verdict(p(0.1, positive=0.2, sarcasm=0.7, brand_positive=0.95), CUTS, "en")
+    assert (vetoed.band, vetoed.vetoes) == (Band.NONE, (Veto.SARCASM,))
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "band", "most"),
+    [
+        (p(0.95), Band.AUTO, 0.95),  # nothing held it back: the praise probability itself
+        (p(0.95, sarcasm=0.76), Band.NONE, 0.24),  # sarcasm: at most 1 - sarcasm
+        (p(0.95, complaint=0.81), Band.NONE, 0.19),  # a complaint: at most 1 - complaint
+        (p(0.95, brand_praise=0.3), Band.REVIEW, 0.3),  # the brand-post praise head kept it from auto
+        (p(0.7, brand_praise=0.1), Band.REVIEW, 0.7),  # below the auto cut anyway: the head held nothing back
+        (p(0.95, sarcasm=0.5, complaint=0.6), Band.AUTO, 0.95),  # below both vetoes
+    ],
+)
+def test_praise_reports_what_the_judge_concluded(probabilities: Probabilities, band: Band, most: float) -> None:
+    """`praise` is the judge's last word on sincere praise: a sarcastic complaint that ends in
+    `none` no longer reads 0.95, and only a post in `auto` reports praise at the auto cut or above."""
+    v = verdict(probabilities, CUTS, "en")
+    assert (v.band, v.praise) == (band, most)
+    assert (v.praise >= CUTS.auto) is (band is Band.AUTO)
+    assert reported_praise(probabilities, CUTS) == v.praise
 
 
 def test_a_post_is_judged_by_the_more_cautious_of_its_two_readings() -> None:
-    head = Probabilities(praise=0.95, complaint=0.1, sarcasm=0.2, positive=0.95, not_praise=0.1)
-    tail = Probabilities(praise=0.3, complaint=0.8, sarcasm=0.1, positive=0.4, not_praise=0.9)
+    head = p(0.95, complaint=0.1, sarcasm=0.2, brand_praise=0.9, brand_positive=0.8)
+    tail = p(0.3, complaint=0.8, sarcasm=0.1, positive=0.4, brand_praise=0.2, brand_positive=0.3)
     both = head.worse(tail)
-    assert (both.praise, both.complaint, both.sarcasm, both.positive, both.not_praise) == (0.3, 0.8, 0.2, 0.4, 0.9)
+    fields = ("praise", "complaint", "sarcasm", "positive", "brand_praise", "brand_positive")
+    assert tuple(getattr(both, f) for f in fields) == (0.3, 0.8, 0.2, 0.4, 0.2, 0.3)
     assert verdict(both, CUTS, "en").band is Band.NONE
 
 
@@ -235,11 +279,23 @@ def test_scores_are_deterministic_and_do_not_depend_on_the_batch() -> None:
     assert first == alone  # int8 activations are scaled per input: each post runs alone
 
 
-def test_calibration_matches_the_shipped_model() -> None:
-    """The cut points were fitted on this very model file (its hash names the version)."""
+def test_calibration_and_praise_heads_match_the_shipped_model() -> None:
+    """The cut points and the praise heads were fitted on this very model file (its hash names the version)."""
     shipped = calibration.load()
-    assert shipped.version == model_version(MODEL_DIR)
+    assert shipped.version == model_version(MODEL_DIR) == praise_head.load().model_version
     assert 0 < shipped.cuts.review <= shipped.cuts.auto < 1
+    assert 0 < shipped.cuts.brand_positive < 1 and 0 < shipped.cuts.brand_praise < 1
+    heads = praise_head.load()
+    assert (heads.praise.labels, heads.positive.labels) == (("praise",), ("praise", "mild_praise"))
+    assert heads.praise.slope > 0 and heads.positive.slope > 0, "Platt-scaled (calibrate), the more praise the higher"
+
+
+def test_the_praise_heads_read_the_encoders_embedding() -> None:
+    """Praise ranks above a complaint and a question on both heads (orderings only, never scores)."""
+    texts = ["best flat white in the city, hands down. thank you!", "my order never arrived and nobody answers", "is it open?"]
+    scores = judge().probabilities(encoder.load().run(texts))
+    assert scores[0].brand_praise > max(s.brand_praise for s in scores[1:])
+    assert scores[0].brand_positive > max(s.brand_positive for s in scores[1:])
 
 
 # --- sentences a marketer would judge the same way --------------------------------------------
@@ -260,12 +316,17 @@ def _expected() -> list[Any]:
 def _bands_within_tolerance(provider: ClassifierProvider, text: str) -> set[str]:
     """Every band the sentence gets when each of its probabilities moves by up to TOLERANCE."""
     _, outputs = provider.outputs([text])
-    p = calibration.probabilities(provider.calibration, outputs)[0]
-    fields = ("praise", "complaint", "sarcasm", "positive", "not_praise")
+    return _bands_near(provider.probabilities(outputs)[0], provider.calibration.cuts, detect(text))
+
+
+def _bands_near(probabilities: Probabilities, cuts: Cuts, language: str) -> set[str]:
+    fields = ("praise", "complaint", "sarcasm", "positive", "brand_praise", "brand_positive")
     bands = set()
     for deltas in itertools.product((-TOLERANCE, 0.0, TOLERANCE), repeat=len(fields)):
-        moved = p.model_copy(update={f: min(1.0, max(0.0, getattr(p, f) + d)) for f, d in zip(fields, deltas, strict=True)})
-        bands.add(verdict(moved, provider.calibration.cuts, detect(text)).band.value)
+        moved = probabilities.model_copy(
+            update={f: min(1.0, max(0.0, getattr(probabilities, f) + d)) for f, d in zip(fields, deltas, strict=True)}
+        )
+        bands.add(verdict(moved, cuts, language).band.value)
     return bands
 
 
@@ -288,9 +349,11 @@ def test_sentences_get_the_band_a_marketer_expects(text: str, band: str, kind: s
 
 
 def test_a_sentence_at_a_cut_may_get_either_band_and_no_other() -> None:
-    """What the tolerance allows: the mild praise scored 0.9216 against the auto cut 0.9063."""
+    """What the tolerance allows: praise 0.81 against an auto cut of 0.8 may be either band,
+    a brand-post praise head 0.51 against its cut of 0.5 too; a plain complaint only `none`."""
+    assert _bands_near(p(0.81), CUTS, "en") == {"auto", "review"}
+    assert _bands_near(p(0.95, brand_praise=0.51), CUTS, "en") == {"auto", "review"}
     provider = judge(*EXPECTED["brand"])
-    assert _bands_within_tolerance(provider, "the new @northroast blend is pretty good for the price") == {"auto", "review"}
     assert _bands_within_tolerance(provider, "@northroast my order never arrived and nobody answers") == {"none"}
 
 

@@ -1,5 +1,6 @@
 """The judge's probe sets (tests/fixtures/judgement/PROBES.md) parse, are big enough, cover
-the tricks, and are split by brand with no brand of the synthetic training set."""
+the tricks, and are split by brand (dev, heldout, fresh) with no brand of the synthetic
+training set."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from scripts.judgement.datasets import brand_terms
 from scripts.judgement.probe import CRAFTED_COMPLAINTS, LABELS, REAL_STYLE_FANS, ProbeFile, ProbeFileError, Split, load, report
 
 SYNTHETIC = REFERENCE / "data" / "sentiment" / "brand_mentions_synthetic"
-# The attacker's tricks the issue measured or asked for: each in both splits.
+# The attacker's tricks the issue measured or asked for: each in every split.
 TRICKS = (
     "reversal_at_end",
     "said_no_one_ever",
@@ -39,6 +40,10 @@ TRICKS = (
     "mixed_language",
     "deadpan",
 )
+# Tricks first written for the fresh split (2026-12-04): in it, at least three of each.
+FRESH_TRICKS = ("staff_praise_brand_failure", "update_edit_reversal", "amazed_question_at_failure")
+# The fresh split's minimum rows, per file: written after the held-out split was read.
+FRESH_ROWS = {CRAFTED_COMPLAINTS.name: 66, REAL_STYLE_FANS.name: 72}
 
 
 def _squashed(name: str) -> str:
@@ -72,24 +77,42 @@ def test_the_real_style_posts_have_their_columns_and_at_least_120_rows_over_10_b
 
 
 @pytest.mark.parametrize("path", [CRAFTED_COMPLAINTS, REAL_STYLE_FANS], ids=lambda p: p.name)
-def test_a_probe_file_is_split_about_half_and_half(path: Path) -> None:
-    splits = Counter(p.split for p in load(path).probes)
-    assert set(splits) == {Split.DEV, Split.HELDOUT}
-    assert 0.4 <= splits[Split.HELDOUT] / sum(splits.values()) <= 0.6
+def test_a_probe_file_is_split_dev_and_heldout_about_half_and_half_and_has_a_fresh_split(path: Path) -> None:
+    probes = load(path).probes
+    splits = Counter(p.split for p in probes)
+    assert set(splits) == set(Split)
+    assert 0.4 <= splits[Split.HELDOUT] / (splits[Split.DEV] + splits[Split.HELDOUT]) <= 0.6
+    assert splits[Split.FRESH] >= FRESH_ROWS[path.name]
+    assert len({p.brand for p in probes if p.split is Split.FRESH}) >= 6
 
 
-def test_no_brand_is_in_both_splits_in_either_file(crafted: ProbeFile, fans: ProbeFile) -> None:
+def test_no_brand_is_in_two_splits_in_either_file(crafted: ProbeFile, fans: ProbeFile) -> None:
     splits: dict[str, set[Split]] = {}
     for probe in (*crafted.probes, *fans.probes):
         splits.setdefault(_squashed(probe.brand), set()).add(probe.split)
     assert {brand: s for brand, s in splits.items() if len(s) > 1} == {}
 
 
-def test_every_trick_is_in_both_splits(crafted: ProbeFile) -> None:
-    kinds = {p.kind for p in crafted.probes}
-    present = {(p.kind, p.split) for p in crafted.probes}
-    assert set(TRICKS) <= kinds
-    assert [(kind, s.value) for kind in sorted(kinds) for s in Split if (kind, s) not in present] == []
+def test_every_trick_is_in_every_split_and_the_fresh_split_has_three_of_each(crafted: ProbeFile) -> None:
+    kinds = {s: Counter(p.kind for p in crafted.probes if p.split is s) for s in Split}
+    assert [(kind, s.value) for s in Split for kind in TRICKS if kind not in kinds[s]] == []
+    assert set(kinds[Split.DEV]) == set(kinds[Split.HELDOUT])  # the first two splits share their kinds
+    assert set(kinds[Split.DEV]) | set(FRESH_TRICKS) == set(kinds[Split.FRESH])  # ... and the fresh one has them all
+    assert {kind: n for kind, n in kinds[Split.FRESH].items() if n < 3} == {}
+
+
+def test_the_fresh_real_style_posts_have_every_label_and_at_least_30_sincere_praise(fans: ProbeFile) -> None:
+    labels = Counter(p.kind for p in fans.probes if p.split is Split.FRESH)
+    assert set(labels) == set(LABELS)
+    assert labels["praise"] + labels["mild_praise"] >= 30
+
+
+def test_training_and_calibration_read_only_the_dev_split_of_the_probe_sets() -> None:
+    """The held-out and fresh splits are for reporting only: never trained, tuned or calibrated on."""
+    scripts = Path(__file__).resolve().parents[2] / "scripts" / "judgement"
+    for name in ("train.py", "head.py", "calibrate.py"):
+        source = (scripts / name).read_text(encoding="utf-8")
+        assert [s for s in Split if s is not Split.DEV and f"Split.{s.name}" in source] == [], name
 
 
 def test_the_long_crafted_complaints_turn_after_the_128_tokens_the_model_reads(crafted: ProbeFile) -> None:
@@ -97,7 +120,8 @@ def test_the_long_crafted_complaints_turn_after_the_128_tokens_the_model_reads(c
     tokenizer = Tokenizer.from_file(str(MODEL_DIR / "tokenizer.json"))  # as the encoder reads: cut at MAX_TOKENS
     tokenizer.enable_truncation(MAX_TOKENS)
     long = [p for p in crafted.probes if p.kind == "long_praise_complaint_past_128_tokens"]
-    assert len(long) >= 6
+    assert len(long) >= 9
+    assert {s: sum(p.split is s for p in long) >= 3 for s in Split} == dict.fromkeys(Split, True)
     for probe in long:
         text = prepare(probe.text, BrandMasker(brand_terms(probe.brand)))
         window_end = tokenizer.encode(text).offsets[-2][1]  # the end of the last token before [SEP]
@@ -125,7 +149,7 @@ def test_no_probe_brand_is_a_brand_of_the_synthetic_set(crafted: ProbeFile, fans
         ("", "empty"),
         ("id\tkind\tbrand\ttext\n", "header must be"),
         ("id\tkind\tbrand\ttext\tsplit\ncc-1\tdeadpan\tAcme\tgreat.\n", ":2: expected 5"),
-        ("id\tkind\tbrand\ttext\tsplit\ncc-1\tdeadpan\tAcme\tgreat.\ttrain\n", "split must be dev or heldout"),
+        ("id\tkind\tbrand\ttext\tsplit\ncc-1\tdeadpan\tAcme\tgreat.\ttrain\n", "split must be one of dev, heldout, fresh"),
         ("id\tlabel\tbrand\ttext\tsplit\nf-1\tpositive\tAcme\tgreat\tdev\n", "label 'positive' is not one of"),
     ],
 )

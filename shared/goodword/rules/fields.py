@@ -97,7 +97,9 @@ FIELDS: dict[str, FieldSpec] = {
         canonical=True,
         values=_values(Band),
     ),
-    "sentiment.praise": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: the post genuinely praises the brand"),
+    "sentiment.praise": FieldSpec(
+        FieldType.NUMBER, "0 .. 1, calibrated: the post genuinely praises the brand (after the vetoes and second key)"
+    ),
     "sentiment.complaint": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: a complaint, sarcastic or not"),
     "sentiment.sarcasm": FieldSpec(FieldType.NUMBER, "0 .. 1, calibrated: sounds sarcastic or ironic"),
     "sentiment.vetoes": FieldSpec(

@@ -39,7 +39,7 @@ class Veto(StrEnum):
     SARCASM = "sarcasm"  # sounds sarcastic or ironic: never rewarded
     COMPLAINT = "complaint"  # sounds like a complaint: never rewarded
     LANGUAGE = "language"  # not in English, the language the judge was measured on: review at most
-    NOT_PRAISE = "not_praise"  # the brand-post reading disagrees (sarcasm, praise of another...): review at most
+    NOT_PRAISE = "not_praise"  # the brand-post praise head does not read it as praise of the brand: review at most
     NO_TEXT = "no_text"  # nothing to judge
     SECOND_OPINION = "second_opinion"  # the LLM second opinion did not read it as praise
 
@@ -55,7 +55,9 @@ class Sentiment(BaseModel):
     guards: tuple[Guard, ...] = Field(default=(), description="guards that kept a positive-scoring text from 'positive'")
     band: Band = Band.NONE
     vetoes: tuple[Veto, ...] = Field(default=(), description="why the post is not in a higher band")
-    praise: float | None = Field(default=None, ge=0, le=1, description="calibrated: the post genuinely praises the brand")
+    praise: float | None = Field(
+        default=None, ge=0, le=1, description="calibrated: the post genuinely praises the brand (after the vetoes and second key)"
+    )
     complaint: float | None = Field(default=None, ge=0, le=1, description="calibrated: a complaint, sarcastic or not")
     sarcasm: float | None = Field(default=None, ge=0, le=1, description="calibrated: sarcastic or ironic")
     reason: str | None = Field(default=None, max_length=300, description="the second opinion's one-line reason")

@@ -3,8 +3,9 @@
 Each probability is a logistic regression over the heads' log-probabilities, fitted on
 held-out calibration data (``scripts.judgement.calibrate``), so 0.9 means "nine in ten
 posts scored this high were praise" on that data. ``model/calibration.json`` holds the
-fitted weights and the cut points; the model card (docs/judgement.md) says how they were
-picked and what they measured.
+fitted weights and the cut points; the brand-post praise heads (``praise_head``) add two
+probabilities read from the sentence embedding. The model card (docs/judgement.md) says how
+they were picked and what they measured.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
 from goodword.sentiment.judge.encoder import MODEL_DIR, Outputs
+from goodword.sentiment.judge.praise_head import PraiseHeads, design
 
 FEATURES = (
     "sentiment_negative",
@@ -64,14 +66,17 @@ class Cuts(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    auto: float = Field(ge=0, le=1, description="praise at or above: auto (precision >= 0.95 on every calibration source)")
+    auto: float = Field(ge=0, le=1, description="praise at or above: auto (precision >= 0.95 on real tweets)")
     review: float = Field(
-        ge=0, le=1, description="positive (praise or mild praise) at or above: review (more likely positive than not)"
+        ge=0, le=1, description="positive (praise or mild praise) at or above: review (three in four sincere positives)"
     )
     sarcasm_veto: float = Field(ge=0, le=1, description="sarcasm at or above: never rewarded")
     complaint_veto: float = Field(ge=0, le=1, description="complaint at or above: never rewarded")
-    not_praise_veto: float = Field(
-        ge=0, le=1, description="the brand-post head's 'not praise of the brand' at or above: never rewarded"
+    brand_praise: float = Field(
+        ge=0, le=1, description="auto's second key: the brand-post praise head at or above, else review at most"
+    )
+    brand_positive: float = Field(
+        ge=0, le=1, description="the brand-post praise-or-mild head at or above: review (three in four sincere positives)"
     )
 
 
@@ -93,7 +98,8 @@ class Probabilities(BaseModel):
     complaint: float
     sarcasm: float
     positive: float = 0.0
-    not_praise: float = 0.0  # the brand-post head: sarcasm, complaint, mixed, question, neutral or praise of another
+    brand_praise: float = 0.0  # the brand-post praise head (praise of the brand itself)
+    brand_positive: float = 0.0  # the brand-post praise-or-mild head
 
     def worse(self, other: Probabilities) -> Probabilities:
         """The more cautious of two readings of one post (its first and its last window)."""
@@ -102,29 +108,26 @@ class Probabilities(BaseModel):
             complaint=max(self.complaint, other.complaint),
             sarcasm=max(self.sarcasm, other.sarcasm),
             positive=min(self.positive, other.positive),
-            not_praise=max(self.not_praise, other.not_praise),
+            brand_praise=min(self.brand_praise, other.brand_praise),
+            brand_positive=min(self.brand_positive, other.brand_positive),
         )
 
 
-def not_praise(outputs: Outputs) -> npt.NDArray[np.float64]:
-    """The brand-post head's probability that the post is anything but (mild) praise of the brand."""
-    brand = outputs.brand.astype(np.float64)
-    return np.clip(1.0 - brand[:, 0] - brand[:, 1], 0.0, 1.0)
-
-
-def probabilities(calibration: Calibration, outputs: Outputs) -> list[Probabilities]:
+def probabilities(calibration: Calibration, heads: PraiseHeads, outputs: Outputs) -> list[Probabilities]:
     x = features(outputs)
     models = (calibration.praise, calibration.complaint, calibration.sarcasm, calibration.positive)
-    columns = [*(m.probability(x) for m in models), not_praise(outputs)]
+    read = design(outputs, x)
+    columns = [*(m.probability(x) for m in models), heads.praise.probability(read), heads.positive.probability(read)]
     return [
         Probabilities(
             praise=round(float(p), 4),
             complaint=round(float(c), 4),
             sarcasm=round(float(s), 4),
             positive=round(float(v), 4),
-            not_praise=round(float(n), 4),
+            brand_praise=round(float(b), 4),
+            brand_positive=round(float(m), 4),
         )
-        for p, c, s, v, n in zip(*columns, strict=True)
+        for p, c, s, v, b, m in zip(*columns, strict=True)
     ]
 
 

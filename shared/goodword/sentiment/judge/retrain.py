@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from goodword.sentiment.judge import calibration as calibration_module
 from goodword.sentiment.judge.adapter import Adapter, Figures, Matrix, design, fit, predict
 from goodword.sentiment.judge.provider import ClassifierProvider
 
@@ -59,7 +58,7 @@ def compare(provider: ClassifierProvider, texts: Sequence[str], praise: Sequence
         )
     calibration = provider.calibration
     _prepared, outputs = provider.outputs(texts)
-    shared = np.asarray([p.praise for p in calibration_module.probabilities(calibration, outputs)])
+    shared = np.asarray([p.praise for p in provider.probabilities(outputs)])  # auto's first key, which an adapter replaces
     x = design(outputs, shared.tolist())
     crossed = np.zeros(len(gold))
     folds = np.arange(len(gold)) % FOLDS
