@@ -139,6 +139,21 @@ def test_a_claim_is_stored_once_and_its_offer_follows(setup: Setup) -> None:
     assert setup.store.get("no-such-claim") is None
 
 
+def test_an_email_only_claim_for_a_code_reward_is_stored_and_read_back(setup: Setup) -> None:
+    """A code pool or Shopify reward asks for the email only: the claimant has no name and no
+    address, and storing it must not fail (KMS refuses an empty plaintext)."""
+    from goodword.claims.page import form
+
+    offer = setup.offer()
+    claimant = form.validate({"email": "fan@example.org", "consent": "yes"}, code_reward=True).claimant
+    assert claimant is not None and claimant.name == ""
+    claim = claim_for(offer, claimant, fulfilment=FulfilmentKind.CODE_POOL)
+    assert setup.store.create(claim, NOW)
+    stored = setup.store.get(offer.id)
+    assert stored is not None and stored.claimant == claimant and stored.fulfilment is FulfilmentKind.CODE_POOL
+    assert [c.id for c in setup.store.earlier_claims(email_hash(KEY, "fan@example.org"), None)] == [offer.id]
+
+
 def test_only_a_sent_offer_not_claimed_or_expired_can_be_claimed(setup: Setup) -> None:
     pending = setup.offer(1, state=WorkState.PENDING_REVIEW)
     expired = setup.offer(2, claim_state="expired")

@@ -179,6 +179,22 @@ def test_a_fan_claims_through_the_page_as_a_browser_would(aws: Aws, page: Any, l
     assert "already been claimed" in again["body"]
 
 
+def test_a_fan_claims_a_code_reward_with_the_email_only(aws: Aws, page: Any, lambda_context: Any) -> None:
+    """A code pool reward: the form asks for the email only, and the claim is stored (sealed
+    with the template's key) and queued, not answered with a 503."""
+    offer = sent_offer(aws, fulfilment={"kind": "code_pool"})
+    code = offer.claim_code or ""
+    shown = page.lambda_handler(event(code), lambda_context)
+    assert shown["statusCode"] == 200 and 'name="address_line1"' not in shown["body"]
+    sent = page.lambda_handler(event(code, "POST", form(code, {"email": "ada@example.org", "consent": "yes"})), lambda_context)
+    assert sent["statusCode"] == 303
+    confirmation = page.lambda_handler(event(code, cookies=cookies_of(sent)), lambda_context)
+    assert "Your code is on its way" in confirmation["body"]
+    assert fulfilment_messages(aws) == [{"claim_id": offer.id}]
+    stored = StateTable(aws.tables["StateTable"]).get_work(offer.key)
+    assert stored is not None and stored.claim_state == "claimed"
+
+
 def test_twenty_concurrent_claims_of_one_code_store_one(aws: Aws, page: Any, lambda_context: Any, atomic_moto: None) -> None:
     offer = sent_offer(aws)
     code = offer.claim_code or ""

@@ -30,9 +30,11 @@ def context(claim_id: str, field: str) -> dict[str, str]:
 
 
 def seal(key_id: str, claim_id: str, claimant: Claimant) -> dict[str, bytes]:
-    """Each field that has a value, encrypted on its own (empty fields are not stored)."""
+    """Each field that has a value, encrypted on its own. An empty or absent field is not
+    stored (KMS refuses an empty plaintext; an email-only claim has no name or address), and
+    reads back as the Claimant's default."""
     kms: Any = clients.kms()
-    values: dict[str, str] = claimant.model_dump(exclude_none=True)
+    values: dict[str, str] = {field: value for field, value in claimant.model_dump(exclude_none=True).items() if value}
     return {
         field: bytes(
             kms.encrypt(KeyId=key_id, Plaintext=value.encode(), EncryptionContext=context(claim_id, field))["CiphertextBlob"]

@@ -29,7 +29,7 @@ class Claimant(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    name: str
+    name: str = ""  # empty for a reward that is a code (the page asks for the email only)
     email: str
     address_line1: str | None = None
     address_line2: str | None = None

@@ -147,7 +147,7 @@ def validate(raw: Mapping[str, str], code_reward: bool) -> FormResult:
         return FormResult(None, errors, values)
     data = form.model_dump()
     claimant = Claimant(
-        name=data.get("name", ""),
+        name=data.get("name") or "",
         email=data["email"],
         address_line1=data.get("address_line1") or None,
         address_line2=data.get("address_line2") or None,
