@@ -105,7 +105,8 @@ def test_dry_run_records_what_would_be_sent_and_announces_it(aws: Aws, pipeline:
     (call,) = put_events.call_args_list
     entry = call.kwargs["Entries"][0]
     assert (entry["Source"], entry["DetailType"]) == ("goodword", "Offer sent")
-    assert json.loads(entry["Detail"])["claim_code"] == offer["claim_code"]
+    detail = json.loads(entry["Detail"])
+    assert detail["id"] == offer["id"] and "claim_code" not in detail
 
 
 def test_live_sends_the_documented_reply_once_even_when_the_message_comes_again(
@@ -334,6 +335,32 @@ def test_a_notify_format_is_standard_or_slack() -> None:
         Notify.model_validate({"url": "https://hooks.slack.com/services/T/B/X", "format": "teams"})
 
 
+def test_an_offer_sent_event_carries_no_claim_code_link_or_webhook(
+    aws: Aws, pipeline: Any, actions: Any, lambda_context: Any
+) -> None:
+    """Anyone who reads the bus (a CRM, a shop, a log of it) must not be able to claim the gift
+    or learn the brand's fulfilment webhook: the code, the link, the link message and the
+    fulfilment's url are not in the event."""
+    from goodword.aws import clients
+
+    secret_hook = "https://hooks.example.com/services/T000/B000/s3cr3t"
+    offer_rule = FLAGSHIP["actions"][0]["offer_sample"]
+    rule = {**FLAGSHIP, "actions": [{"offer_sample": {**offer_rule, "fulfilment": {"kind": "notify", "url": secret_hook}}}]}
+    records = offer_for_a_fan(aws, pipeline, lambda_context, rule)
+    with mock.patch.object(clients.events(), "put_events", wraps=clients.events().put_events) as put_events:
+        perform(actions, lambda_context, records)
+    offer = the_offer(aws)
+    assert offer["claim_code"] and offer["claim_link"] and offer["fulfilment"]["url"] == secret_hook
+    (call,) = put_events.call_args_list
+    raw = call.kwargs["Entries"][0]["Detail"]
+    detail = json.loads(raw)
+    assert detail["id"] == offer["id"] and detail["fulfilment_kind"] == "notify"
+    for hidden in ("claim_code", "claim_link", "link_message", "fulfilment"):
+        assert hidden not in detail
+    for secret in (offer["claim_code"], offer["claim_link"], secret_hook):
+        assert secret not in raw
+
+
 def test_announcements_carry_a_stable_id_and_one_that_failed_is_sent_on_redelivery(
     aws: Aws, pipeline: Any, actions: Any, lambda_context: Any
 ) -> None:
@@ -357,7 +384,7 @@ def test_announcements_carry_a_stable_id_and_one_that_failed_is_sent_on_redelive
     details = [json.loads(c.kwargs["Entries"][0]["Detail"]) for c in put_events.call_args_list]
     assert len(details) == 2, "one failed attempt, one announcement"
     assert details[1]["announcement_id"] == f"{the_offer(aws)['id']}:sent"
-    assert details[1]["claim_code"] == the_offer(aws)["claim_code"]
+    assert details[1]["id"] == the_offer(aws)["id"]
     assert "announced_at" in the_offer(aws)
 
 

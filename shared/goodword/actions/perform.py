@@ -127,8 +127,7 @@ class Performer:
         """Every completed offer or action, for other systems (shop, CRM, fulfilment), at least
         once: a redelivered message announces what was sent but never announced, and the AWS SDK
         may retry a PutEvents that had landed. ``announcement_id`` is the same every time."""
-        hidden = ("attempt_id", "announced_at")
-        detail = {k: v for k, v in {**record.fields(), **fields, "state": "sent"}.items() if k not in hidden}
+        detail = announcement(record, fields)
         try:
             self.bus.publish({**detail, "announcement_id": announcement_id(record.id)})
         except Exception:  # the send happened: never undo or repeat it for a notification
@@ -236,3 +235,23 @@ class Performer:
             self.requeue(message, int(min(900, max(1, verdict.retry_after))))
             return Result(True, f"retry in {verdict.retry_after:.0f} s")
         return Result(False, verdict.detail)
+
+
+# Never on the bus: the claim code and link are the fan's key to the claim page (anyone who
+# reads the bus could claim the gift or see its code), the link message carries the link, a
+# fulfilment's notify url and an action's url may be secret webhooks (Slack's are).
+_NOT_ANNOUNCED = frozenset({"attempt_id", "announced_at", "claim_code", "claim_link", "link_message", "fulfilment", "url"})
+
+
+def announcement(record: WorkRecord, fields: dict[str, Any]) -> dict[str, Any]:
+    """What the bus carries for a sent offer or action: the record without its secrets. The
+    message keeps its words with the claim link taken out; the fulfilment is named by its kind."""
+    values = {**record.fields(), **fields, "state": "sent"}
+    detail = {k: v for k, v in values.items() if k not in _NOT_ANNOUNCED}
+    link = values.get("claim_link")
+    if link and isinstance(detail.get("message"), str):
+        detail["message"] = detail["message"].replace(link, "[claim link]")
+    fulfilment = values.get("fulfilment")
+    if isinstance(fulfilment, dict) and isinstance(fulfilment.get("kind"), str):
+        detail["fulfilment_kind"] = fulfilment["kind"]
+    return detail
