@@ -448,22 +448,22 @@ def test_a_stored_script_is_inert_on_the_confirmation(page: Harness) -> None:
 # --- repeat claimers --------------------------------------------------------------------------
 
 
-def test_the_same_address_under_three_handles_links_them_and_holds_two() -> None:
+def test_the_same_address_under_three_handles_holds_two_naming_the_earlier_claims_unlinked() -> None:
     page = Harness()
     for n in (1, 2, 3):
         page.add(n)
     emails = ["ada@example.org", "ada.l@example.net", "lovelace@example.com"]  # one address, three emails
     results = [page.claim(code(n), {**ADDRESS, "email": email}).result for n, email in zip((1, 2, 3), emails, strict=True)]
     assert results == [Result.CLAIMED, Result.HELD, Result.HELD]
-    states = {c.id: (c.state, c.held_because) for c in page.claims.list_claims()}
+    states = {c.id: (c.state, c.held_because, c.similar_to) for c in page.claims.list_claims()}
     assert states == {
-        "offer1": (ClaimState.CLAIMED, None),
-        "offer2": (ClaimState.HELD, "repeat_claimer"),
-        "offer3": (ClaimState.HELD, "repeat_claimer"),
+        "offer1": (ClaimState.CLAIMED, None, None),
+        "offer2": (ClaimState.HELD, "repeat_claimer", ["offer1"]),
+        "offer3": (ClaimState.HELD, "repeat_claimer", ["offer1", "offer2"]),
     }
-    profile = page.people.profile("PERSON#x#brand#1")
-    assert profile is not None and profile.person_id
-    assert page.people.identities(profile.person_id) == ["PERSON#x#brand#1", "PERSON#x#brand#2", "PERSON#x#brand#3"]
+    for n in (1, 2, 3):  # a reviewer links them (goodword people link) if it is one person
+        profile = page.people.profile(f"PERSON#x#brand#{n}")
+        assert profile is not None and profile.person_id is None
     assert page.fulfilled == ["offer1"]  # held claims wait for a person
     assert [e["id"] for e in page.published] == [
         "offer1:claimed",
@@ -472,6 +472,42 @@ def test_the_same_address_under_three_handles_links_them_and_holds_two() -> None
         "offer3:claimed",
         "offer3:held",
     ]
+
+
+def test_typing_a_victims_email_links_nobody_and_the_page_says_nothing_of_it() -> None:
+    """The attack: an offer's holder types another fan's email (or address) to merge that fan's
+    identity with theirs (an opt-out would spread, once-markers be shared, an erase erase both)
+    and to learn from the answer whether that email claimed before."""
+    page = Harness()
+    for n in (1, 2, 3):
+        page.add(n)
+    victim = page.claim(code(1), {**ADDRESS, "email": "victim@example.org"})
+    attacker = page.claim(code(2), {**ADDRESS, "email": "victim@example.org", "address_line1": "1 Other Rd"})
+    stranger = page.claim(code(3), {**ADDRESS, "email": "nobody@example.org", "address_line1": "2 Else St"})
+    assert (attacker.result, stranger.result) == (Result.HELD, Result.CLAIMED)
+    for n in (1, 2):
+        profile = page.people.profile(f"PERSON#x#brand#{n}")
+        assert profile is not None and profile.person_id is None
+    page.people.opt_out("PERSON#x#brand#2", NOW, "stop")  # the attacker opts out: the victim does not
+    victim_profile = page.people.profile("PERSON#x#brand#1")
+    assert victim_profile is not None and not victim_profile.opted_out
+    # held and claimed answer the same: the same redirect, the same confirmation
+    assert attacker.response.status == stranger.response.status == victim.response.status == 303
+    held_page = page.get(code(2), cookies=receipt_cookies(attacker))
+    claimed_page = page.get(code(3), cookies=receipt_cookies(stranger))
+    assert text(held_page) == text(claimed_page)
+
+
+def test_a_reviewer_can_link_a_repeat_claimer_and_it_is_still_held_next_time() -> None:
+    from goodword.linking import link
+
+    page = Harness()
+    for n in (1, 2, 3):
+        page.add(n, person="PERSON#x#brand#2" if n == 3 else f"PERSON#x#brand#{n}", rule_id=f"rule{n}")
+    page.claim(code(1))
+    assert page.claim(code(2)).result is Result.HELD
+    link(page.people, "PERSON#x#brand#1", "PERSON#x#brand#2", NOW)  # the reviewer judged it one person
+    assert page.claim(code(3)).result is Result.HELD  # linked or not, another identity's claim matches
 
 
 def test_the_same_email_under_another_handle_is_held_too() -> None:
@@ -491,7 +527,7 @@ def test_one_person_claiming_two_rules_offers_is_no_repeat_claimer() -> None:
     assert page.claim(code(2)).result is Result.CLAIMED
 
 
-def test_repeat_claimers_can_be_refused_instead() -> None:
+def test_repeat_claimers_can_be_refused_instead_and_sending_again_is_refused_too() -> None:
     settings = Settings.model_validate({"brand_names": ["North Roast"], "eligibility": {"repeat_claimers": "refuse"}})
     page = Harness(config=Config(settings_=settings))
     page.add(1)
@@ -499,10 +535,32 @@ def test_repeat_claimers_can_be_refused_instead() -> None:
     page.claim(code(1))
     refused = page.claim(code(2))
     assert (refused.response.status, refused.result) == (200, Result.REFUSED)
-    assert "cannot accept" in text(refused)
-    assert [c.id for c in page.claims.list_claims()] == ["offer1"]
+    said = text(refused)
+    assert "cannot be sent" in said
+    for hint in ("already", "used", "before", "details", "email", "address"):
+        assert hint not in said.lower()  # no hint why
+    states = {c.id: (c.state, c.similar_to) for c in page.claims.list_claims()}
+    assert states == {"offer1": (ClaimState.CLAIMED, None), "offer2": (ClaimState.REFUSED, ["offer1"])}
+    assert page.fulfilled == ["offer1"]
     profile = page.people.profile("PERSON#x#brand#2")
-    assert profile is not None and profile.person_id  # linked all the same
+    assert profile is not None and profile.person_id is None  # not linked
+    # the attack: the same form sent again, with other details, is not a fresh claim
+    again = page.claim(code(2), {**ADDRESS, "email": "other@example.org", "address_line1": "9 New St"})
+    assert again.result is not Result.CLAIMED and page.fulfilled == ["offer1"]
+    assert page.claims.get("offer2") is not None and page.claims.get("offer2").state is ClaimState.REFUSED  # type: ignore[union-attr]
+    assert page.claim(code(2)).result is Result.REFUSED  # the same details: refused again
+
+
+def test_a_refused_claim_makes_nobody_a_repeat_claimer() -> None:
+    """A refused claim (someone typed another fan's email) must not hold that fan's own claim."""
+    settings = Settings.model_validate({"brand_names": ["North Roast"], "eligibility": {"repeat_claimers": "refuse"}})
+    page = Harness(config=Config(settings_=settings))
+    for n in (1, 2, 3):
+        page.add(n)
+    page.claim(code(1))
+    assert page.claim(code(2)).result is Result.REFUSED
+    assert page.claim(code(3), {**ADDRESS, "email": "ada@example.org", "address_line1": "3 Else St"}).result is Result.REFUSED
+    assert [c.similar_to for c in page.claims.list_claims() if c.id == "offer3"] == [["offer1"]]
 
 
 # --- nothing personal leaves the page but into the claim store ------------------------------------

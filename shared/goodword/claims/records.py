@@ -63,6 +63,9 @@ class ClaimRecord(BaseModel):
     address_hash: str | None = None  # keyed HMAC of the normalized address
     consent_at: str | None = None
     held_because: str | None = None  # e.g. "repeat_claimer", "code_pool_empty"
+    # a repeat claimer: the earlier claims (ids only) of other identities with the same email or
+    # address, for a reviewer (`goodword people link` if they judge it the same person)
+    similar_to: list[str] | None = None
     reward_code: str | None = None  # a code_pool or Shopify code, shown on the confirmation page
     fulfilment_attempts: int = 0
     fulfilled_at: str | None = None

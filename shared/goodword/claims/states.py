@@ -69,11 +69,12 @@ def transition_detail(offer_id: str, rule_id: str, to: ClaimState, at: datetime,
     }
 
 
-NEW_CLAIM_STATES = frozenset({ClaimState.CLAIMED, ClaimState.HELD})
+NEW_CLAIM_STATES = frozenset({ClaimState.CLAIMED, ClaimState.HELD, ClaimState.REFUSED})
 
 
 def check_new_claim(state: ClaimState) -> None:
     """A claim is stored as ``claimed`` (offered -> claimed), or straight away as ``held`` (a
-    repeat claimer: offered -> claimed -> held in one step)."""
+    repeat claimer: offered -> claimed -> held in one step), or ``refused`` (a repeat claimer
+    when the settings refuse them: stored, so that sending the form again is refused too)."""
     if state not in NEW_CLAIM_STATES:
-        raise ClaimTransitionError(f"a new claim is claimed or held, not {state.value}")
+        raise ClaimTransitionError(f"a new claim is claimed, held or refused, not {state.value}")

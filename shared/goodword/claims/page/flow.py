@@ -9,9 +9,11 @@ the confirmation for the browser that made the claim (its receipt cookie).
 ``POST /claim/{code}``: size (413) -> throttle (429) -> CSRF (403) -> honeypot and fill time
 (a bot gets a plausible thank-you and nothing is stored) -> the offer -> the form, validated
 (errors beside their fields, 422) -> repeat claimers (another identity claimed with this email
-or address before: the identities are linked as one person, and the claim is held for review
-or refused, per ``eligibility.repeat_claimers``) -> the claim stored (one per offer, whatever
-the race) -> its move published on the bus (ids only) -> its id sent to the fulfilment queue
+or address before: the claim is stored held for review, naming the earlier claims in
+``similar_to``, or stored refused, per ``eligibility.repeat_claimers``; the identities are
+never linked from what the form says: anyone can type anyone's email or address, so a person
+links them with ``goodword people link`` after review) -> the claim stored (one per offer,
+whatever the race) -> its move published on the bus (ids only) -> its id sent to the fulfilment queue
 -> 303 to the GET, which shows the confirmation.
 
 Nothing personal leaves this module but into the claim store: ``Outcome`` (what the handler
@@ -32,7 +34,6 @@ from goodword.claims.page.http import PageRequest, PageResponse
 from goodword.claims.page.render import Brand, page
 from goodword.claims.records import Claimant, ClaimRecord, FulfilmentKind
 from goodword.claims.states import ClaimState, transition_detail
-from goodword.linking import LinkError, link
 from goodword.ports import ClaimStore, EventBus, PeopleStore
 from goodword.rules.model import Settings
 from goodword.work import WorkRecord, WorkState
@@ -81,7 +82,7 @@ class Limits:
 @dataclass
 class Services:
     claims: ClaimStore  # the offers by code, the claims, the lookup counters
-    people: PeopleStore  # linking a repeat claimer's identities
+    people: PeopleStore  # the fans' profiles (the page never links identities: see _claim)
     settings: Callable[[], Settings]  # the brand's, as RulesTable has them (cached)
     post_text: Callable[[str], str | None]  # an event id -> the post's text, or None
     bus: EventBus
@@ -226,16 +227,13 @@ class ClaimPage:
     def _confirmation(self, brand: Brand, offer: WorkRecord, claim: ClaimRecord, cookies: list[str] | None) -> Outcome:
         product = offer.product
         refresh = None
-        if claim.state is ClaimState.HELD:
-            title, lines = (
-                "Thank you, we have your details",
-                ["We are checking your claim and will be in touch soon."],
-            )
-        elif claim.state in (ClaimState.FAILED, ClaimState.REFUSED):
+        # a held claim reads as a claimed one: the page never says that an email or address was
+        # used before (that would tell anyone who types one whether it claimed a gift)
+        if claim.state in (ClaimState.FAILED, ClaimState.REFUSED):
             title = "We could not complete this claim"
             lines = [f"Something stopped us sending your gift. {brand.name} will be in touch if it can be sorted out."]
         elif claim.fulfilment in CODE_REWARDS and not claim.reward_code:
-            title, lines = "Thank you! Your code is on its way", ["We are preparing your code: it appears here in a moment."]
+            title, lines = "Thank you! Your code is on its way", ["We are preparing your code: it appears here when it is ready."]
             refresh = self.s.limits.refresh_seconds
         elif claim.fulfilment in CODE_REWARDS:
             title, lines = "Thank you! Here is your code", ["Keep this page, or copy the code now."]
@@ -290,15 +288,11 @@ class ClaimPage:
         self, request: PageRequest, brand: Brand, offer: WorkRecord, terms: OfferTerms, claimant: Claimant, now: datetime
     ) -> Outcome:
         email_hash, address_hash = self.s.hashes(claimant)
-        others = self._other_claimers(offer.person, email_hash, address_hash)
-        for other in others:
-            self._link(offer.person, other, now)
-        if others and self.s.settings().eligibility.repeat_claimers == "refuse":
-            lines = [
-                "These details were already used to claim a gift, so we cannot accept another claim with them.",
-                f"If you think this is a mistake, please contact {brand.name}.",
-            ]
-            return self._message(brand, 200, Result.REFUSED, "We cannot accept this claim", lines, offer.id, offer.rule_id)
+        # Never linked from what the form says: anyone can type anyone's email or address.
+        # The earlier claims are named on the claim for a person to review.
+        similar = self._similar_claims(offer.person, email_hash, address_hash)
+        refuse = bool(similar) and self.s.settings().eligibility.repeat_claimers == "refuse"
+        state = ClaimState.REFUSED if refuse else ClaimState.HELD if similar else ClaimState.CLAIMED
         stamp = now.isoformat()
         claim = ClaimRecord(
             id=offer.id,
@@ -307,8 +301,10 @@ class ClaimPage:
             rule_version=offer.rule_version,
             person=offer.person,
             platform=offer.platform,
-            state=ClaimState.HELD if others else ClaimState.CLAIMED,  # a repeat claimer waits for a person
-            held_because="repeat_claimer" if others else None,
+            state=state,
+            held_because="repeat_claimer" if similar else None,
+            reason="repeat_claimer" if refuse else None,
+            similar_to=similar or None,
             created_at=stamp,
             updated_at=stamp,
             fulfilment=terms.fulfilment,
@@ -320,7 +316,14 @@ class ClaimPage:
         if not self.s.claims.create(claim, now):  # another request claimed it first
             return self._again(request, offer, claimant, now)
         result = self._announce(claim, now)
+        if result is Result.REFUSED:
+            return self._refused(brand, offer)
         return self._see_other(request, result, offer, cookies=[_receipt_cookie(self.s.keys, request)])
+
+    def _refused(self, brand: Brand, offer: WorkRecord) -> Outcome:
+        """No hint why: the answer must not say that an email or address claimed before."""
+        lines = ["We are sorry, but this gift cannot be sent.", f"If you have a question, please contact {brand.name}."]
+        return self._message(brand, 200, Result.REFUSED, "This gift cannot be sent", lines, offer.id, offer.rule_id)
 
     def _again(self, request: PageRequest, offer: WorkRecord, claimant: Claimant, now: datetime) -> Outcome:
         """The offer was claimed already. By the same fan (the same email: a retry after an
@@ -331,6 +334,8 @@ class ClaimPage:
         if existing is None or existing.email_hash != email_hash:
             return self._see_other(request, Result.ALREADY_CLAIMED, offer, cookies=[])
         result = self._announce(existing, now)
+        if result is Result.REFUSED:
+            return self._refused(Brand.of(self.s.settings()), offer)
         return self._see_other(request, result, offer, cookies=[_receipt_cookie(self.s.keys, request)])
 
     def _announce(self, claim: ClaimRecord, now: datetime) -> Result:
@@ -338,6 +343,9 @@ class ClaimPage:
         for a person. Safe to repeat: a move's bus event has the same id every time, and
         fulfilment is keyed on the claim id."""
         self.s.bus.publish(transition_detail(claim.id, claim.rule_id, ClaimState.CLAIMED, now, claim.id))
+        if claim.state is ClaimState.REFUSED:
+            self.s.bus.publish(transition_detail(claim.id, claim.rule_id, ClaimState.REFUSED, now, claim.id))
+            return Result.REFUSED
         if claim.state is ClaimState.HELD:
             self.s.bus.publish(transition_detail(claim.id, claim.rule_id, ClaimState.HELD, now, claim.id))
             return Result.HELD
@@ -345,23 +353,14 @@ class ClaimPage:
             self.s.fulfil(claim.id)
         return Result.CLAIMED
 
-    def _other_claimers(self, person: str, email_hash: str | None, address_hash: str | None) -> list[str]:
-        """The identities, other than this person's, that claimed before with this email or
-        address."""
+    def _similar_claims(self, person: str, email_hash: str | None, address_hash: str | None) -> list[str]:
+        """The ids of earlier claims, by identities other than this one, with this email or
+        address, whether or not a person linked those identities (a refused claim was never
+        granted: it makes nobody a repeat claimer)."""
         if email_hash is None and address_hash is None:
             return []
         earlier = self.s.claims.earlier_claims(email_hash, address_hash)
-        if not earlier:
-            return []
-        profile = self.s.people.profile(person)
-        mine = {person, *(self.s.people.identities(profile.person_id) if profile and profile.person_id else ())}
-        return sorted({c.person for c in earlier if c.person not in mine})
-
-    def _link(self, person: str, other: str, now: datetime) -> None:
-        try:
-            link(self.s.people, person, other, now)
-        except LinkError:
-            return  # one of them was erased: nothing to link
+        return [c.id for c in earlier if c.person != person and c.state is not ClaimState.REFUSED]
 
     # --- shared ---------------------------------------------------------------------------
 
