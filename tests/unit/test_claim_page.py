@@ -195,13 +195,60 @@ def test_a_second_claim_of_the_code_stores_nothing(page: Harness) -> None:
     assert len(page.fulfilled) == 1
 
 
-def test_the_same_claimer_sending_again_gets_the_confirmation_and_nothing_twice(page: Harness) -> None:
+def test_the_same_claimer_sending_again_finishes_the_claim_and_stores_nothing_twice(page: Harness) -> None:
     page.claim(code())
     again = page.claim(code())
     assert again.response.status == 303
-    assert again.response.cookies  # the receipt: the confirmation shows again
+    assert again.response.cookies == []  # an email is no proof: no receipt for typing it
     assert len(page.claims.list_claims()) == 1
+    assert page.fulfilled == ["offer1", "offer1"]  # queued again (a retry after a failure): keyed on the claim
     assert {e["id"] for e in page.published} == {"offer1:claimed"}  # the same event id: consumers dedupe
+
+
+def test_typing_the_claimers_email_with_a_stolen_form_token_gets_no_receipt_nor_the_code() -> None:
+    """The attack: someone who loaded the form once (or holds the link) sends it with the
+    claimer's email after the claim: they must not get the receipt (the reward code), and the
+    answer must not differ from a wrong email's (an email oracle)."""
+    page = Harness(config=Config(terms_={"first-praise": OfferTerms(fulfilment=FulfilmentKind.CODE_POOL)}))
+    page.add(1)
+    stolen = page.token(code(), seconds_ago=60)
+    claimed = page.claim(code(), {"email": "fan@example.org", "consent": "yes"})
+    page.claims.move("offer1", ClaimState.CLAIMED, ClaimState.FULFILLED, NOW, reward_code="FREE-BAG-123")
+    wrong = page.post(code(), {"csrf": stolen, "email": "guess@example.org", "consent": "yes"})
+    right = page.post(code(), {"csrf": stolen, "email": "fan@example.org", "consent": "yes"})
+    assert wrong.response.cookies == right.response.cookies == []
+    assert (wrong.response.status, wrong.response.headers) == (right.response.status, right.response.headers)
+    assert "FREE-BAG-123" not in page.get(code(), cookies=receipt_cookies(right)).response.body
+    assert "FREE-BAG-123" in page.get(code(), cookies=receipt_cookies(claimed)).response.body  # the claimer's own
+
+
+def test_a_receipt_is_random_for_each_claim_and_opens_only_its_own() -> None:
+    page = Harness()
+    page.add(1)
+    page.add(2)
+    first, second = page.claim(code(1)), page.claim(code(2), {**ADDRESS, "email": "b@example.org", "address_line1": "2 B St"})
+    (first_value,) = receipt_cookies(first).values()
+    (second_value,) = receipt_cookies(second).values()
+    assert first_value != second_value
+    stored = page.claims.get("offer1")
+    assert stored is not None and stored.receipt_hash and first_value not in stored.receipt_hash  # only its hash kept
+    swapped = {csrf.receipt_cookie_name(KEYS, code(2)): first_value}
+    assert page.get(code(2), cookies=swapped).result is Result.USED
+    (cookie,) = first.response.cookies
+    assert "Path=/claim/;" in cookie
+
+
+def test_a_stale_form_for_a_claimed_code_is_not_served_again() -> None:
+    """The attack: an old form token for a code already claimed swapped for a fresh form (and
+    a fresh token), forever."""
+    page = Harness()
+    page.add(1)
+    page.claim(code())
+    page.now = NOW + timedelta(days=3)
+    old = csrf.form_token(KEYS, code(), NOW - timedelta(days=30))
+    answer = page.post(code(), {**ADDRESS, "csrf": old, "email": "x@example.org"})
+    assert (answer.response.status, answer.result) == (303, Result.ALREADY_CLAIMED)
+    assert 'name="csrf"' not in answer.response.body and answer.response.cookies == []
 
 
 def test_a_code_reward_waits_for_its_code_then_shows_it() -> None:
@@ -548,7 +595,8 @@ def test_repeat_claimers_can_be_refused_instead_and_sending_again_is_refused_too
     again = page.claim(code(2), {**ADDRESS, "email": "other@example.org", "address_line1": "9 New St"})
     assert again.result is not Result.CLAIMED and page.fulfilled == ["offer1"]
     assert page.claims.get("offer2") is not None and page.claims.get("offer2").state is ClaimState.REFUSED  # type: ignore[union-attr]
-    assert page.claim(code(2)).result is Result.REFUSED  # the same details: refused again
+    assert page.claim(code(2)).result is Result.ALREADY_CLAIMED  # the same details: nothing new either
+    assert page.fulfilled == ["offer1"]
 
 
 def test_a_refused_claim_makes_nobody_a_repeat_claimer() -> None:

@@ -66,6 +66,7 @@ class ClaimRecord(BaseModel):
     # a repeat claimer: the earlier claims (ids only) of other identities with the same email or
     # address, for a reviewer (`goodword people link` if they judge it the same person)
     similar_to: list[str] | None = None
+    receipt_hash: str | None = None  # keyed hash of the claimer's receipt cookie (the claim page)
     reward_code: str | None = None  # a code_pool or Shopify code, shown on the confirmation page
     fulfilment_attempts: int = 0
     fulfilled_at: str | None = None

@@ -1,15 +1,17 @@
 """Signed form tokens: an HMAC over the claim code and the time the form was served, so a
 POST proves it comes from a form this stack served for this code, and when (which also gives
 the form's fill time: a bot that posts at once is caught without trusting the client's
-clock). Checked in constant time. The receipt is the claimer's cookie: it lets the browser
-that made the claim see the confirmation (and the reward code) while anyone else holding the
-link sees "already claimed"."""
+clock). Checked in constant time. The receipt is the claimer's cookie: random for each claim,
+given only with the answer that stored the claim (the claim keeps its hash), it lets the
+browser that made the claim see the confirmation (and the reward code) while anyone else
+holding the link, or typing the claimer's email, sees "already claimed"."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,9 +62,16 @@ def check_form_token(keys: Keys, code: str, token: str | None, now: datetime) ->
     return TokenCheck(True, now.timestamp() - int(issued))
 
 
-def receipt(keys: Keys, code: str) -> str:
-    """What the claimer's browser keeps (a cookie) to see its confirmation again."""
-    return _mac(keys.receipt, "receipt", code)
+def new_receipt() -> str:
+    """A fresh receipt for one claim (256 random bits): only the browser that made the claim is
+    given it, once, and only its hash is stored (``receipt_hash``)."""
+    return secrets.token_urlsafe(32)
+
+
+def receipt_hash(keys: Keys, receipt: str) -> str:
+    """What the claim keeps of its receipt: a keyed hash, so the stored claim cannot be turned
+    back into a cookie."""
+    return _mac(keys.receipt, "receipt", receipt)
 
 
 def receipt_cookie_name(keys: Keys, code: str) -> str:
@@ -70,5 +79,8 @@ def receipt_cookie_name(keys: Keys, code: str) -> str:
     return f"goodword_claim_{_mac(keys.receipt, 'name', code)[:12]}"
 
 
-def has_receipt(keys: Keys, code: str, presented: str | None) -> bool:
-    return bool(presented) and hmac.compare_digest(str(presented).encode(), receipt(keys, code).encode())
+def has_receipt(keys: Keys, stored_hash: str | None, presented: str | None) -> bool:
+    """Whether the presented cookie is the claim's receipt (constant time)."""
+    if not stored_hash or not presented or len(presented) > 100:
+        return False
+    return hmac.compare_digest(receipt_hash(keys, str(presented)).encode(), stored_hash.encode())

@@ -214,9 +214,10 @@ class ClaimPage:
         if where is Standing.CANCELLED:
             lines = ["This gift is no longer available, so it can no longer be claimed."]
             return self._message(brand, 410, Result.CANCELLED, "This gift was withdrawn", lines, offer.id, offer.rule_id)
-        if csrf.has_receipt(self.s.keys, request.code, request.cookies.get(csrf.receipt_cookie_name(self.s.keys, request.code))):
+        presented = request.cookies.get(csrf.receipt_cookie_name(self.s.keys, request.code))
+        if presented:
             claim = self.s.claims.get(offer.id)
-            if claim is not None:
+            if claim is not None and csrf.has_receipt(self.s.keys, claim.receipt_hash, presented):
                 return self._confirmation(brand, offer, claim, cookies)
         lines = [
             "This gift has already been claimed with this link.",
@@ -272,6 +273,8 @@ class ClaimPage:
         if offer is None or where not in (Standing.OPEN, Standing.CLAIMED):
             return self._show(request, brand, offer, terms, now)
         if token.age_seconds > self.s.limits.max_form_age_seconds:
+            if where is not Standing.OPEN:  # a stale form is served again only while the code is open
+                return self._see_other(request, Result.ALREADY_CLAIMED, offer, cookies=[])
             result = form.FormResult(None, {}, {k: v for k, v in fields.items() if k in form.fields_for(terms.code_reward)})
             notice = "The form was open for a long time, so we need you to send it once more. What you typed is still here."
             return self._form(request.code, brand, offer, terms, now, result, 400, Result.STALE_FORM, notice=notice)
@@ -294,6 +297,7 @@ class ClaimPage:
         refuse = bool(similar) and self.s.settings().eligibility.repeat_claimers == "refuse"
         state = ClaimState.REFUSED if refuse else ClaimState.HELD if similar else ClaimState.CLAIMED
         stamp = now.isoformat()
+        receipt = csrf.new_receipt()
         claim = ClaimRecord(
             id=offer.id,
             offer_key=offer.key,
@@ -312,13 +316,14 @@ class ClaimPage:
             email_hash=email_hash,
             address_hash=address_hash,
             consent_at=stamp,
+            receipt_hash=csrf.receipt_hash(self.s.keys, receipt),
         )
         if not self.s.claims.create(claim, now):  # another request claimed it first
             return self._again(request, offer, claimant, now)
         result = self._announce(claim, now)
         if result is Result.REFUSED:
             return self._refused(brand, offer)
-        return self._see_other(request, result, offer, cookies=[_receipt_cookie(self.s.keys, request)])
+        return self._see_other(request, result, offer, cookies=[_receipt_cookie(self.s.keys, request, receipt)])
 
     def _refused(self, brand: Brand, offer: WorkRecord) -> Outcome:
         """No hint why: the answer must not say that an email or address claimed before."""
@@ -327,16 +332,15 @@ class ClaimPage:
 
     def _again(self, request: PageRequest, offer: WorkRecord, claimant: Claimant, now: datetime) -> Outcome:
         """The offer was claimed already. By the same fan (the same email: a retry after an
-        error, a second tab): finish what was begun and show the confirmation. By anyone
-        else: nothing is stored, and the GET says the gift was claimed."""
+        error, a second tab): finish what was begun (its bus event and queue message). Either
+        way nothing is stored, no receipt is given (an email is no proof: anyone can type it),
+        and the answer is the same 303, so it says nothing of the email."""
         email_hash, _ = self.s.hashes(claimant)
         existing = self.s.claims.get(offer.id)
-        if existing is None or existing.email_hash != email_hash:
+        if existing is None or existing.email_hash != email_hash or existing.state is ClaimState.REFUSED:
             return self._see_other(request, Result.ALREADY_CLAIMED, offer, cookies=[])
         result = self._announce(existing, now)
-        if result is Result.REFUSED:
-            return self._refused(Brand.of(self.s.settings()), offer)
-        return self._see_other(request, result, offer, cookies=[_receipt_cookie(self.s.keys, request)])
+        return self._see_other(request, result, offer, cookies=[])
 
     def _announce(self, claim: ClaimRecord, now: datetime) -> Result:
         """Publish the claim's moves (ids only) and start its fulfilment; a held claim waits
@@ -480,7 +484,7 @@ def _cross_site(request: PageRequest) -> bool:
     return origin != "null" and origin.split("://", 1)[-1].rstrip("/") != host
 
 
-def _receipt_cookie(keys: csrf.Keys, request: PageRequest) -> str:
+def _receipt_cookie(keys: csrf.Keys, request: PageRequest, receipt: str) -> str:
     secure = "; Secure" if request.secure else ""
-    name, value = csrf.receipt_cookie_name(keys, request.code), csrf.receipt(keys, request.code)
-    return f"{name}={value}; Path=/; Max-Age={90 * 86400}; HttpOnly; SameSite=Lax{secure}"
+    name = csrf.receipt_cookie_name(keys, request.code)
+    return f"{name}={receipt}; Path=/claim/; Max-Age={90 * 86400}; HttpOnly; SameSite=Lax{secure}"
