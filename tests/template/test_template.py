@@ -107,6 +107,17 @@ def test_no_physical_names() -> None:
         assert not named, f"{name} sets a physical name: {named}"
 
 
+def test_the_api_access_log_holds_no_claim_code_nor_client_address() -> None:
+    """A claim code in a URL is the key to a fan's gift: the access log records the route
+    (``GET /claim/{code}``, the template), never the path, nor the client's address."""
+    api = template()["Resources"]["WebhookApi"]["Properties"]
+    log_format = api["AccessLogSettings"]["Format"]
+    fields = json.loads(log_format)
+    assert fields["route"] == "$context.routeKey"
+    for leaky in ("$context.path", "$context.identity.sourceIp", "$context.requestOverride", "$context.domainPrefix"):
+        assert leaky not in log_format
+
+
 def test_logical_ids_and_durable_tables() -> None:
     tables = resources_of_type("AWS::DynamoDB::Table")
     assert {"EventsTable", "RulesTable"} <= set(tables)
