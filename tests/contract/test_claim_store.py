@@ -317,9 +317,9 @@ def test_erasing_claims_leaves_the_offers_counts(setup: Setup) -> None:
     assert [c.id for c in setup.store.list_claims()] == [theirs.id]
 
 
-def test_retention_erases_settled_claims_addresses_only(setup: Setup) -> None:
+def test_retention_erases_settled_claims_addresses_and_their_hash(setup: Setup) -> None:
     old_settled, old_open, recent = setup.offer(1), setup.offer(2), setup.offer(3)
-    long_ago = NOW - timedelta(days=120)
+    long_ago = NOW - timedelta(days=100)
     assert setup.store.create(claim_for(old_settled, at=long_ago), long_ago)
     assert setup.store.create(claim_for(old_open, at=long_ago), long_ago)
     assert setup.store.create(claim_for(recent, at=NOW - timedelta(days=10)), NOW)
@@ -330,8 +330,35 @@ def test_retention_erases_settled_claims_addresses_only(setup: Setup) -> None:
     erased = setup.store.get(old_settled.id)
     assert erased is not None and erased.claimant is not None
     assert erased.claimant == Claimant(name=FAN.name, email=FAN.email)  # name and email stay, the address went
-    assert erased.address_erased_at == NOW.isoformat()
-    assert [c.id for c in setup.store.earlier_claims(None, address_hash(KEY, FAN))] != []  # still recognised
+    assert erased.address_erased_at == NOW.isoformat() and erased.address_hash is None
+    # the address's keyed hash and its lookup item went with it: the erased claim is not found by it
+    assert [c.id for c in setup.store.earlier_claims(None, address_hash(KEY, FAN))] == [old_open.id, recent.id]
+    assert next(c.id for c in setup.store.earlier_claims(email_hash(KEY, FAN.email), None)) == old_settled.id  # the email stays
     for kept in (old_open, recent):
         still = setup.store.get(kept.id)
-        assert still is not None and still.claimant == FAN
+        assert still is not None and still.claimant == FAN and still.address_hash
+
+
+def test_retention_erases_an_unsettled_claims_address_thirty_days_later(setup: Setup) -> None:
+    """A claim left claimed, held or failed is not kept forever: 30 days after the retention
+    its address, hash and lookup item go too."""
+    from goodword.aws.claims_table import ClaimsTable
+
+    offers = {state: setup.offer(n) for n, state in enumerate((ClaimState.CLAIMED, ClaimState.HELD, ClaimState.FAILED), 1)}
+    long_ago = NOW - timedelta(days=121)
+    for state, offer in offers.items():
+        first = ClaimState.HELD if state is ClaimState.HELD else ClaimState.CLAIMED
+        assert setup.store.create(claim_for(offer, at=long_ago, state=first), long_ago)
+        if state is ClaimState.FAILED:
+            assert setup.store.move(offer.id, ClaimState.CLAIMED, ClaimState.FAILED, long_ago)
+    assert setup.store.erase_addresses(90, NOW - timedelta(days=2)) == 0  # within the 30 more days
+    assert setup.store.erase_addresses(90, NOW) == 3
+    for offer in offers.values():
+        claim = setup.store.get(offer.id)
+        assert claim is not None and claim.claimant == Claimant(name=FAN.name, email=FAN.email) and claim.address_hash is None
+    assert setup.store.earlier_claims(None, address_hash(KEY, FAN)) == []
+    if isinstance(setup.store, ClaimsTable):
+        from goodword.aws import clients
+
+        pointers = clients.dynamodb().scan(TableName=setup.store.table)["Items"]
+        assert not [i for i in pointers if i["pk"]["S"].startswith("ADDRESS#")]

@@ -110,6 +110,7 @@ def claim_for(record: WorkRecord, at: datetime) -> ClaimRecord:
         created_at=at.isoformat(),
         updated_at=at.isoformat(),
         claimant=FAN,
+        address_hash=f"address-of-{record.id}",  # its ADDRESS# lookup item goes with the address
     )
 
 

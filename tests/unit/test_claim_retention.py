@@ -1,5 +1,5 @@
 """claim_address_retention_days: a settled claim's address is erased once the claim is older
-than the retention; an open claim keeps it (the sample still goes there)."""
+than the retention; an open claim keeps it 30 days more (the sample may still go there)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,10 @@ def held(claim_id: str, state: ClaimState, days_old: float) -> HeldAddress:
         (ClaimState.FAILED, False),
     ],
 )
-def test_only_settled_claims_lose_their_address(state: ClaimState, due: bool) -> None:
+def test_settled_claims_lose_their_address_first(state: ClaimState, due: bool) -> None:
     assert address_due(held("c", state, 91), 90, NOW) is due
+    assert address_due(held("c", state, 121), 90, NOW) is True  # an open claim too, 30 days later
+    assert address_due(held("c", state, 119), 90, NOW) is due
 
 
 def test_the_retention_counts_from_the_claim() -> None:
@@ -39,10 +41,10 @@ def test_the_retention_counts_from_the_claim() -> None:
         held("young", ClaimState.FULFILLED, 89.9),
         held("old", ClaimState.FULFILLED, 200),
         held("just", ClaimState.REDEEMED, 90.1),
-        held("open", ClaimState.HELD, 500),
+        held("open", ClaimState.HELD, 100),
     ]
     assert addresses_due(claims, 90, NOW) == ["old", "just"]
-    assert addresses_due(claims, 1, NOW) == ["old", "just", "young"]
+    assert addresses_due(claims, 1, NOW) == ["old", "open", "just", "young"]
 
 
 def test_the_setting_has_a_default_and_bounds() -> None:

@@ -36,10 +36,10 @@ from goodword.aws import clients
 from goodword.aws.codec import batch_get, from_dynamodb, items, key, partition, plain, scan, to_dynamodb
 from goodword.aws.sealing import seal, unseal
 from goodword.aws.state_table import StateTable, offer_claim_write
-from goodword.aws.writes import cancellation_codes, conditional, put_new
+from goodword.aws.writes import cancellation_codes, put_new
 from goodword.claims.lookups import counter_expires_at, lookup_minute
 from goodword.claims.records import ADDRESS_FIELDS, ClaimRecord, check_codes, check_move_fields, check_new_record, offer_key_of
-from goodword.claims.retention import SETTLED, HeldAddress, addresses_due, cutoff
+from goodword.claims.retention import HeldAddress, addresses_due, cutoff
 from goodword.claims.states import ClaimState, check_claim_transition
 from goodword.ports import StorageUnavailable
 from goodword.work import WorkRecord, WorkState
@@ -349,23 +349,36 @@ class ClaimsTable:
                 ExpressionAttributeValues=to_dynamodb({":a": ADDRESSES, ":before": before}),
             )
         ]
+        states = {h.claim_id: h.state for h in held}
         erased = 0
         for claim_id in addresses_due(held, retention_days, now):
-            erased += self._erase_address(claim_id, now)
+            erased += self._erase_address(claim_id, states[claim_id], now)
         return erased
 
-    def _erase_address(self, claim_id: str, now: datetime) -> bool:
-        settled = {f":s{i}": s.value for i, s in enumerate(sorted(SETTLED))}
+    def _erase_address(self, claim_id: str, state: ClaimState, now: datetime) -> bool:
+        """The address fields, the keyed address hash and its ADDRESS# lookup item, in one
+        transaction, if the claim is still in the state it was judged in."""
+        item = self._get(claim_pk(claim_id), CLAIM_SK)
+        if item is None:
+            return False
         fields = {f"#f{i}": name for i, name in enumerate(ADDRESS_FIELDS)}  # "region" is a reserved word
-        return conditional(
-            "update_item",
-            TableName=self.table,
-            Key=key(claim_pk(claim_id), CLAIM_SK),
-            UpdateExpression="REMOVE " + ", ".join(f"sealed.{f}" for f in fields) + ", gsi2pk, gsi2sk SET address_erased_at = :t",
-            ConditionExpression=f"attribute_exists(gsi2pk) AND #s IN ({', '.join(settled)})",
-            ExpressionAttributeNames={"#s": "state", **fields},
-            ExpressionAttributeValues=to_dynamodb({":t": now.isoformat(), **settled}),
-        )
+        writes: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": key(claim_pk(claim_id), CLAIM_SK),
+                    "UpdateExpression": "REMOVE "
+                    + ", ".join(f"sealed.{f}" for f in fields)
+                    + ", gsi2pk, gsi2sk, address_hash SET address_erased_at = :t",
+                    "ConditionExpression": "attribute_exists(gsi2pk) AND #s = :state",
+                    "ExpressionAttributeNames": {"#s": "state", **fields},
+                    "ExpressionAttributeValues": to_dynamodb({":t": now.isoformat(), ":state": state.value}),
+                }
+            }
+        ]
+        for pk in _hash_keys(None, item.get("address_hash")):
+            writes.append({"Delete": {"TableName": self.table, "Key": key(pk, claim_pk(claim_id))}})
+        return self._transact(writes)
 
 
 def _bytes(blob: Any) -> bytes:

@@ -142,5 +142,6 @@ class InMemoryClaims:
                 claim = self._claims[claim_id]
                 assert claim.claimant is not None  # noqa: S101 (has_address)
                 claimant = claim.claimant.model_copy(update=dict.fromkeys(ADDRESS_FIELDS))
-                self._claims[claim_id] = claim.model_copy(update={"claimant": claimant, "address_erased_at": now.isoformat()})
+                erased = {"claimant": claimant, "address_hash": None, "address_erased_at": now.isoformat()}
+                self._claims[claim_id] = claim.model_copy(update=erased)
             return len(due)
