@@ -92,6 +92,7 @@ class ExpirySettings(BaseModel):
     rules_table_name: str = Field(min_length=1)
     event_bus_name: str = Field(min_length=1)
     claims_table_name: str = Field(min_length=1)  # retention: the settled claims' address fields
+    fulfilment_queue_url: str = Field(min_length=1)  # claims left claimed, queued again
 
 
 @cache

@@ -268,3 +268,20 @@ def test_on_dynamodb_an_expired_offer_never_opens_a_second_one(
     (decision,) = [d for d in decisions(aws, again)["decisions"] if d["rule_id"] == EVERY_PRAISE["id"]]
     assert decision["outcome"] == "limited" and "once per person" in decision["detail"]
     assert len(work(aws, "offer_sample")) == 1 and queued_records(aws) == [], "no second offer"
+
+
+def test_a_claim_stored_but_never_queued_is_queued_again(aws: Aws, expiry: Any, lambda_context: Any) -> None:
+    """The page stored the claim, then SQS (or the bus) failed: the fan was answered 503, and
+    sending again only finds the gift claimed. The schedule queues it again once it has sat
+    `claimed` for 15 minutes; a claim just made, or fulfilled, is left alone."""
+    put_rules(aws, RULE)
+    stuck, fresh, done = (offer(n, WorkState.SENT, timedelta(days=1)) for n in (1, 2, 3))
+    store(aws, stuck, fresh, done)
+    claims = claims_table(aws)
+    assert claims.create(claim_for(stuck, NOW - timedelta(minutes=20)), NOW - timedelta(minutes=20))
+    assert claims.create(claim_for(fresh, NOW - timedelta(minutes=2)), NOW - timedelta(minutes=2))
+    settled_claim(aws, done, days_ago=1)
+    result, _ = run(expiry, lambda_context)
+    assert result["claims_requeued"] == 1 and result["requeue_failures"] == 0
+    found = clients.sqs().receive_message(QueueUrl=aws.queues["FulfilmentQueue"], MaxNumberOfMessages=10)
+    assert [json.loads(m["Body"]) for m in found.get("Messages", [])] == [{"claim_id": stuck.id}]

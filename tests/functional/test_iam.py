@@ -22,7 +22,7 @@ from tests.conftest import Aws
 from tests.functional.test_claim_page import FAN, cookies_of, form, page, sent_offer
 from tests.functional.test_claim_page import event as claim_request
 from tests.functional.test_enrichment_flow import mention, messages, platform, received
-from tests.functional.test_expiry_schedule import RULE, expiry, offer, settled_claim, store
+from tests.functional.test_expiry_schedule import NOW, RULE, claim_for, claims_table, expiry, offer, settled_claim, store
 from tests.functional.test_perform_actions import actions, live, offer_for_a_fan, perform, x_replies
 from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT, event, put_rules, run
 from tests.functional.test_redemption_endpoint import claim, post, redemption
@@ -201,8 +201,10 @@ def test_the_expiry_roles_allows_exactly_its_calls(aws: Aws, expiry: Any, lambda
         offer(1, WorkState.SENT, timedelta(days=20)),  # due: expired and announced
         offer(2, WorkState.PENDING_REVIEW, timedelta(days=20)),  # waited too long: expired
         claimed := offer(3, WorkState.SENT, timedelta(days=200)),  # its claim is settled, its address past retention
+        stuck := offer(4, WorkState.SENT, timedelta(days=1)),  # its claim was stored but never queued
     )
     settled_claim(aws, claimed, days_ago=200)
+    assert claims_table(aws).create(claim_for(stuck, NOW - timedelta(minutes=30)), NOW - timedelta(minutes=30))
     with recording(names, clients.WORKER) as recorder:
         expiry.lambda_handler({}, lambda_context)
     check("ExpireOffersFunction", recorder)

@@ -10,6 +10,10 @@
   moves pending_review -> expired (``work.TRANSITIONS``): nobody decided.
 - The address fields of settled claims older than the settings' ``claim_address_retention_days``
   are erased (``claims.retention``, applied by the claim store).
+- A claim left ``claimed`` and untouched for ``REQUEUE_AFTER`` is sent to the fulfilment queue
+  again: the page stored it but could not queue it (SQS or the bus failed after the claim was
+  written; the fan, sending again, only sees it was claimed), or its message was lost.
+  Fulfilment is keyed on the claim id, so a claim queued twice is fulfilled once.
 
 Expiry never frees the rule's once-per-person limit: the marker the offer charged stays, so
 the same person's next praise is not offered a second sample. Each offer that expires is
@@ -26,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from goodword.claims.records import ClaimRecord
 from goodword.claims.states import ClaimState, transition_detail
 from goodword.ports import EventBus
 from goodword.rules.engine import RuleBook
@@ -35,6 +40,8 @@ DEFAULT_CLAIM_WITHIN_DAYS = 14
 SHORTEST_CLAIM_WINDOW_DAYS = 1  # rules.model.OfferSample.claim_within_days' least: no offer is due sooner
 EXPIRED_BY = "goodword (expiry)"  # a review item's reviewed_by when nobody decided in time
 UNCLAIMED = frozenset({None, ClaimState.OFFERED.value})  # an offer's claim_state before any claim
+REQUEUE_AFTER = timedelta(minutes=15)  # a claim still `claimed` this long after its last move was never queued
+MAX_REQUEUED_PER_RUN = 1000
 
 
 def claim_windows(book: RuleBook) -> dict[str, int]:
@@ -106,13 +113,28 @@ class AddressRetention(Protocol):
         ...
 
 
+class ClaimsLeftClaimed(Protocol):
+    """The claim store, as the re-queue needs it (ClaimStore.list_claims, nothing decrypted)."""
+
+    def list_claims(
+        self, state: ClaimState | None = None, rule_id: str | None = None, limit: int = 100, *, personal: bool = True
+    ) -> list[ClaimRecord]: ...
+
+
+def left_claimed(claim: ClaimRecord, now: datetime) -> bool:
+    """Stored, never fulfilled, and untouched long enough that its queue message is gone."""
+    return claim.state is ClaimState.CLAIMED and datetime.fromisoformat(claim.updated_at) <= now - REQUEUE_AFTER
+
+
 @dataclass
 class ExpiryResult:
     offers_expired: list[str] = field(default_factory=list)
     offers_claimed_meanwhile: int = 0  # due, but a claim (or another run) got there first
     reviews_expired: list[str] = field(default_factory=list)
     addresses_erased: int = 0
+    claims_requeued: list[str] = field(default_factory=list)
     publish_failures: int = 0
+    requeue_failures: int = 0
 
     def summary(self) -> dict[str, Any]:
         """Counts and ids only: safe to log."""
@@ -121,7 +143,9 @@ class ExpiryResult:
             "offers_claimed_meanwhile": self.offers_claimed_meanwhile,
             "reviews_expired": len(self.reviews_expired),
             "addresses_erased": self.addresses_erased,
+            "claims_requeued": len(self.claims_requeued),
             "publish_failures": self.publish_failures,
+            "requeue_failures": self.requeue_failures,
             "offer_ids": self.offers_expired[:50],
         }
 
@@ -136,6 +160,8 @@ class Expiry:
     bus: EventBus
     clock: Callable[[], datetime]
     retention: AddressRetention | None = None
+    claims: ClaimsLeftClaimed | None = None  # with fulfil: claims left claimed are queued again
+    fulfil: Callable[[str], None] | None = None  # sends a claim id to the fulfilment queue
 
     def run(self, book: RuleBook) -> ExpiryResult:
         now = self.clock()
@@ -144,7 +170,21 @@ class Expiry:
         self._expire_reviews(book.settings.review_expires_after_days, now, result)
         if self.retention is not None:
             result.addresses_erased = self.retention.erase_addresses(book.settings.claim_address_retention_days, now)
+        self._requeue(now, result)
         return result
+
+    def _requeue(self, now: datetime, result: ExpiryResult) -> None:
+        if self.claims is None or self.fulfil is None:
+            return
+        for claim in self.claims.list_claims(ClaimState.CLAIMED, limit=MAX_REQUEUED_PER_RUN, personal=False):
+            if not left_claimed(claim, now):
+                continue
+            try:
+                self.fulfil(claim.id)
+            except Exception:  # the next run tries again
+                result.requeue_failures += 1
+                continue
+            result.claims_requeued.append(claim.id)
 
     def _expire_offers(self, windows: dict[str, int], now: datetime, result: ExpiryResult) -> None:
         for offer in self.state.unclaimed_offers(now - timedelta(days=SHORTEST_CLAIM_WINDOW_DAYS)):
