@@ -204,7 +204,9 @@ class ClaimStore(Protocol):
         False when the offer was already claimed (one claim per offer, whatever the race)."""
         ...
 
-    def get(self, claim_id: str) -> ClaimRecord | None: ...
+    def get(self, claim_id: str, *, personal: bool = True) -> ClaimRecord | None:
+        """The claim; ``personal=False``: without the claimant (nothing decrypted)."""
+        ...
 
     def move(self, claim_id: str, from_state: ClaimState, to: ClaimState, now: datetime, **fields: Any) -> bool:
         """A checked transition, conditional on the claim still being in ``from_state``;

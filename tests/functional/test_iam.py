@@ -189,8 +189,11 @@ def test_the_claim_pages_role_allows_exactly_its_calls(aws: Aws, page: Any, lamb
     with recording(names, clients.RECEIVER) as recorder:
         page.lambda_handler(claim_request(code), lambda_context)  # the form: the offer, its post, the settings
         sent = page.lambda_handler(claim_request(code, "POST", form(code, FAN)), lambda_context)
-        page.lambda_handler(claim_request(code, cookies=cookies_of(sent)), lambda_context)  # the confirmation decrypts
-        page.lambda_handler(claim_request(other, "POST", form(other, FAN)), lambda_context)  # a repeat claimer: linked, held
+        shown = page.lambda_handler(claim_request(code, cookies=cookies_of(sent)), lambda_context)  # decrypts nothing
+        page.lambda_handler(claim_request(other, "POST", form(other, FAN)), lambda_context)  # a repeat claimer: held, not linked
+        page.lambda_handler(claim_request(code, "POST", form(code, FAN)), lambda_context)  # sent again: the claim, read
+    assert "on its way" in shown["body"]
+    assert not [c for c in recorder.calls if c[0] == "kms:Decrypt"]  # the page never reads a claimant back
     check("ClaimPageFunction", recorder)
 
 

@@ -91,9 +91,9 @@ class ClaimsTable:
     def offer_for_code(self, code: str) -> WorkRecord | None:
         return self.offers.offer_for_code(code)
 
-    def get(self, claim_id: str) -> ClaimRecord | None:
+    def get(self, claim_id: str, *, personal: bool = True) -> ClaimRecord | None:
         item = self._get(claim_pk(claim_id), CLAIM_SK)
-        return self._record(item) if item else None
+        return self._record(item, personal) if item else None
 
     def list_claims(
         self, state: ClaimState | None = None, rule_id: str | None = None, limit: int = 100, *, personal: bool = True

@@ -57,8 +57,9 @@ class InMemoryClaims:
             self.state.update_work(claim.offer_key, claim_state=claim.state.value, claimed_at=now.isoformat())
             return True
 
-    def get(self, claim_id: str) -> ClaimRecord | None:
-        return self._claims.get(claim_id)
+    def get(self, claim_id: str, *, personal: bool = True) -> ClaimRecord | None:
+        found = self._claims.get(claim_id)
+        return found if found is None or personal else found.model_copy(update={"claimant": None})
 
     def move(self, claim_id: str, from_state: ClaimState, to: ClaimState, now: datetime, **fields: Any) -> bool:
         check_claim_transition(from_state, to)

@@ -216,7 +216,7 @@ class ClaimPage:
             return self._message(brand, 410, Result.CANCELLED, "This gift was withdrawn", lines, offer.id, offer.rule_id)
         presented = request.cookies.get(csrf.receipt_cookie_name(self.s.keys, request.code))
         if presented:
-            claim = self.s.claims.get(offer.id)
+            claim = self.s.claims.get(offer.id, personal=False)
             if claim is not None and csrf.has_receipt(self.s.keys, claim.receipt_hash, presented):
                 return self._confirmation(brand, offer, claim, cookies)
         lines = [
@@ -336,7 +336,7 @@ class ClaimPage:
         way nothing is stored, no receipt is given (an email is no proof: anyone can type it),
         and the answer is the same 303, so it says nothing of the email."""
         email_hash, _ = self.s.hashes(claimant)
-        existing = self.s.claims.get(offer.id)
+        existing = self.s.claims.get(offer.id, personal=False)
         if existing is None or existing.email_hash != email_hash or existing.state is ClaimState.REFUSED:
             return self._see_other(request, Result.ALREADY_CLAIMED, offer, cookies=[])
         result = self._announce(existing, now)
