@@ -385,9 +385,13 @@ def test_a_filled_honeypot_is_thanked_and_nothing_is_stored(page: Harness) -> No
     assert page.claims.list_claims() == [] and page.published == [] and page.fulfilled == []
 
 
-def test_a_form_sent_faster_than_a_person_types_is_thanked_and_nothing_is_stored(page: Harness) -> None:
+def test_a_form_sent_faster_than_a_person_types_is_shown_again_with_a_notice(page: Harness) -> None:
+    """Not a silent fake thank-you: a fan whose browser filled the form in at once would
+    believe the gift claimed when nothing was stored."""
     fast = page.post(code(), {**ADDRESS, "csrf": page.token(code(), seconds_ago=1)})
-    assert fast.result is Result.BOT
+    assert (fast.response.status, fast.result) == (400, Result.TOO_FAST)
+    assert "send the form again" in text(fast) and 'value="Ada Lovelace"' in fast.response.body
+    assert "Thank you!" not in text(fast)
     assert page.claims.list_claims() == []
     person = page.post(code(), {**ADDRESS, "csrf": page.token(code(), seconds_ago=4)})
     assert person.result is Result.CLAIMED

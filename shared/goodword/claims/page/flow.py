@@ -6,8 +6,9 @@ adapters.
 why not (unknown: one 404 for every unknown or malformed code; used; expired; cancelled), or
 the confirmation for the browser that made the claim (its receipt cookie).
 
-``POST /claim/{code}``: size (413) -> throttle (429) -> CSRF (403) -> honeypot and fill time
-(a bot gets a plausible thank-you and nothing is stored) -> the offer -> the form, validated
+``POST /claim/{code}``: size (413) -> throttle (429) -> CSRF (403) -> honeypot (a bot gets a
+plausible thank-you and nothing is stored) -> the offer -> fill time (too fast: the form again,
+with a notice, values kept) -> the form, validated
 (errors beside their fields, 422) -> repeat claimers (another identity claimed with this email
 or address before: the claim is stored held for review, naming the earlier claims in
 ``similar_to``, or stored refused, per ``eligibility.repeat_claimers``; the identities are
@@ -117,6 +118,7 @@ class Result(StrEnum):
     BOT = "bot"
     CSRF = "csrf"
     STALE_FORM = "stale_form"
+    TOO_FAST = "too_fast"  # sent faster than the minimum fill time: the form again, nothing stored
     TOO_LARGE = "too_large"
     THROTTLED = "throttled"
     BAD_REQUEST = "bad_request"
@@ -264,14 +266,23 @@ class ClaimPage:
         if not token.valid or _cross_site(request):
             lines = ["This form could not be accepted. Please open your link again and fill it in there."]
             return self._message(brand, 403, Result.CSRF, "Please open your link again", lines)
-        if fields.get("website") or token.age_seconds < self.s.limits.min_fill_seconds:
-            # a bot: it is thanked like anyone, and nothing is stored
+        if fields.get("website"):
+            # a bot (a person never sees the honeypot field): it is thanked like anyone, and
+            # nothing is stored
             lines = ["We have your details. Thank you for your kind words."]
             return self._message(brand, 200, Result.BOT, "Thank you!", lines)
         offer, terms = self._offer(request.code)
         where = standing(offer, terms, now)
         if offer is None or where not in (Standing.OPEN, Standing.CLAIMED):
             return self._show(request, brand, offer, terms, now)
+        if token.age_seconds < self.s.limits.min_fill_seconds:
+            # faster than a person types: perhaps a password manager's autofill. Nothing is
+            # stored, and the fan is told so (a fake thank-you would lose a real fan's claim).
+            if where is not Standing.OPEN:
+                return self._see_other(request, Result.ALREADY_CLAIMED, offer, cookies=[])
+            result = form.FormResult(None, {}, {k: v for k, v in fields.items() if k in form.fields_for(terms.code_reward)})
+            notice = "That was very quick! Please check your details, then send the form again."
+            return self._form(request.code, brand, offer, terms, now, result, 400, Result.TOO_FAST, notice=notice)
         if token.age_seconds > self.s.limits.max_form_age_seconds:
             if where is not Standing.OPEN:  # a stale form is served again only while the code is open
                 return self._see_other(request, Result.ALREADY_CLAIMED, offer, cookies=[])
