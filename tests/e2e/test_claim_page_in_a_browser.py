@@ -46,7 +46,7 @@ FAN = {
     "Postcode / ZIP": "HL1 2PW",
 }
 PERSONAL = ["Ada Browser", "ada.browser", "Chromium Close", "Headlesston", "HL1 2PW"]
-FILL_MS = 3300  # the page thanks a form sent faster than a person types (3 s) without storing it
+FILL_MS = 3300  # the page shows the form again for one sent faster than a person types (3 s)
 PHONE = {"width": 390, "height": 844}
 SHOTS = os.environ.get("CLAIM_SCREENSHOTS")
 

@@ -665,3 +665,14 @@ def test_offers_link_to_the_stacks_claim_page_unless_the_settings_name_another()
     own = Settings(claim_link_base_url="https://shop.example/claim")
     assert claim_link(own, stack, "CODE") == "https://shop.example/claim/CODE"  # an explicit page still wins
     assert claim_link(Settings(), None, "CODE") == f"{FALLBACK_CLAIM_LINK_BASE}CODE"  # no stack (a backtest)
+
+
+def test_a_direct_messages_text_is_never_shown_on_the_page() -> None:
+    """Whoever opens the link (a forward, a shared screen) must not read the fan's private
+    message; a public post's words are quoted as before."""
+    page = Harness()
+    page.add(1, event_kind="direct_message")
+    page.add(2)
+    page.posts = {"x:1": "my private note to the brand", "x:2": "my public praise"}
+    assert "my private note" not in page.get(code(1)).response.body
+    assert "my public praise" in page.get(code(2)).response.body

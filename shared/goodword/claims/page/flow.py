@@ -35,6 +35,7 @@ from goodword.claims.page.http import PageRequest, PageResponse
 from goodword.claims.page.render import Brand, page
 from goodword.claims.records import Claimant, ClaimRecord, FulfilmentKind
 from goodword.claims.states import ClaimState, transition_detail
+from goodword.events import EventKind
 from goodword.ports import ClaimStore, EventBus, PeopleStore
 from goodword.rules.model import Settings
 from goodword.work import WorkRecord, WorkState
@@ -411,7 +412,10 @@ class ClaimPage:
         outcome: Result,
         notice: str | None = None,
     ) -> Outcome:
-        post = self.s.post_text(offer.event_id) if offer.event_id else None
+        # a direct message is private: the link may be opened by someone else (a forward, a
+        # shared screen), so only a public post is quoted
+        public = offer.event_kind != EventKind.DIRECT_MESSAGE.value
+        post = self.s.post_text(offer.event_id) if offer.event_id and public else None
         response = page(
             "form.html",
             status,
