@@ -29,10 +29,14 @@ LISTED = (
     "held_because",
     "fulfilment_attempts",
     "reason",
+    "refused_by",
+    "similar_to",  # a repeat claimer's earlier claims (ids): for the reviewer
     "address_erased_at",
 )
 # Where a person may mark a claim fulfilled from (they sent the sample themselves).
 BY_HAND = frozenset(s for s in ClaimState if ClaimState.FULFILLED in CLAIM_TRANSITIONS[s])
+# Where a person may refuse a claim from (a held repeat claimer, a failed fulfilment).
+REFUSABLE = frozenset(s for s in ClaimState if ClaimState.REFUSED in CLAIM_TRANSITIONS[s])
 
 
 def listed(claim: ClaimRecord) -> dict[str, Any]:
@@ -80,3 +84,24 @@ def mark_fulfilled(offer: WorkRecord, claims: Moves, bus: EventBus | None, who: 
     if bus is not None:
         bus.publish(transition_detail(offer.id, offer.rule_id, ClaimState.FULFILLED, now, claim_id=offer.id))
     return Marked(True, f"claim {offer.id}: {state.value} -> fulfilled, by {who}")
+
+
+def refuse(offer: WorkRecord, claims: Moves, bus: EventBus | None, who: str, now: datetime) -> Marked:
+    """held or failed -> refused by a person (a repeat claimer judged the same person, a claim
+    that cannot be sent): who is recorded on the claim, and the move is published (ids only).
+    Nothing is sent to the fan."""
+    state = claim_state_of(offer)
+    if state is None:
+        why = "it expired unclaimed" if offer.claim_state == ClaimState.EXPIRED.value else "nobody has claimed it"
+        raise NotFulfillableError(f"offer {offer.id} has no claim: {why}")
+    if state is ClaimState.REFUSED:
+        return Marked(False, f"claim {offer.id} is refused already")
+    if state not in REFUSABLE:
+        raise NotFulfillableError(f"claim {offer.id} is {state.value}: only a held or failed claim can be refused")
+    if not claims.move(offer.id, state, ClaimState.REFUSED, now, refused_by=who, reason=f"refused by {who}"):
+        raise NotFulfillableError(
+            f"claim {offer.id} changed while refusing it (or was erased); look again with `goodword claims show`"
+        )
+    if bus is not None:
+        bus.publish(transition_detail(offer.id, offer.rule_id, ClaimState.REFUSED, now, claim_id=offer.id))
+    return Marked(True, f"claim {offer.id}: {state.value} -> refused, by {who}")

@@ -1,6 +1,7 @@
-"""goodword claims list|show|mark-fulfilled: what fans claimed, and a person saying a sample
-went out. `list` shows ids, states, rules and times only; `show` decrypts the claimant (name,
-email, address) and says so on stderr; `mark-fulfilled` records who."""
+"""goodword claims list|show|mark-fulfilled|refuse: what fans claimed, and a person saying a
+sample went out, or refusing a held or failed claim. `list` shows ids, states, rules and times
+only; `show` decrypts the claimant (name, email, address) and says so on stderr;
+`mark-fulfilled` and `refuse` record who."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from goodword.claims.states import ClaimState
 from goodword.ports import ClaimStore
 from goodword.work import WorkRecord
 from goodword_cli.app import App, pass_app
-from goodword_cli.claims import NotFulfillableError, claim_state_of, listed, mark_fulfilled
+from goodword_cli.claims import NotFulfillableError, claim_state_of, listed, mark_fulfilled, refuse
 from goodword_cli.output import EXIT_PROBLEMS, EXIT_TARGET, CliError, console, emit_json, json_option, short_id, table
 from goodword_cli.target import Target
 from goodword_cli.work_ids import find_work
@@ -135,6 +136,22 @@ def mark_fulfilled_command(app: App, claim_id: str) -> None:
     except NotFulfillableError as exc:
         raise CliError(str(exc), EXIT_PROBLEMS) from None
     console.print(marked.message, markup=False)
+
+
+@claims.command("refuse")
+@click.argument("claim_id")
+@pass_app
+def refuse_command(app: App, claim_id: str) -> None:
+    """A person decided a held or failed claim is not to be sent (a repeat claimer, say): it
+    becomes refused, recording who, and the move is published on the stack's event bus."""
+    target = app.target()
+    store = _store(target)
+    offer = _claim_offer(app, claim_id)
+    try:
+        done = refuse(offer, store, target.bus(), target.who(), datetime.now(UTC))
+    except NotFulfillableError as exc:
+        raise CliError(str(exc), EXIT_PROBLEMS) from None
+    console.print(done.message, markup=False)
 
 
 def _when(moment: str | None) -> str:

@@ -123,6 +123,25 @@ def test_mark_fulfilled_refuses_what_cannot_be_fulfilled(aws: Aws) -> None:
     assert refused.exit_code == 1 and "it expired unclaimed" in refused.stderr
 
 
+def test_a_person_refuses_a_held_repeat_claimer_and_is_recorded(aws: Aws) -> None:
+    """A held repeat claimer has a way out that is not a shipment: refused, recording who."""
+    held = claimed(aws, 1, ClaimState.HELD)
+    with mock.patch.object(clients.events(), "put_events", wraps=clients.events().put_events) as put_events:
+        result = goodword(aws, "claims", "refuse", held)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert f"claim {held}: held -> refused, by " in result.stdout
+    found = claims_table(aws).get(held)
+    assert found is not None and found.state is ClaimState.REFUSED and found.refused_by
+    offer_record = StateTable(aws.tables["StateTable"]).get_work(f"OFFER#{held}")
+    assert offer_record is not None and offer_record.claim_state == "refused"
+    ((entry,),) = [c.kwargs["Entries"] for c in put_events.call_args_list]
+    assert json.loads(entry["Detail"])["state"] == "refused"
+    assert "is refused already" in goodword(aws, "claims", "refuse", held).stdout
+    fulfilled = claimed(aws, 2, ClaimState.FULFILLED)
+    refused = goodword(aws, "claims", "refuse", fulfilled)
+    assert refused.exit_code == 1 and "only a held or failed claim can be refused" in refused.stderr
+
+
 def mention_after(aws: Aws, number: int, days_ago: float) -> None:
     """The fan mentions the brand again."""
     event = Event(

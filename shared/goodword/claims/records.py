@@ -73,12 +73,13 @@ class ClaimRecord(BaseModel):
     fulfilled_by: str | None = None  # who marked it fulfilled by hand (goodword claims mark-fulfilled)
     redeemed_at: str | None = None
     reason: str | None = None  # why it failed or was refused
+    refused_by: str | None = None  # who refused it by hand (goodword claims refuse)
     address_erased_at: str | None = None  # retention erased the address fields
 
 
 # What a move may set besides the state (ClaimStore.move): never the claimant, the hashes or ids.
 MOVE_FIELDS = frozenset(
-    {"held_because", "reward_code", "fulfilment_attempts", "fulfilled_at", "fulfilled_by", "redeemed_at", "reason"}
+    {"held_because", "reward_code", "fulfilment_attempts", "fulfilled_at", "fulfilled_by", "redeemed_at", "reason", "refused_by"}
 )
 
 
