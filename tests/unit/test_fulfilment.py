@@ -329,3 +329,40 @@ def test_the_code_needs_the_key_not_just_the_claim_id() -> None:
     assert discount_code(CODE_KEY, "c1") == discount_code(CODE_KEY, "c1")
     assert discount_code(CODE_KEY, "c1") != discount_code(b"another-key-of-another-stack-000000000000", "c1")
     assert discount_code(CODE_KEY, "c1") != discount_code(CODE_KEY, "c2")
+
+
+@pytest.mark.parametrize(
+    ("base_url", "allowed"),
+    [
+        ("https://shopify.example.com/shopify", True),
+        ("http://127.0.0.1:8123/shopify", True),
+        ("http://attacker.example/shopify", False),
+        ("http://127.0.0.1@attacker.example/", False),
+        ("http://10.0.0.5/shopify", False),
+        ("file:///etc/passwd", False),
+    ],
+)
+def test_the_shopify_token_goes_only_to_https_or_this_machines_loopback(base_url: str, allowed: bool) -> None:
+    """api_base_urls.shopify (the local fake's) must not send the access token in clear over a
+    network, nor anywhere but https."""
+    shopify = FakeShopify()
+    credentials = {"shopify": {"roaster.myshopify.com": {"access_token": "shpat_local"}}, "api_base_urls": {"shopify": base_url}}
+    world = World(shopify=shopify, credentials=credentials)
+    claim = world.claimed(SHOP)
+    world.fulfil(claim)
+    assert bool(shopify.requests) is allowed
+    if not allowed:
+        assert world.claim(claim.id).state is ClaimState.FAILED
+        assert "api_base_urls.shopify must be https" in (world.claim(claim.id).reason or "")
+
+
+def test_a_shopify_redirect_is_not_followed_so_the_token_stays_put(httpserver: Any) -> None:
+    """The real transport: a 3xx from the shop comes back as the answer; the request with the
+    access token is never sent where the redirect points."""
+    from goodword.outbound.transport import send_without_redirects
+
+    httpserver.expect_request("/admin").respond_with_data("", status=302, headers={"location": httpserver.url_for("/stolen")})
+    httpserver.expect_request("/stolen").respond_with_data("took it")
+    answer = send_without_redirects(HttpRequest("POST", httpserver.url_for("/admin"), {"x-shopify-access-token": "shpat"}, b"{}"))
+    assert answer.status == 302
+    assert [r.path for r, _ in httpserver.log] == ["/admin"]

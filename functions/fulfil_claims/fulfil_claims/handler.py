@@ -25,7 +25,7 @@ from goodword.aws.webhook_secrets import SecretLoader
 from goodword.claims.fulfilment.fulfil import Fulfiller, Outcome
 from goodword.claims.states import ClaimState
 from goodword.observability import logger, metrics, tracer
-from goodword.outbound.transport import send, send_to_public_address
+from goodword.outbound.transport import send_to_public_address, send_without_redirects
 from goodword.settings import fulfilment_settings
 
 _COUNTED = {ClaimState.FULFILLED: "ClaimsFulfilled", ClaimState.HELD: "ClaimsHeld", ClaimState.FAILED: "ClaimsFailed"}
@@ -46,7 +46,9 @@ def _fulfiller() -> Fulfiller:
         credentials=SecretLoader(settings.credentials_secret_id, 300, dict),
         code_key=claim_hash_key(settings.claim_hash_key_id),
         notify_http=lambda request: send_to_public_address(request, settings.notify_allow_private_networks),
-        shopify_http=send,  # https://{shop}.myshopify.com only (the rule's shop is checked when saved)
+        # https://{shop}.myshopify.com only (the rule's shop is checked when saved); a redirect
+        # would carry the access token elsewhere: never followed
+        shopify_http=send_without_redirects,
         clock=lambda: datetime.now(UTC),
         max_receives=settings.max_receives,
     )

@@ -31,6 +31,14 @@ class HttpResponse:
             return None
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the 3xx comes back as the answer
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_NoRedirects())
+
+
 class TransportError(Exception):
     """No answer. ``maybe_sent`` is False when the connection never opened (refused, name
     not found, connect timeout): safe to retry. True when it broke after the request was
@@ -44,6 +52,12 @@ class TransportError(Exception):
 def send(request: HttpRequest, timeout: float = TIMEOUT_SECONDS) -> HttpResponse:
     """Call a platform's API (fixed https hosts, or the configured base URLs)."""
     return _open(urllib.request.urlopen, request, timeout)
+
+
+def send_without_redirects(request: HttpRequest, timeout: float = TIMEOUT_SECONDS) -> HttpResponse:
+    """Call an API that holds a secret in its headers (Shopify's access token): a redirect is
+    not followed (it would carry the token to wherever it points); the 3xx is the answer."""
+    return _open(_NO_REDIRECTS.open, request, timeout)
 
 
 def send_to_public_address(request: HttpRequest, allow_private: bool = False, timeout: float = TIMEOUT_SECONDS) -> HttpResponse:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -134,6 +135,8 @@ class Fulfiller:
             return self._failed(attempt, f"PlatformCredentials has no shopify access_token for {settings.shop}")
         code = discount_code(self.code_key(), claim.id)
         base_url = (credentials.get("api_base_urls") or {}).get("shopify")
+        if base_url is not None and not shopify_base_allowed(str(base_url)):
+            return self._failed(attempt, "api_base_urls.shopify must be https, or http://127.0.0.1 (a local fake)")
         request = discount_request(settings, code, str(token), self.clock(), base_url, store.get("api_version"))
         try:
             answer = discount_answer(self.shopify_http(request))
@@ -196,3 +199,14 @@ def _waiting(claim: ClaimRecord) -> bool:
     if claim.state is ClaimState.HELD:
         return claim.held_because == CODE_POOL_EMPTY
     return claim.state is ClaimState.FAILED and (claim.reason or "").startswith(GAVE_UP)
+
+
+def shopify_base_allowed(base_url: str) -> bool:
+    """``api_base_urls.shopify`` stands in for ``https://`` (the local stack's fake): the access
+    token goes there, so only https, or plain http to this machine's loopback."""
+    try:
+        parts = urlsplit(base_url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return bool(host) and (parts.scheme == "https" or (parts.scheme == "http" and host == "127.0.0.1"))
