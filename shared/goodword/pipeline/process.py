@@ -24,7 +24,7 @@ from goodword.people import Profile, person_key
 from goodword.policy import Channel, DeliverLink, automatic_channel, link_placement, offer_channel, refusal
 from goodword.ports import DecisionLog, RulesSource, StateStore, WorkQueue
 from goodword.rules.engine import CompiledRule, Decision, Outcome, RuleBook, evaluate
-from goodword.rules.model import Action, AutomaticAbove, Delivery, Review, Rule, Scope, Settings
+from goodword.rules.model import Action, AutomaticAbove, Review, Rule, Scope, Settings
 from goodword.rules.policy_check import channel_of
 from goodword.rules.templates import render
 from goodword.sentiment.model import Band, Sentiment, SentimentLabel
@@ -353,8 +353,7 @@ class Pipeline:
             said, link_message = render(offer.message, offer_values), None
             placed = None
             if channel is not None:  # where the claim link goes (deliver_link)
-                chosen = offer.delivery is not Delivery.AUTOMATIC
-                placed = link_placement(event.platform, channel, offer.deliver_link, chosen)
+                placed = link_placement(channel, offer.deliver_link)
                 if placed is DeliverLink.ASK_TO_DM:  # the public reply asks for a DM; the link waits for it
                     said, link_message = render(offer.ask_message, offer_values), said
             return WorkRecord(
