@@ -95,10 +95,15 @@ def event_facts(
 
 
 def person_facts(state: StateStore, profile: Profile | None, now: datetime, event_id: str = "") -> dict[str, Any]:
-    """Recent mentions of this identity; offers made and praise given before ``event_id`` over
-    every identity linked to the person."""
+    """Recent mentions of this identity; offers made, claims made and praise given before
+    ``event_id`` over every identity linked to the person."""
     if profile is None:
-        return {"person.mentions_last_24h": 0, "person.offers_total": 0, "person.praised_before": False}
+        return {
+            "person.mentions_last_24h": 0,
+            "person.offers_total": 0,
+            "person.claims_total": 0,
+            "person.praised_before": False,
+        }
     profiles = [profile]
     if profile.person_id:
         others = [k for k in state.identities(profile.person_id) if k != profile.key]
@@ -106,6 +111,7 @@ def person_facts(state: StateStore, profile: Profile | None, now: datetime, even
     return {
         "person.mentions_last_24h": state.mentions_since(profile.key, now - timedelta(hours=24)),
         "person.offers_total": sum(p.offers_received for p in profiles),
+        "person.claims_total": sum(p.claims_made for p in profiles),
         "person.praised_before": any(p.praised_before(event_id) for p in profiles),
     }
 
