@@ -29,8 +29,11 @@ def webhook_secrets(path: Path = DEFAULT) -> dict[str, Any]:
     return secrets
 
 
-def apply(document: dict[str, Any], deployment: Deployment) -> list[str]:
-    """Fill the stack's secrets and tables, by logical id. Returns what was loaded."""
+def apply(document: dict[str, Any], deployment: Deployment, fulfilment_url: str | None = None) -> list[str]:
+    """Fill the stack's secrets and tables, by logical id. Returns what was loaded.
+    ``fulfilment_url``: the local stack's fake brand, which the notify fulfilment URLs listed in
+    ``rules.fulfilment_urls_served_locally`` are replaced with (rules/ names the brand's real
+    shop; locally nobody is there)."""
     loaded = []
     for logical_id, value in document.get("secrets", {}).items():
         client("secretsmanager").put_secret_value(
@@ -46,12 +49,39 @@ def apply(document: dict[str, Any], deployment: Deployment) -> list[str]:
         paths = sorted(p for directory in rules["directories"] for p in (ROOT / directory).glob("*.yaml"))
         clients.reset()  # the layer's cached clients: point them at this stack's endpoint
         store = RulesStore(deployment.physical(rules["table"]))
+        served = set(rules.get("fulfilment_urls_served_locally") or ()) if fulfilment_url else set()
+        local = 0
         for path in paths:
             # as `goodword rules push` writes them: version 1, with its history entry
             definition = rule_files.load(path).definition or {}
+            local += serve_fulfilment_locally(definition, served, str(fulfilment_url))
             store.write(str(definition["id"]), definition, None, "push", path.name, f"local stack ({path.parent.name}/)")
         loaded.append(f"{len(paths)} rule(s) from {', '.join(rules['directories'])} in {rules['table']}")
+        if local:
+            loaded.append(f"{local} notify fulfilment(s) sent to the local fake brand at {fulfilment_url}")
     return loaded
+
+
+def serve_fulfilment_locally(definition: dict[str, Any], served: set[str], local_url: str) -> int:
+    """Point the rule's notify fulfilments whose URL is in ``served`` at ``local_url`` (in
+    place); how many."""
+    changed = 0
+    for action in definition.get("actions") or ():
+        fulfilment = (action.get("offer_sample") or {}).get("fulfilment") if isinstance(action, dict) else None
+        if isinstance(fulfilment, dict) and fulfilment.get("kind", "notify") == "notify" and fulfilment.get("url") in served:
+            fulfilment["url"] = local_url
+            changed += 1
+    return changed
+
+
+def notify_secret(deployment: Deployment) -> str | None:
+    """PlatformCredentials' notify signing key, as the stack loaded it (the fake brand verifies
+    the fulfilment requests with it)."""
+    if "PlatformCredentials" not in deployment.resources:
+        return None
+    answer = client("secretsmanager").get_secret_value(SecretId=deployment.physical("PlatformCredentials"))
+    secret = (json.loads(answer.get("SecretString") or "{}").get("notify") or {}).get("secret")
+    return str(secret) if secret else None
 
 
 def point_reads_at(deployment: Deployment, base_urls: dict[str, str]) -> str | None:

@@ -7,7 +7,11 @@ The stack points PlatformCredentials' ``api_base_urls`` here, so no fetch leaves
 
 One write is faked too: Shopify's Admin GraphQL ``discountCodeBasicCreate`` (claims fulfilled
 with a discount code), answered with the documented shapes in tests/fixtures/shopify/: the
-discount made, or ``TAKEN`` for a code the store already has; 401 without an access token."""
+discount made, or ``TAKEN`` for a code the store already has; 401 without an access token.
+
+And the brand's own fulfilment URL (``FakeBrand``, at ``/brand/claims``): a rule's ``notify``
+fulfilment POSTs a signed Standard Webhooks ``offer.claimed`` there, which it verifies with the
+notify secret as the brand's receiver would."""
 
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ import copy
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -136,11 +142,92 @@ def _user_errors(errors: list[dict[str, Any]]) -> dict[str, Any]:
     return {"data": {"discountCodeBasicCreate": {"codeDiscountNode": None, "userErrors": errors}}}
 
 
+BRAND_CLAIMS_PATH = "/brand/claims"
+
+
+@dataclass(frozen=True)
+class Received:
+    """One request the brand's fulfilment URL received: ids and the verdict on its signature.
+    The claimant it carried (name, email, address) is read to check it is there, never kept."""
+
+    webhook_id: str
+    event_type: str | None
+    claim_id: str | None
+    verified: bool  # the Standard Webhooks signature matched the notify secret, within 5 minutes
+    has_claimant: bool
+
+
+@dataclass
+class FakeBrand:
+    """The brand's fulfilment URL: a rule's ``notify`` fulfilment sends each claim here as a
+    signed ``offer.claimed``. Each request is verified as a brand's receiver would (Standard
+    Webhooks: ``webhook-id``, ``webhook-timestamp``, ``webhook-signature`` with the notify
+    secret), recorded (``Received``: ids only) and answered 200, or 401 when the signature does
+    not verify (so the claim fails, as with a real shop)."""
+
+    secret: str | None = None  # PlatformCredentials.notify.secret: set when the stack has loaded it
+    received: list[Received] = field(default_factory=list)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # webhook-timestamp is checked against it
+
+    def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
+        from goodword.webhooks.errors import WebhookError
+        from goodword.webhooks.request import WebhookRequest
+        from goodword.webhooks.secrets import StandardSecrets
+        from goodword.webhooks.standard import StandardAdapter
+
+        if method != "POST" or urlsplit(path).path != BRAND_CLAIMS_PATH:
+            return 404, {"error": "the fake brand receives POST /brand/claims only"}
+        now = self.clock()
+        request = WebhookRequest("POST", "standard", headers, {}, body, now)
+        verified = False
+        if self.secret:
+            try:
+                StandardAdapter().verify(request, StandardSecrets(secret=self.secret), now)
+                verified = True
+            except WebhookError:
+                pass
+        try:
+            message = json.loads(body)
+            data = message.get("data") or {}
+        except (ValueError, AttributeError):
+            message, data = {}, {}
+        seen = Received(
+            webhook_id=headers.get("webhook-id", ""),
+            event_type=message.get("type"),
+            claim_id=data.get("claim_id"),
+            verified=verified,
+            has_claimant=bool((data.get("claimant") or {}).get("email")),
+        )
+        with self.arrived:
+            self.received.append(seen)
+            self.arrived.notify_all()
+        return (200, {"received": seen.webhook_id}) if verified else (401, {"error": "the signature does not verify"})
+
+    def __call__(self, request: Any) -> Any:
+        """An HTTP transport (outbound.transport.send's shape) that never leaves the process."""
+        from goodword.outbound.transport import HttpResponse
+
+        status, body = self.answer(request.method, request.url, {k.lower(): v for k, v in request.headers.items()}, request.body)
+        return HttpResponse(status, {"content-type": "application/json"}, json.dumps(body).encode())
+
+    def wait_for(self, claim_id: str, timeout: float) -> Received | None:
+        """The first request received for this claim, waiting up to ``timeout`` seconds for it."""
+
+        def found() -> Received | None:
+            return next((r for r in self.received if r.claim_id == claim_id), None)
+
+        with self.arrived:
+            return self.arrived.wait_for(found, timeout)
+
+
 class ReadsHandler(BaseHTTPRequestHandler):
-    """Answers the platforms' documented reads (``answer``) and Shopify's discount codes
-    (``FakeShopify``); the soak's fake platform adds sends."""
+    """Answers the platforms' documented reads (``answer``), Shopify's discount codes
+    (``FakeShopify``) and the brand's fulfilment URL (``FakeBrand``, one per server); the
+    soak's fake platform adds sends."""
 
     shopify = FakeShopify()
+    brand = FakeBrand()
 
     def do_GET(self) -> None:
         status, body = answer("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
@@ -149,7 +236,11 @@ class ReadsHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         data = self.rfile.read(length) if length else b""
-        status, body = self.shopify.answer("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, data)
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        if urlsplit(self.path).path.startswith("/brand/"):
+            status, body = self.brand.answer("POST", self.path, headers, data)
+        else:
+            status, body = self.shopify.answer("POST", self.path, headers, data)
         self.send_json(status, body)
 
     def send_json(self, status: int, body: Any) -> None:
@@ -168,14 +259,25 @@ class FakePlatforms:
     """A loopback server; ``base_urls`` is what PlatformCredentials' api_base_urls holds."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
-        self.server = ThreadingHTTPServer((host, 0), ReadsHandler)
+        self.brand = FakeBrand()  # this server's own: what it received is this stack's
+        handler = type("Handler", (ReadsHandler,), {"brand": self.brand})
+        self.server = ThreadingHTTPServer((host, 0), handler)
         self.host = host
         self.thread = threading.Thread(target=self.server.serve_forever, name="fake-platforms", daemon=True)
 
     @property
+    def root(self) -> str:
+        return f"http://{self.host}:{self.server.server_address[1]}"
+
+    @property
     def base_urls(self) -> dict[str, str]:
-        root = f"http://{self.host}:{self.server.server_address[1]}"
+        root = self.root
         return {"graph": f"{root}/graph/v26.0", "linkedin": f"{root}/linkedin", "x": f"{root}/x", "shopify": f"{root}/shopify"}
+
+    @property
+    def fulfilment_url(self) -> str:
+        """The brand's fulfilment URL, faked: a rule's notify fulfilment may point here."""
+        return f"{self.root}{BRAND_CLAIMS_PATH}"
 
     def start(self) -> FakePlatforms:
         self.thread.start()

@@ -87,15 +87,22 @@ def claim(link: str, fields: dict[str, str] | None = None, fill_seconds: float =
     return visit
 
 
-def demo_claim(base_url: str, offers: list[dict[str, Any]]) -> tuple[list[str], bool]:
-    """`make demo`'s last step: the first offer sent with a link to this stack's claim page,
-    claimed as a fan's browser would. The lines to print, and whether it was claimed."""
+def demo_claim(base_url: str, offers: list[dict[str, Any]]) -> tuple[list[str], str | None]:
+    """`make demo`'s claim: the first offer sent with a link to this stack's claim page in its
+    message (what the fan saw), claimed as a fan's browser would. The lines to print, and the
+    offer's id once claimed (None: not claimed)."""
     sent = sorted(
-        (o for o in offers if o.get("state") == "sent" and str(o.get("claim_link", "")).startswith(f"{base_url}/claim/")),
+        (
+            o
+            for o in offers
+            if o.get("state") == "sent"
+            and str(o.get("claim_link", "")).startswith(f"{base_url}/claim/")
+            and str(o["claim_link"]) in str(o.get("message", ""))
+        ),
         key=lambda o: str(o["created_at"]),
     )
     if not sent:
-        return ["  no offer was sent with a link to this stack's claim page"], False
+        return ["  no offer was sent with a link to this stack's claim page"], None
     offer = sent[0]
     visit = claim(str(offer["claim_link"]))
     lines = [
@@ -107,4 +114,4 @@ def demo_claim(base_url: str, offers: list[dict[str, Any]]) -> tuple[list[str], 
         shown = f"{path[: len('/claim/') + 6]}…"
         note = what[method] if number < 2 else f'"{visit.confirmation}"'
         lines.append(f"    {method:4} {shown:16} {status}  {note}")
-    return lines, visit.claimed
+    return lines, str(offer["id"]) if visit.claimed else None

@@ -70,7 +70,7 @@ class LocalStack:
         self.last_activity = 0.0
         self.invocations: list[tuple[str, str, Invocation]] = []
         self.on_fatal: Callable[[str], None] | None = None  # called once if the local AWS dies
-        self.platforms: FakePlatforms | None = None  # the platforms' read APIs, faked (enrichment)
+        self.platforms: FakePlatforms | None = None  # the platforms' read APIs and the brand's fulfilment URL, faked
         self.log_dir: Path | None = None  # this stack's own: the functions' logs and moto.log
 
     # --- start and stop --------------------------------------------------------------
@@ -98,13 +98,14 @@ class LocalStack:
         except ValueError as exc:
             raise StackError(str(exc)) from None
         self.deployment = deployment = deploy(translated, options.stack_name)
+        self.platforms = FakePlatforms(options.host).start()
         if options.config:
-            self.loaded = dev_config.apply(dev_config.load(options.config), deployment)
+            self.loaded = dev_config.apply(dev_config.load(options.config), deployment, self.platforms.fulfilment_url)
         if point_at_front(deployment.functions, local_api_url(aws.REGION), self.base_url):
             self.loaded.append(f"offers link to the claim page at {self.base_url}/claim/")
-        self.platforms = FakePlatforms(options.host).start()
         if pointed := dev_config.point_reads_at(deployment, self.platforms.base_urls):
             self.loaded.append(pointed)
+        self.platforms.brand.secret = dev_config.notify_secret(deployment)
         endpoint = os.environ["AWS_ENDPOINT_URL"]
         for logical_id, spec in deployment.functions.items():
             pool = FunctionPool(spec, endpoint, log_dir, options.concurrency, self._invoked)

@@ -83,6 +83,7 @@ def show(app: App, offer_id: str, as_json: bool) -> None:
         "product",
         "product_cost",
         "claim_link",
+        "deliver_link",
         "claim_state",
         "claimed_at",
         "claim_within_days",
@@ -99,3 +100,5 @@ def show(app: App, offer_id: str, as_json: bool) -> None:
             console.print(f"  {key:20} {values[key]}", markup=False)
     if record.message:
         console.print(f'  message              "{short(record.message, 400)}"', markup=False)
+    if record.link_message:  # ask_to_dm: the reply asked for a DM; a person answers it with this
+        console.print(f'  link_message         "{short(record.link_message, 400)}"', markup=False)

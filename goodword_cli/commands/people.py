@@ -57,6 +57,7 @@ def _facts(profile: Profile) -> dict[str, object]:
         "mentions": profile.mention_count,
         "positive_mentions": profile.positive_mention_count,
         "offers_received": profile.offers_received,
+        "claims_made": profile.claims_made,
         "last_contact_at": profile.last_contact_at,
         "followers": profile.followers_count,
         "tags": sorted(profile.tags),

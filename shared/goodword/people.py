@@ -57,6 +57,7 @@ class Profile:
     mention_count: int = 0
     positive_mention_count: int = 0
     offers_received: int = 0
+    claims_made: int = 0  # claims stored for offers to this identity (counted with the claim)
     last_contact_at: str | None = None
     followers_count: int | None = None
     tags: frozenset[str] = field(default_factory=frozenset)
@@ -80,6 +81,7 @@ class Profile:
             mention_count=int(item.get("mention_count", 0)),
             positive_mention_count=int(item.get("positive_mention_count", 0)),
             offers_received=int(item.get("offers_received", 0)),
+            claims_made=int(item.get("claims_made", 0)),
             last_contact_at=item.get("last_contact_at"),
             followers_count=int(item["followers_count"]) if item.get("followers_count") is not None else None,
             tags=frozenset(item.get("tags", ())),

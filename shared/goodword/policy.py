@@ -101,16 +101,16 @@ PRIVATE = (Channel.PRIVATE_REPLY, Channel.DIRECT_MESSAGE)
 
 
 class DeliverLink(StrEnum):
-    """Where an offer's claim link goes (a rule's ``deliver_link``)."""
+    """Where an offer's claim link goes (a rule's ``deliver_link``).
+
+    X bills public posts that carry a URL, yet a rule that says nothing gets the link in the
+    public reply there too (``link_placement``): nothing answers the fan's DM automatically yet,
+    so a reply asking for one (``ask_to_dm``) waits for a person to answer it with the offer's
+    ``link_message``. A rule chooses ``ask_to_dm`` knowing that."""
 
     REPLY = "reply"  # in the public reply
     DM = "dm"  # in a private message: Instagram private reply, a DM answering one, a Twitch whisper
     ASK_TO_DM = "ask_to_dm"  # not in the public reply, which asks the person to send a DM
-
-
-# Platforms that bill public posts carrying a URL: when the rule does not say, an offer that
-# goes out as a public reply asks the person to send a DM instead of carrying the link.
-LINK_COSTS = frozenset({Platform.X})
 
 
 def private_channel(platform: Platform, kind: EventKind) -> Channel | None:
@@ -149,17 +149,14 @@ def offer_channel(  # noqa: PLR0911 (one return per refusal)
     return Channel.REPLY, None
 
 
-def link_placement(platform: Platform, channel: Channel, deliver_link: DeliverLink | None, chosen: bool = False) -> DeliverLink:
+def link_placement(channel: Channel, deliver_link: DeliverLink | None) -> DeliverLink:
     """Where the claim link goes for an offer sent on ``channel``: where the rule's
-    ``deliver_link`` says; else in the message, except in a public reply on a platform that
-    bills links when the rule chose no channel either (``chosen``: its ``delivery``)."""
+    ``deliver_link`` says; else in the message itself (a private message: ``dm``; a public
+    reply: ``reply``, on every platform, X included: the fan gets the link without waiting for
+    a person to answer a DM)."""
     if deliver_link is not None:
         return deliver_link
-    if channel in PRIVATE:
-        return DeliverLink.DM
-    if platform in LINK_COSTS and not chosen and answers_dms(platform):
-        return DeliverLink.ASK_TO_DM
-    return DeliverLink.REPLY
+    return DeliverLink.DM if channel in PRIVATE else DeliverLink.REPLY
 
 
 def capability(platform: Platform, channel: Channel, kind: EventKind) -> Capability | None:

@@ -18,6 +18,7 @@ from goodword.aws.state_table import StateTable
 from goodword.claims.hashing import address_hash, client_hash, email_hash
 from goodword.claims.records import Claimant, ClaimRecord, FulfilmentKind
 from goodword.claims.states import ClaimState, ClaimTransitionError
+from goodword.events import Author, Event, EventKind, Platform
 from goodword.limits import RecordWork
 from goodword.memory.claims import InMemoryClaims
 from goodword.memory.state import InMemoryState
@@ -152,6 +153,23 @@ def test_an_email_only_claim_for_a_code_reward_is_stored_and_read_back(setup: Se
     stored = setup.store.get(offer.id)
     assert stored is not None and stored.claimant == claimant and stored.fulfilment is FulfilmentKind.CODE_POOL
     assert [c.id for c in setup.store.earlier_claims(email_hash(KEY, "fan@example.org"), None)] == [offer.id]
+
+
+def test_a_claim_counts_in_its_persons_claims_in_the_same_write(setup: Setup) -> None:
+    fan = Author(id="fan1", handle="fan1")
+    said = Event(
+        platform=Platform.X, kind=EventKind.MENTION, natural_id="tweet:1", brand_account="brand",
+        occurred_at=NOW, received_at=NOW, source="x", author=fan, text="lovely",
+    )  # fmt: skip
+    setup.state.record_event(said, True, NOW)  # the person's profile, as the pipeline leaves it
+    first, second = setup.offer(1), setup.offer(2, person="PERSON#x#brand#fan1")
+    unsent = setup.offer(3, state=WorkState.APPROVED, person="PERSON#x#brand#fan1")
+    assert setup.store.create(claim_for(first), NOW)
+    assert not setup.store.create(claim_for(first, Claimant(name="Other", email="other@example.org")), NOW)
+    assert not setup.store.create(claim_for(unsent), NOW)  # nothing stored, nothing counted
+    assert setup.store.create(claim_for(second, state=ClaimState.HELD, held_because="repeat_claimer"), NOW)
+    profile = setup.state.profile("PERSON#x#brand#fan1")
+    assert profile is not None and profile.claims_made == 2
 
 
 def test_only_a_sent_offer_not_claimed_or_expired_can_be_claimed(setup: Setup) -> None:

@@ -89,7 +89,7 @@ def test_a_negative_mention_is_routed_not_rewarded(goodword_stack: RunningStack)
     assert decisions(goodword_stack, "9100000000000000003")["negative-mentions-to-support"] == "acted"
 
 
-def test_dry_run_x_reply_asking_for_a_dm_is_recorded_as_sent_with_the_link_kept(goodword_stack: RunningStack) -> None:
+def test_dry_run_x_reply_carrying_the_claim_link_is_recorded_as_sent(goodword_stack: RunningStack) -> None:
     deliver(
         goodword_stack,
         "9100000000000000011",
@@ -99,9 +99,9 @@ def test_dry_run_x_reply_asking_for_a_dm_is_recorded_as_sent_with_the_link_kept(
     goodword_stack.wait_idle()
     (offer,) = work_for(goodword_stack, "e2e-dry")
     assert (offer["state"]["S"], offer["channel"]["S"], offer["dry_run"]["BOOL"]) == ("sent", "reply", True)
-    # X bills public posts that carry a URL: the flagship's reply asks for a DM (deliver_link's default on X)
-    assert offer["deliver_link"]["S"] == "ask_to_dm" and offer["claim_link"]["S"] not in offer["message"]["S"]
-    assert offer["claim_link"]["S"] in offer["link_message"]["S"]
+    # deliver_link's default on X: the link in the public reply, to this stack's claim page
+    assert offer["deliver_link"]["S"] == "reply" and offer["claim_link"]["S"] in offer["message"]["S"]
+    assert offer["claim_link"]["S"].startswith(f"{goodword_stack.base_url}/claim/") and "link_message" not in offer
 
 
 def test_an_instagram_comment_gets_a_private_reply(goodword_stack: RunningStack) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest import mock
 from urllib.parse import urlencode
 
 import pytest
@@ -222,10 +223,16 @@ def test_twenty_concurrent_claims_of_one_code_store_one(aws: Aws, page: Any, lam
 
 def test_the_same_address_under_three_handles_holds_two_unlinked(aws: Aws, page: Any, lambda_context: Any) -> None:
     offers = [sent_offer(aws, n) for n in (1, 2, 3)]
-    for n, offer in enumerate(offers, start=1):
-        code = offer.claim_code or ""
-        answer = page.lambda_handler(event(code, "POST", form(code, {**FAN, "email": f"ada{n}@example.org"})), lambda_context)
-        assert answer["statusCode"] == 303
+    clients.use_budget(clients.RECEIVER)  # the page's clients (its handler chooses them)
+    with mock.patch.object(clients.events(), "put_events", wraps=clients.events().put_events) as put_events:
+        for n, offer in enumerate(offers, start=1):
+            code = offer.claim_code or ""
+            body = form(code, {**FAN, "email": f"ada{n}@example.org"})
+            assert page.lambda_handler(event(code, "POST", body), lambda_context)["statusCode"] == 303
+    # every move of a claim is one detail type on the bus, the move in its state (ids only)
+    entries = [entry for call in put_events.call_args_list for entry in call.kwargs["Entries"]]
+    assert {(e["Source"], e["DetailType"]) for e in entries} == {("goodword", "Offer claim")}
+    assert [json.loads(e["Detail"])["state"] for e in entries] == ["claimed", "claimed", "held", "claimed", "held"]
     state = StateTable(aws.tables["StateTable"])
     claim_states = [(state.get_work(o.key) or o).claim_state for o in offers]
     assert claim_states == ["claimed", "held", "held"]

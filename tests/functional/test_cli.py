@@ -284,9 +284,7 @@ def test_rules_test_explains_a_stored_event_and_a_file_event(
     assert "yes   person.praised_before equals False   (saw False)" in output
     assert "Outcome: acted" in output
     assert "Would make: offer_sample" in output
-    assert (
-        'the link, for the DM that answers: "Thank you @fan_someone-new' in output and "https://roaster.example/claim/" in output
-    )
+    assert "We'd love to send you a bag of Ethiopia Guji, 250 g, on us: https://roaster.example/claim/" in output
     assert snapshot(aws) == before  # tested, not recorded
 
     (tmp_path / "bad.json").write_text(json.dumps({"platform": "myspace", "kind": "mention"}))
@@ -365,7 +363,7 @@ def test_review_shows_pending_offers_and_approve_queues_each_once(aws: Aws, pipe
     assert pending[0]["event_text"] == POSITIVE
     assert pending[0]["sentiment"]["label"] == "positive"
     assert pending[0]["profile"]["mention_count"] == 1
-    assert "claim" in pending[0]["link_message"]  # on X the reply asks for a DM; the link waits for it
+    assert pending[0]["claim_link"] in pending[0]["message"]  # on X too the reply carries the link by default
     human = goodword(aws, "review", "list")[1]
     assert f'said:    "{POSITIVE}"' in human
     assert "2 offer(s) waiting" in human

@@ -40,9 +40,7 @@ def _offer(aws: Aws, number: int, state: WorkState, **fields: Any) -> WorkRecord
         author_handle="fan_p1",
         created_at=NOW.isoformat(),
         idempotency_key=identifier,
-        channel="reply",
-        message="hi",
-        **fields,
+        **{"channel": "reply", "message": "hi", **fields},
     )
     assert StateTable(aws.tables["StateTable"]).claim([RecordWork(record)]).ok
     return record
@@ -137,6 +135,22 @@ def test_a_dry_run_send_is_said_as_such_everywhere(aws: Aws) -> None:
     listed = goodword(aws, "offers", "list", "--since", "3650d")[1]
     shown = goodword(aws, "offers", "show", sent.id)[1]
     assert "sent (dry run)" in listed and f"{sent.id}: sent (dry run)" in shown
+
+
+def test_offers_show_prints_the_link_message_a_person_answers_an_ask_to_dm_with(aws: Aws) -> None:
+    link = "https://roaster.example/claim/abcdefabcdefabcdefabcdef"
+    asked = _offer(
+        aws,
+        3,
+        WorkState.SENT,
+        message="Thank you @fan_p1! Send us a direct message and we'll answer with your link.",
+        deliver_link="ask_to_dm",
+        claim_link=link,
+        link_message=f"Thank you @fan_p1! A bag of Beans is yours: {link}",
+    )
+    shown = goodword(aws, "offers", "show", asked.id)[1]
+    assert "deliver_link         ask_to_dm" in shown
+    assert f'link_message         "Thank you @fan_p1! A bag of Beans is yours: {link}"' in shown
 
 
 def test_platform_names_are_case_insensitive(aws: Aws) -> None:

@@ -8,11 +8,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
 from tests.conftest import Aws
-from tests.functional.test_cli import goodword_json, store
+from tests.contract.test_claim_store import claim_for, dynamodb_setup
+from tests.functional.test_cli import goodword, goodword_json, store
 from tests.functional.test_opt_out import SAMPLE
-from tests.functional.test_pipeline import FLAGSHIP, POSITIVE, decisions, event, put_rules, run, work
+from tests.functional.test_pipeline import BRAND, FLAGSHIP, POSITIVE, decisions, event, put_rules, run, work
 
 DEFAULTS = {"time_zone": "Europe/Berlin", "cooldown_days": 0}  # eligibility left at its defaults
 
@@ -98,6 +101,35 @@ def test_rules_can_test_the_new_facts(aws: Aws, pipeline: Any, lambda_context: A
     assert [w["author_id"] for w in work(aws, "offer_sample")] == ["v"]
     seen = decisions(aws, no)["decisions"][0]
     assert seen["outcome"] == "condition_failed" and "author.verified" in seen["detail"]
+
+
+def test_a_rule_can_skip_a_person_who_claimed_before_under_another_linked_handle(
+    aws: Aws, pipeline: Any, lambda_context: Any, request: pytest.FixtureRequest
+) -> None:
+    never_claimed = {**SAMPLE, "conditions": {"field": "person.claims_total", "equals": 0}}
+    put_rules(aws, never_claimed, settings=DEFAULTS)
+    first = event(POSITIVE, author="ana_main", post="1")
+    store(aws, first)
+    run(pipeline, lambda_context, first)
+    (offer,) = work(aws, "offer_sample")  # nobody claimed yet: claims_total 0
+    aws.dynamodb.update_item(  # sent, as the actions function leaves it
+        TableName=aws.tables["StateTable"],
+        Key={"pk": {"S": f"OFFER#{offer['id']}"}, "sk": {"S": "WORK"}},
+        UpdateExpression="SET #s = :sent",
+        ExpressionAttributeNames={"#s": "state"},
+        ExpressionAttributeValues={":sent": {"S": "sent"}},
+    )
+    setup = dynamodb_setup(request)
+    assert setup.store.create(claim_for(setup.offer_now(f"OFFER#{offer['id']}")), datetime.now(UTC))
+    assert goodword(aws, "people", "link", f"PERSON#x#{BRAND}#ana_main", f"PERSON#x#{BRAND}#ana_alt")[0] == 0
+    assert goodword_json(aws, "people", "show", f"PERSON#x#{BRAND}#ana_main")["claims_made"] == 1
+
+    again, stranger = event(POSITIVE, author="ana_alt", post="2"), event(POSITIVE, author="bo", post="3")
+    store(aws, again, stranger)
+    run(pipeline, lambda_context, again, stranger, start=2)
+    assert [w["author_id"] for w in work(aws, "offer_sample")] == ["ana_main", "bo"]
+    (seen,) = decisions(aws, again)["decisions"]
+    assert seen["outcome"] == "condition_failed" and "person.claims_total equals 0 was false (saw 1)" in seen["detail"]
 
 
 EDIT_WATCH = {

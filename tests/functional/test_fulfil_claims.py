@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
+from unittest import mock
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -129,7 +130,12 @@ def test_a_batch_fulfils_a_notify_claim_holds_one_on_an_empty_pool_and_retries_o
     httpserver.expect_request("/busy", method="POST").respond_with_data("busy", status=503)
     records = queued(aws, notify, pooled, busy)
     capsys.readouterr()
-    answer = fulfil.lambda_handler({"Records": records}, lambda_context)
+    with mock.patch.object(clients.events(), "put_events", wraps=clients.events().put_events) as put_events:
+        answer = fulfil.lambda_handler({"Records": records}, lambda_context)
+    # the moves on the bus: one detail type for every claim move, as the page, expiry and redemption publish them
+    entries = [entry for call in put_events.call_args_list for entry in call.kwargs["Entries"]]
+    assert {(e["Source"], e["DetailType"]) for e in entries} == {("goodword", "Offer claim")}
+    assert sorted(json.loads(e["Detail"])["state"] for e in entries) == ["fulfilled", "held"]
     (failure,) = answer["batchItemFailures"]
     assert failure["itemIdentifier"] == next(r["messageId"] for r in records if json.loads(r["body"])["claim_id"] == busy.id)
     assert [stored(setup, c).state for c in (notify, pooled, busy)] == [ClaimState.FULFILLED, ClaimState.HELD, ClaimState.CLAIMED]

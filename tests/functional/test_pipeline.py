@@ -140,12 +140,10 @@ def test_first_positive_mention_gets_one_offer_and_the_next_mention_does_not(
     assert run(pipeline, lambda_context, first) == {"batchItemFailures": []}
     (offer,) = work(aws, "offer_sample")
     assert offer["state"] == "approved" and offer["rule_version"] == 3
-    # X bills public posts that carry a URL: the reply asks for a DM, the link waits for it (deliver_link)
-    assert offer["deliver_link"] == "ask_to_dm" and offer["claim_link"] not in offer["message"]
-    assert offer["message"].startswith("Thank you @fan_p1! We'd love to send you Ethiopia Guji 250 g, on us: send us a direct")
-    assert offer["link_message"].startswith(
-        "Thank you @fan_p1! A bag of Ethiopia Guji 250 g is yours: https://roaster.example/claim/"
-    )
+    # deliver_link's default on X: the link in the public reply (nothing answers a DM automatically yet)
+    assert offer["deliver_link"] == "reply" and offer.get("link_message") is None
+    assert offer["message"] == f"Thank you @fan_p1! A bag of Ethiopia Guji 250 g is yours: {offer['claim_link']}"
+    assert offer["claim_link"].startswith("https://roaster.example/claim/")
     assert offer["claim_link"].endswith(offer["claim_code"]) and len(offer["claim_code"]) >= 16
     (message,) = queued(aws)
     assert message["idempotency_key"] == offer["id"] and message["kind"] == "offer_sample"

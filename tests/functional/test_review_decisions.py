@@ -35,7 +35,6 @@ def manual_flagship() -> dict[str, Any]:
     flagship: dict[str, Any] = yaml.safe_load((ROOT / "rules" / "first-positive-mention-sample.yaml").read_text())
     flagship["actions"][0]["offer_sample"]["review"] = "manual"
     flagship["triggers"]["platforms"] = ["x"]
-    flagship["actions"][0]["offer_sample"]["deliver_link"] = "reply"  # X's default asks for a DM (test_deliver_link.py)
     return flagship
 
 

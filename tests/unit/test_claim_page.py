@@ -318,6 +318,28 @@ def test_an_offer_past_its_rules_claim_window_has_expired() -> None:
     assert page.claims.list_claims() == []
 
 
+@pytest.mark.parametrize("window", [3, None])  # the offer's own window; an older offer's: 14
+@pytest.mark.parametrize("past_deadline", [timedelta(seconds=-1), timedelta(0), timedelta(seconds=1)])
+def test_the_page_closes_an_offer_exactly_when_the_expiry_schedule_would(window: int | None, past_deadline: timedelta) -> None:
+    """Before the hourly schedule expires an offer, the page already refuses it, by the same
+    rule (claims.expiry.claim_window_closed): never a form for an offer expiry would expire,
+    never a 410 for one it would keep."""
+    from goodword.claims.expiry import claim_window_closed, window_of
+    from goodword.claims.page.flow import offer_terms
+
+    page = Harness()
+    page.page.s.terms = offer_terms  # the terms as the deployed page reads them: from the offer
+    sent = NOW - timedelta(days=window or 14) - past_deadline
+    made = page.add(1, finished_at=sent.isoformat(), created_at=(sent - timedelta(days=2)).isoformat(), claim_within_days=window)
+    closed = claim_window_closed(made, window_of(made, {}), NOW)
+    assert closed is (past_deadline >= timedelta(0))
+    shown = page.get(code(1))
+    assert (shown.response.status, shown.result) == ((410, Result.EXPIRED) if closed else (200, Result.FORM))
+    posted = page.claim(code(1))
+    assert (posted.result is Result.EXPIRED) is closed
+    assert len(page.claims.list_claims()) == (0 if closed else 1)
+
+
 def test_an_expired_claim_state_has_expired() -> None:
     page = Harness()
     page.add(1, claim_state="expired")

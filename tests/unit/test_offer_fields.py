@@ -154,8 +154,16 @@ def offer_made(given: dict[str, Any], event: Event) -> WorkRecord:
     return record
 
 
-def test_on_x_a_public_offer_asks_for_a_dm_and_keeps_the_link_for_it_by_default() -> None:
+def test_on_x_a_public_offer_carries_the_link_by_default_so_the_fan_can_claim() -> None:
+    # X bills a post that carries a URL, but nothing answers a fan's DM automatically yet: the
+    # default keeps the loop closed (the link in the reply); ask_to_dm is the rule's choice.
     offer = offer_made(rule(), post())
+    assert (offer.channel, offer.deliver_link, offer.link_message) == ("reply", "reply", None)
+    assert offer.message == f"Thank you @fan_p1! A bag of Beans is yours: {offer.claim_link}"
+
+
+def test_ask_to_dm_on_x_asks_for_a_dm_and_keeps_the_link_for_the_person_who_answers_it() -> None:
+    offer = offer_made(rule(["x"], ["mention"], deliver_link="ask_to_dm"), post())
     assert (offer.channel, offer.deliver_link) == ("reply", "ask_to_dm")
     assert offer.claim_link and str(offer.claim_link) not in (offer.message or "")
     assert (
@@ -207,7 +215,7 @@ def test_the_offer_records_its_window_and_fulfilment_as_the_rule_said_then() -> 
 def test_a_reviewers_edit_of_a_reply_asking_for_a_dm_cannot_put_the_link_in_it() -> None:
     from goodword.message_edits import EditContext, edited_message
 
-    offer = offer_made(rule(), post())
+    offer = offer_made(rule(["x"], ["mention"], deliver_link="ask_to_dm"), post())
     context = EditContext(OFFER["message"])
     with pytest.raises(ValueError, match=r"asks the person to send a DM: \{claim_link\} would put the claim in it"):
         edited_message("Thanks {author_handle}! {claim_link}", offer, context)

@@ -35,7 +35,7 @@ from botocore.exceptions import ClientError
 from goodword.aws import clients
 from goodword.aws.codec import batch_get, from_dynamodb, items, key, partition, plain, scan, to_dynamodb
 from goodword.aws.sealing import seal, unseal
-from goodword.aws.state_table import StateTable, offer_claim_write
+from goodword.aws.state_table import StateTable, offer_claim_write, person_claim_write
 from goodword.aws.writes import cancellation_codes, put_new
 from goodword.claims.lookups import counter_expires_at, lookup_minute
 from goodword.claims.records import ADDRESS_FIELDS, ClaimRecord, check_codes, check_move_fields, check_new_record, offer_key_of
@@ -152,6 +152,7 @@ class ClaimsTable:
         writes: list[dict[str, Any]] = [
             {"Put": {"TableName": self.table, "Item": to_dynamodb(item), "ConditionExpression": "attribute_not_exists(pk)"}},
             offer_claim_write(self.state_table, claim.offer_key, claim.state.value, claimed_at=now.isoformat()),
+            person_claim_write(self.state_table, claim.person),
         ]
         for pk in _hash_keys(claim.email_hash, claim.address_hash):
             pointer = {"pk": pk, "sk": claim_pk(claim.id), "claim_id": claim.id, "created_at": claim.created_at}

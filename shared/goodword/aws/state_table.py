@@ -122,6 +122,20 @@ def offer_claim_write(table: str, offer_key: str, to: str, claimed_at: str | Non
     }
 
 
+def person_claim_write(table: str, person: str) -> dict[str, Any]:
+    """The person's part of a new claim's transaction: their identity's ``claims_made`` counts
+    it (``person.claims_total`` adds it up over linked identities), in the same all-or-nothing
+    write as the claim, so a claim refused is never counted."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": key(person, PROFILE_SK),
+            "UpdateExpression": "ADD claims_made :one",
+            "ExpressionAttributeValues": to_dynamodb({":one": 1}),
+        }
+    }
+
+
 class StateTable:
     def __init__(self, table_name: str) -> None:
         self.table = table_name

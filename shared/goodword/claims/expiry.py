@@ -74,8 +74,9 @@ def is_unclaimed(offer: WorkRecord) -> bool:
 
 
 def claim_window_closed(offer: WorkRecord, days: int, now: datetime) -> bool:
-    """The offer was sent, nobody claimed it, and its window has closed (the claim page may
-    ask this too, for the hour before the schedule runs)."""
+    """The offer was sent, nobody claimed it, and its window has closed. The claim page asks
+    this too (``claims.page.flow.standing``): it refuses such an offer before the schedule's
+    next run records the expiry."""
     return is_unclaimed(offer) and now >= claim_deadline(offer, days)
 
 

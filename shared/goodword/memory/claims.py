@@ -55,6 +55,7 @@ class InMemoryClaims:
                 return False
             self._claims[claim.id] = claim
             self.state.update_work(claim.offer_key, claim_state=claim.state.value, claimed_at=now.isoformat())
+            self.state.count_claim(claim.person)
             return True
 
     def get(self, claim_id: str, *, personal: bool = True) -> ClaimRecord | None:

@@ -240,6 +240,12 @@ class InMemoryState:
             fields["offers_received"] = fields.get("offers_received", 0) + (1 if claim.offer else 0)
             self._profiles[claim.person] = fields
 
+    def count_claim(self, person: str) -> None:
+        """A claim was stored for an offer to ``person`` (StateTable: ``claims_made``, in the claim's write)."""
+        fields = dict(self._profile_fields(person) or {"key": person})
+        fields["claims_made"] = fields.get("claims_made", 0) + 1
+        self._profiles[person] = fields
+
     # --- work records ----------------------------------------------------------------------
 
     def get_work(self, key: str) -> WorkRecord | None:

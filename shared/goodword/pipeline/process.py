@@ -24,7 +24,7 @@ from goodword.people import Profile, person_key
 from goodword.policy import Channel, DeliverLink, automatic_channel, link_placement, offer_channel, refusal
 from goodword.ports import DecisionLog, RulesSource, StateStore, WorkQueue
 from goodword.rules.engine import CompiledRule, Decision, Outcome, RuleBook, evaluate
-from goodword.rules.model import Action, AutomaticAbove, Delivery, Review, Rule, Scope, Settings
+from goodword.rules.model import Action, AutomaticAbove, Review, Rule, Scope, Settings
 from goodword.rules.policy_check import channel_of
 from goodword.rules.templates import render
 from goodword.sentiment.model import Band, Sentiment, SentimentLabel
@@ -95,10 +95,15 @@ def event_facts(
 
 
 def person_facts(state: StateStore, profile: Profile | None, now: datetime, event_id: str = "") -> dict[str, Any]:
-    """Recent mentions of this identity; offers made and praise given before ``event_id`` over
-    every identity linked to the person."""
+    """Recent mentions of this identity; offers made, claims made and praise given before
+    ``event_id`` over every identity linked to the person."""
     if profile is None:
-        return {"person.mentions_last_24h": 0, "person.offers_total": 0, "person.praised_before": False}
+        return {
+            "person.mentions_last_24h": 0,
+            "person.offers_total": 0,
+            "person.claims_total": 0,
+            "person.praised_before": False,
+        }
     profiles = [profile]
     if profile.person_id:
         others = [k for k in state.identities(profile.person_id) if k != profile.key]
@@ -106,6 +111,7 @@ def person_facts(state: StateStore, profile: Profile | None, now: datetime, even
     return {
         "person.mentions_last_24h": state.mentions_since(profile.key, now - timedelta(hours=24)),
         "person.offers_total": sum(p.offers_received for p in profiles),
+        "person.claims_total": sum(p.claims_made for p in profiles),
         "person.praised_before": any(p.praised_before(event_id) for p in profiles),
     }
 
@@ -353,8 +359,7 @@ class Pipeline:
             said, link_message = render(offer.message, offer_values), None
             placed = None
             if channel is not None:  # where the claim link goes (deliver_link)
-                chosen = offer.delivery is not Delivery.AUTOMATIC
-                placed = link_placement(event.platform, channel, offer.deliver_link, chosen)
+                placed = link_placement(channel, offer.deliver_link)
                 if placed is DeliverLink.ASK_TO_DM:  # the public reply asks for a DM; the link waits for it
                     said, link_message = render(offer.ask_message, offer_values), said
             return WorkRecord(

@@ -86,6 +86,9 @@ FIELDS: dict[str, FieldSpec] = {
         FieldType.NUMBER, "mentions, replies, quotes and comments by this identity in the last 24 hours, this one included"
     ),
     "person.offers_total": FieldSpec(FieldType.NUMBER, "offers made to the person, over every linked identity"),
+    "person.claims_total": FieldSpec(
+        FieldType.NUMBER, "claims the person made on the claim page (held ones too), over every linked identity"
+    ),
     "person.praised_before": FieldSpec(
         FieldType.BOOLEAN,
         "the person praised the brand before this event, on any linked identity (praise: as profile.is_first_praise)",

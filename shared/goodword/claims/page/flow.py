@@ -25,10 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from goodword.claims import hashing
+from goodword.claims.expiry import DEFAULT_CLAIM_WITHIN_DAYS, claim_window_closed, is_unclaimed
 from goodword.claims.page import csrf, form
 from goodword.claims.page.countries import countries
 from goodword.claims.page.http import PageRequest, PageResponse
@@ -45,7 +46,6 @@ _CODE = re.compile(r"[A-Za-z0-9_-]{16}|[A-Za-z0-9_-]{22}")
 # Looked up in place of a malformed code, so that it costs what an unknown one does.
 _NO_SUCH_CODE = "0" * 22
 CODE_REWARDS = frozenset({FulfilmentKind.CODE_POOL, FulfilmentKind.SHOPIFY})
-DEFAULT_CLAIM_WITHIN_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -153,11 +153,9 @@ def standing(offer: WorkRecord | None, terms: OfferTerms, now: datetime) -> Stan
         return Standing.UNKNOWN
     if offer.state is not WorkState.SENT:
         return _UNSENT.get(offer.state, Standing.UNKNOWN)
-    claim_state = offer.claim_state or ClaimState.OFFERED.value
-    if claim_state == ClaimState.OFFERED.value:
-        sent_at = datetime.fromisoformat(offer.finished_at or offer.created_at)
-        return Standing.EXPIRED if now >= sent_at + timedelta(days=terms.claim_within_days) else Standing.OPEN
-    return Standing.EXPIRED if claim_state == ClaimState.EXPIRED.value else Standing.CLAIMED
+    if is_unclaimed(offer):  # past its window: expired now, before the hourly schedule records it
+        return Standing.EXPIRED if claim_window_closed(offer, terms.claim_within_days, now) else Standing.OPEN
+    return Standing.EXPIRED if offer.claim_state == ClaimState.EXPIRED.value else Standing.CLAIMED
 
 
 _UNSENT = {WorkState.REJECTED: Standing.CANCELLED, WorkState.FAILED: Standing.CANCELLED, WorkState.EXPIRED: Standing.EXPIRED}
