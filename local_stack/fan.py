@@ -88,7 +88,7 @@ def claim(link: str, fields: dict[str, str] | None = None, fill_seconds: float =
 
 
 def demo_claim(base_url: str, offers: list[dict[str, Any]]) -> tuple[list[str], str | None]:
-    """`make demo`'s claim: the first offer sent with a link to this stack's claim page in its
+    """`make demo`'s claim: an offer sent with a link to this stack's claim page in its
     message (what the fan saw), claimed as a fan's browser would. The lines to print, and the
     offer's id once claimed (None: not claimed)."""
     sent = sorted(
@@ -99,7 +99,8 @@ def demo_claim(base_url: str, offers: list[dict[str, Any]]) -> tuple[list[str], 
             and str(o.get("claim_link", "")).startswith(f"{base_url}/claim/")
             and str(o["claim_link"]) in str(o.get("message", ""))
         ),
-        key=lambda o: str(o["created_at"]),
+        # the same offer on every run, whichever was written first: one whose fan has a handle
+        key=lambda o: (not o.get("author_handle"), str(o.get("platform", "")), str(o["created_at"])),
     )
     if not sent:
         return ["  no offer was sent with a link to this stack's claim page"], None

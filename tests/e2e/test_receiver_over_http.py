@@ -161,10 +161,10 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
     assert "invalid_signature" in output, "the demo shows a forged delivery refused"
     assert "duplicate 1 (already stored, nothing new)" in output, "and a redelivery stored once"
     # and it ends with a fan claiming a gift through the stack's own claim page, over HTTP (the
-    # link was in the public reply on X), the claim's fulfilment request received by the brand's
+    # link was in the public reply on Instagram), the claim's fulfilment request received by the brand's
     # fulfilment URL (a local fake that verifies the signature), and the report counting both
     claimed = output[output.index("A fan claims a gift on the claim page") : output.index("The report of this run")]
-    assert "@ana_brews, offered Ethiopia Guji, 250 g, opens the link of the offer:" in claimed
+    assert "@gracehopper_brews, offered Ethiopia Guji, 250 g, opens the link of the offer:" in claimed
     assert re.search(r"GET  /claim/\S+ +200 .*\n.*POST /claim/\S+ +303 .*\n.*GET  /claim/\S+ +200  \"Thank you", claimed)
     steps = [line.split()[0] for line in claimed.splitlines() if line.startswith("  ") and not line.startswith("   ")]
     assert steps[1:] == ["claimed", "notified", "fulfilled"], claimed
@@ -174,7 +174,7 @@ def test_make_demo_shows_what_happened_and_exits_0() -> None:
     report = output[output.index("The report of this run") :]
     outcome = [line for line in report.splitlines() if "│ first-positive-mention-sample" in line][1]
     cells = [cell.strip() for cell in outcome.split("│")[1:-1]]
-    assert (cells[:3], cells[5:10]) == (["first-positive-mention-sample", "3", "1"], ["0", "1", "0", "0", "6.50"])
+    assert (cells[:3], cells[5:10]) == (["first-positive-mention-sample", "2", "1"], ["0", "1", "0", "0", "6.50"])
     assert output.rstrip().endswith("Demo OK.")
 
 
