@@ -27,6 +27,7 @@ from goodword.aws.state_table import StateTable
 from goodword.aws.webhook_secrets import SecretLoader
 from goodword.pipeline.scoring import Scorer
 from goodword.sentiment.providers import providers
+from goodword.services.stores import Stores
 
 DEFAULT_LOCAL_URL = "http://127.0.0.1:3000"
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
@@ -82,6 +83,20 @@ class Target:
 
     def queue(self) -> ActionsQueue:
         return ActionsQueue(self.actions_queue_url)
+
+    def stores(self) -> Stores:
+        """Everything the services (goodword.services) reach, as the console's API has them."""
+        return Stores(
+            events=self.events(),
+            state=self.state(),
+            rules=self.rules(),
+            settings=self.settings(),
+            rules_loader=self.rules_loader(),
+            queue=self.queue(),
+            claims=self.claims(),
+            bus=self.bus(),
+            fulfilment_queue=self.fulfilment_queue(),
+        )
 
     def who(self) -> str:
         """Who is writing (kept with each change): the AWS identity when there is one, and the

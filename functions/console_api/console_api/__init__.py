@@ -1,0 +1,1 @@
+"""The console's JSON API (/api/*): routes over goodword.services."""

@@ -1,0 +1,1 @@
+"""One router per console page: review, people, rules, settings, report (results)."""

@@ -1,0 +1,7 @@
+"""/api routes of the console's review page, over goodword.services.review."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+router = Router()  # type: ignore[no-untyped-call]
