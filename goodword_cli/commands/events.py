@@ -15,10 +15,10 @@ from goodword.decisions import Decisions
 from goodword.event_items import author_label as who
 from goodword.event_items import stored_decisions
 from goodword.events import Platform
+from goodword.holds import offer_review, why_pending
 from goodword.sentiment.explain import describe, short_judgement
 from goodword.work import WorkRecord, WorkState, possible_keys
 from goodword_cli.app import App, pass_app
-from goodword_cli.holds import offer_review, why_pending
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, short_id, table
 from goodword_cli.target import Target
 

@@ -3,13 +3,12 @@ what it learns from the brand's marketers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from goodword.sentiment.examples import Example, ExampleSource
+from goodword.sentiment.examples import ExampleSource
 from goodword.sentiment.explain import BAND_WORDS, veto_words
 from goodword.sentiment.judge import calibration
 from goodword.sentiment.judge.adapter import Adapter
@@ -17,9 +16,10 @@ from goodword.sentiment.judge.provider import ClassifierProvider
 from goodword.sentiment.judge.retrain import NotEnoughExamples, compare
 from goodword.sentiment.model import Sentiment, SentimentSettings
 from goodword.sentiment.providers import providers
+from goodword.services.judgement import record_example
 from goodword_cli.app import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, table
-from goodword_cli.target import Target
+from goodword_cli.service_errors import refusals
 
 
 def _settings(app: App, brands: tuple[str, ...]) -> tuple[SentimentSettings, Adapter | None, str]:
@@ -97,18 +97,6 @@ def judgement() -> None:
     and makes it live only if it beats the shared model on the same examples."""
 
 
-def record_example(target: Target, event_id: str, praise: bool, source: ExampleSource, by: str) -> Example:
-    found = target.events().get(event_id)
-    if found is None:
-        raise CliError(f"no event {event_id} (see `goodword events list`)", EXIT_PROBLEMS)
-    text = str(found.event.get("text") or "")
-    if not text.strip():
-        raise CliError(f"event {event_id} has no text to learn from", EXIT_PROBLEMS)
-    example = Example(event_id=event_id, text=text, praise=praise, source=source, by=by, at=datetime.now(UTC))
-    target.state().put_example(example)
-    return example
-
-
 @judgement.command()
 @click.argument("event_id")
 @click.option("--praise/--not-praise", default=None, help="Whether the post genuinely praises the brand.")
@@ -118,7 +106,8 @@ def feedback(app: App, event_id: str, praise: bool | None) -> None:
     if praise is None:
         raise CliError("say --praise or --not-praise", EXIT_PROBLEMS)
     target = app.target()
-    record_example(target, event_id, praise, ExampleSource.FEEDBACK, target.who())
+    with refusals():
+        record_example(target.stores(), event_id, praise, ExampleSource.FEEDBACK, target.who())
     console.print(f"{event_id}: kept as {'praise' if praise else 'not praise'} for `goodword judgement retrain`")
 
 

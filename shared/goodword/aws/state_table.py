@@ -304,6 +304,18 @@ class StateTable:
             if str(i.get("handle", "")).lower() == wanted and (brand_account is None or i.get("brand_account") == brand_account)
         )
 
+    def handles_like(self, fragment: str) -> dict[str, str]:
+        """Identity keys whose profile's handle contains ``fragment`` (case-insensitive), with
+        the handle: the console's people search (a scan, as a person types, never the pipeline)."""
+        found = scan(
+            self.table,
+            FilterExpression="sk = :profile AND attribute_exists(handle)",
+            ExpressionAttributeValues=to_dynamodb({":profile": PROFILE_SK}),
+            ProjectionExpression="pk, handle",
+        )
+        wanted = fragment.lower().lstrip("@")
+        return {str(i["pk"]): str(i["handle"]) for i in found if wanted and wanted in str(i.get("handle", "")).lower()}
+
     def mentions_since(self, person: str, since: datetime) -> int:
         """Mentions, replies, quotes and comments counted for this person since ``since``."""
         found = partition(

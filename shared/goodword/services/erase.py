@@ -1,4 +1,5 @@
-"""`goodword people erase`: a person's personal data out of every table, on request.
+"""A person's personal data out of every table, on request (`goodword people erase`, the
+console's people page).
 
 Every identity linked to the person goes: each event they wrote keeps only what makes it a
 count (kind, platform, times, what the rules decided), its raw payload is deleted, the work
@@ -22,9 +23,9 @@ from datetime import UTC, datetime
 from goodword.enrichment.fetches import possible
 from goodword.event_items import event_from_item
 from goodword.people import identity_parts
+from goodword.person_work import work_for
+from goodword.services.stores import Stores
 from goodword.work import ERASED_PERSON
-from goodword_cli.person_work import work_for
-from goodword_cli.target import Target
 
 
 @dataclass
@@ -43,14 +44,47 @@ class Erased:
         return dict(self.__dict__)
 
 
-def erase(target: Target, identity: str, by: str) -> Erased:
-    state, events = target.state(), target.events()
+def linked(stores: Stores, identity: str) -> list[str]:
+    """The identity and every identity linked to it: all of them are erased."""
+    profile = stores.state.profile(identity)
+    people = stores.state.identities(profile.person_id) if profile and profile.person_id else []
+    return sorted({identity, *people})
+
+
+def preview(stores: Stores, identity: str) -> list[str]:
+    """What ``erase`` would remove, in words, without changing anything."""
+    state, events = stores.state, stores.events
+    identities = linked(stores, identity)
+    event_count, work_count, opted_out = 0, 0, False
+    for each in identities:
+        parts = identity_parts(each)
+        if parts is None:
+            continue
+        event_ids = events.authored_by(*parts)
+        event_count += len(event_ids)
+        decided = events.decisions_for(event_ids)
+        work_count += sum(1 for r in work_for(state, [each], decided) if r.person != ERASED_PERSON)
+        opted_out = opted_out or bool((seen := state.profile(each)) and seen.opted_out)
+    claims = len(stores.claims.claim_ids_for(identities)) if stores.claims is not None else 0
+    found = [
+        f"{len(identities)} identit{'y' if len(identities) == 1 else 'ies'}: {', '.join(identities)}",
+        f"{event_count} event(s): their text, author and raw payloads (counts stay)",
+        f"{work_count} offer(s) and action(s): who they were for (kind, rule, state and cost stay)",
+        "their profiles, links, markers, cooldowns and the judge's examples of their posts",
+        f"{claims} claim(s): the name, email and address given",
+    ]
+    if opted_out:
+        found.append("their STOP stays, as a keyed hash that names nobody")
+    return found
+
+
+def erase(stores: Stores, identity: str, by: str) -> Erased:
+    state, events = stores.state, stores.events
     now = datetime.now(UTC).isoformat()
     profile = state.profile(identity)
-    people = state.identities(profile.person_id) if profile and profile.person_id else []
-    identities = sorted({identity, *people})
+    identities = linked(stores, identity)
     erased = Erased(identities=len(identities))
-    claims = target.claims()
+    claims = stores.claims
     if claims is not None:  # first: a claim is found by who made it, whatever happens below
         erased.claims = sum(claims.erase(claim_id) for claim_id in claims.claim_ids_for(identities))
     for each in identities:
