@@ -8,7 +8,7 @@ import click
 
 from goodword.sentiment.explain import describe
 from goodword.services.errors import Conflict, Invalid, Refused
-from goodword.services.review import Decision, ReviewItem, decide, pending
+from goodword.services.review import Decision, ReviewItem, decide, finish_queueing, pending
 from goodword.work import REVIEWED, RejectReason, WorkRecord, WorkState
 from goodword_cli.app import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, short_id
@@ -136,9 +136,16 @@ def _finish(
     for record in records:
         try:
             done = decide(stores, record.id, decision, reviewer, message=message, because=because, reason=reason)
-        except (Conflict, Refused) as exc:
+        except Refused as exc:
             problems.append(exc.message)
             continue
+        except Conflict as exc:
+            # approved before, but the approval stopped before queueing: queue it now
+            finished = finish_queueing(stores, record.id) if decision == "approve" else None
+            if finished is None:
+                problems.append(exc.message)
+                continue
+            done = finished
         except Invalid as exc:
             raise CliError(
                 "; ".join(f"{_OPTIONS.get(p.path, p.path)}: {p.message}" for p in exc.problems), EXIT_PROBLEMS

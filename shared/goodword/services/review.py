@@ -219,7 +219,7 @@ class Decided:
 
     record: WorkRecord
     queued: bool
-    decided: bool  # False: an earlier approval had stopped before queueing, this one queued it
+    decided: bool  # False: an earlier approval had stopped before queueing (finish_queueing)
 
     @property
     def id(self) -> str:
@@ -308,19 +308,32 @@ def _approve(stores: Stores, record: WorkRecord, who: str, message: str | None) 
         cooldown_days = stores.rules_loader().settings.cooldown_days
         contact = approved_contact(record.person, profile.person_id if profile else None, True, cooldown_days, now)
     decided = state.decide(record, WorkState.APPROVED, who, None, now, message=message, contact=contact)
-    if decided and record.is_offer:
-        _learn(stores, record, True, who)
     current = state.get_work(record.key) or record
-    if current.waiting_to_queue:
-        # approved (now, or by an earlier approval that stopped before queueing): queue it;
-        # the actions function sends each offer once whatever the number of messages
-        stores.queue.send([current.queue_message()])
-        queued_at = datetime.now(UTC)
-        state.mark_queued(current, queued_at)
-        return Decided(current.model_copy(update={"queued_at": queued_at.isoformat()}), queued=True, decided=decided)
-    if not decided:
+    if not decided:  # someone decided first (a double click, the console and Slack at once)
         raise Conflict(f"{record.id} is {current.state_label}, not waiting for review")
-    return Decided(current, queued=False, decided=True)
+    if record.is_offer:
+        _learn(stores, record, True, who)
+    queued = _queue(stores, current)
+    return Decided(queued or current, queued=queued is not None, decided=True)
+
+
+def finish_queueing(stores: Stores, offer_id: str) -> Decided | None:
+    """Queue an approved offer whose approval stopped before it reached the actions queue (the
+    command's `review approve` again does it); None when there is none to queue. A duplicate
+    message is harmless: the actions function sends each offer once."""
+    record = find(stores, offer_id)
+    queued = _queue(stores, record)
+    return Decided(queued, queued=True, decided=False) if queued else None
+
+
+def _queue(stores: Stores, record: WorkRecord) -> WorkRecord | None:
+    """The approved offer, queued to be sent; None when it is not waiting to be queued."""
+    if not record.waiting_to_queue:
+        return None
+    stores.queue.send([record.queue_message()])
+    queued_at = datetime.now(UTC)
+    stores.state.mark_queued(record, queued_at)
+    return record.model_copy(update={"queued_at": queued_at.isoformat()})
 
 
 def _reject(stores: Stores, record: WorkRecord, who: str, rejected_as: RejectReason | None, reason: str | None) -> Decided:
