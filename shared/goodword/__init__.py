@@ -18,9 +18,11 @@ protocols of ``ports`` (tests/unit/test_layers.py holds it).
   Bedrock; ``memory``: the same ports in plain Python (backtests, ``rules test``, fast tests).
 - Records and models: ``events`` (the canonical Event), ``event_items`` (its DynamoDB layout),
   ``work`` (offers and actions), ``decisions``, ``rule_versions`` (rules and settings as
-  stored), ``limits``, ``people``, ``ports``.
+  stored), ``limits``, ``people``, ``person_work`` (what was made for a person), ``ports``.
 - Policies: ``policy`` (platform capabilities), ``eligibility``, ``opt_out``, ``linking``,
-  ``message_edits``.
+  ``message_edits``, ``holds`` (why an offer waits for review).
+- ``services``: what a marketer does, once, for the command, the console's API and Slack
+  (review, people, rules, settings, report).
 - Platform knowledge shared by receiving, enrichment and sending: ``signing``, ``pacing``,
   ``platform_ids``, ``platform_json``, ``x_users``.
 - ``settings``, ``validation``, ``observability``.
