@@ -37,9 +37,25 @@ def _imports(path: Path) -> Iterator[str]:
             yield node.module
 
 
+def _type_only(tree: ast.AST) -> set[int]:
+    """The ids of import nodes under ``if TYPE_CHECKING:``: read by mypy, never run."""
+    return {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+        for statement in node.body
+        for inner in ast.walk(statement)
+    }
+
+
 def _imported_modules(path: Path) -> Iterator[str]:
-    """Every module an import names, ``from goodword import aws`` as ``goodword.aws`` too."""
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    """Every module an import names, ``from goodword import aws`` as ``goodword.aws`` too;
+    imports only for the type checker load nothing and are not counted."""
+    tree = ast.parse(path.read_text(), str(path))
+    type_only = _type_only(tree)
+    for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -91,7 +107,10 @@ def test_services_depend_on_ports_only() -> None:
 
 def test_the_check_itself_sees_a_data_layer_import(tmp_path: Path) -> None:
     module = tmp_path / "service.py"
-    module.write_text("from goodword import aws\nfrom goodword.aws.clients import comprehend\nimport goodword.events\n")
+    module.write_text(
+        "from typing import TYPE_CHECKING\nfrom goodword import aws\nfrom goodword.aws.clients import comprehend\n"
+        "import goodword.events\nif TYPE_CHECKING:\n    from goodword.aws.state_table import StateTable\n"
+    )
     assert _data_layer_imports(module) == ["goodword.aws", "goodword.aws.clients", "goodword.aws.clients.comprehend"]
 
 
