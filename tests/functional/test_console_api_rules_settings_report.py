@@ -234,9 +234,9 @@ def test_the_rules_list_and_the_report_count_what_the_pipeline_did(
     assert csv.headers["content-type"].startswith("text/csv")
     header, *rows = csv.text.splitlines()
     assert header == "day,rule_id,offers,sent,claims,budget_used"
-    per_rule = {}
+    per_rule: dict[str, int] = {}
     for row in rows:
-        day, rule_id, made, *_ = row.split(",")
+        _day, rule_id, made, *_ = row.split(",")
         per_rule[rule_id] = per_rule.get(rule_id, 0) + int(made)
     assert per_rule[FLAGSHIP_ID] == offers
     assert call(api, "GET", "/api/report", query={"since": "whenever"}).status == 422
