@@ -15,6 +15,7 @@ import yaml
 
 from bench.report import save
 from dev_support.paths import ROOT
+from goodword.backtest import backtest
 from goodword.decisions import Decisions
 from goodword.event_items import event_from_item, event_item
 from goodword.events import Author, Event, EventKind, EventRefs, Platform
@@ -25,7 +26,6 @@ from goodword.pipeline.process import event_facts
 from goodword.rules.engine import compile_rules, evaluate
 from goodword.rules.model import Rule, Settings
 from goodword.sentiment.model import Band, Sentiment, SentimentLabel, Veto
-from goodword_cli.backtest import backtest
 
 PRAISE = "I love your coffee, wonderful roast, thank you!"
 COMPLAINT = "stale beans and a torn bag, terrible"

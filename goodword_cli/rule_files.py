@@ -7,40 +7,17 @@ pulled at; `rules push` uses it to refuse overwriting a change made since."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
+from goodword.rules.documents import definition_of, parse_yaml, rule_problems, same_rule
 from goodword.rules.model import Rule
-from goodword.rules.policy_check import policy_problems
-from goodword.validation import error_messages
 
-
-class _RuleLoader(yaml.SafeLoader):
-    """YAML 1.1 reads `10:30` as the base-60 number 630, which would make `hours: {from: 10:30}`
-    mean 00:10:30. In rules a clock time is always a time: such scalars stay strings."""
-
-
-def _number_or_clock(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    value = loader.construct_scalar(node)
-    if isinstance(value, str) and ":" in value:
-        return value
-    if node.tag.endswith(":int"):
-        return loader.construct_yaml_int(node)
-    return loader.construct_yaml_float(node)
-
-
-_RuleLoader.add_constructor("tag:yaml.org,2002:int", _number_or_clock)
-_RuleLoader.add_constructor("tag:yaml.org,2002:float", _number_or_clock)
-
-
-def parse_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_RuleLoader)  # noqa: S506 (a SafeLoader subclass)
+__all__ = ["Problem", "RuleFile", "check_definition", "dump", "expand", "load", "load_all", "parse_yaml", "same_rule"]
 
 
 _HEADER = re.compile(r"^# goodword: pulled version (\d+) of ", re.MULTILINE)
@@ -78,15 +55,8 @@ class RuleFile:
 def check_definition(definition: dict[str, Any], file: str) -> tuple[Rule | None, list[Problem]]:
     """The rule, or every problem with it (schema first; policy once the schema holds)."""
     rule_id = definition.get("id") if isinstance(definition.get("id"), str) else None
-    try:
-        rule = Rule.model_validate(definition)
-    except ValidationError as exc:
-        return None, [Problem(file, rule_id, where, message) for where, message in error_messages(exc)]
-    problems = []
-    for problem in policy_problems(rule):
-        where, _, message = problem.partition(": ")
-        problems.append(Problem(file, rule.id, where, f"platform policy: {message}"))
-    return (None, problems) if problems else (rule, [])
+    rule, problems = rule_problems(definition)
+    return rule, [Problem(file, rule.id if rule else rule_id, where, message) for where, message in problems]
 
 
 def load(path: Path) -> RuleFile:
@@ -97,18 +67,10 @@ def load(path: Path) -> RuleFile:
     except OSError as exc:
         result.problems.append(Problem(name, None, "file", f"cannot read: {exc.strerror}"))
         return result
-    try:
-        document = parse_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "file"
-        result.problems.append(Problem(name, None, where, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+    result.definition, broken = definition_of(text)
+    if result.definition is None:
+        result.problems.extend(Problem(name, None, where or "file", message) for where, message in broken)
         return result
-    if not isinstance(document, dict):
-        result.problems.append(Problem(name, None, "file", "a rule file holds one rule: a mapping with id, name, triggers..."))
-        return result
-    # YAML dates and times become strings, as they are stored (JSON)
-    result.definition = json.loads(json.dumps(document, default=str))
     if header := _HEADER.search(text):
         result.base_version = int(header.group(1))
     result.rule, result.problems = check_definition(result.definition, name)
@@ -145,12 +107,3 @@ def dump(definition: dict[str, Any], version: int, source: str) -> str:
         "# Edit, then `goodword rules push` this file; the push is refused if someone changed the rule since.\n"
     )
     return header + yaml.safe_dump(definition, sort_keys=False, allow_unicode=True, width=100)
-
-
-def same_rule(first: dict[str, Any], second: dict[str, Any]) -> bool:
-    """Whether two definitions are the same rule (defaults written out or left out, key
-    order, YAML layout and comments aside); plain equality when either is not valid."""
-    try:
-        return Rule.model_validate(first).model_dump(mode="json") == Rule.model_validate(second).model_dump(mode="json")
-    except ValidationError:
-        return first == second

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -17,14 +16,13 @@ from goodword.event_items import stored_decisions
 from goodword.events import Platform
 from goodword.holds import offer_review, why_pending
 from goodword.sentiment.explain import describe, short_judgement
+from goodword.services.since import since_time
 from goodword.work import WorkRecord, WorkState, possible_keys
 from goodword_cli.app import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, short, short_id, table
 from goodword_cli.target import Target
 
 PLATFORMS = [p.value for p in Platform]
-_SPAN = re.compile(r"^(\d+)([mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,18 +30,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def since_option(default: str) -> Callable[[F], F]:
     return click.option("--since", default=default, show_default=True, help="How far back: 30m, 24h, 7d, 2w, or a date.")
-
-
-def since_time(text: str, now: datetime | None = None) -> datetime:
-    """'30m', '24h', '7d', '2w' ago, or an ISO date or time (UTC unless it says)."""
-    now = now or datetime.now(UTC)
-    if match := _SPAN.match(text.strip()):
-        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"{text!r} is not a time: use 30m, 24h, 7d, 2w, or a date like 2026-11-01") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def parse_since(text: str) -> datetime:

@@ -6,13 +6,11 @@ from pathlib import Path
 
 import click
 
-from goodword.claims.expiry import sent_at
-from goodword.decisions import each_acted
-from goodword.work import ERASED_PERSON, WorkState, possible_keys
+from goodword.services import report as service
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import parse_since, since_option
 from goodword_cli.output import console, emit_json, json_option, table
-from goodword_cli.report import UNCLAIMED, Report, Row, build, chart, duration
+from goodword_cli.report import Report, Row, chart, duration
 
 _COLUMNS = [
     "events",
@@ -57,29 +55,7 @@ def report(app: App, since: str, chart_path: Path | None, as_json: bool) -> None
     claim rate, median time to claim, fulfilled, redeemed, held as repeat claimers, expired,
     what the fulfilled samples cost, and the fans who mentioned the brand again after the
     offer. `--chart FILE` draws it as a PNG."""
-    target = app.target()
-    start = parse_since(since)
-    events = list(target.events().since(start))
-    decisions = target.events().decisions_for(e["event_id"] for e in events)
-    offers = target.state().list_work(since=start)
-    acted = list(each_acted({e["event_id"]: d for e in events if (d := decisions.get(e["event_id"]))}))  # in event order
-    actions = target.state().work_for_keys(
-        key for event_id, rule_id in acted for key in possible_keys(event_id, rule_id, offers=False)
-    )
-    work = [*offers, *actions]
-    capped = {r.rule_id: int(total) for r in target.rules().all() if (total := (r.definition.get("limits") or {}).get("total"))}
-    used = target.state().cap_counts(capped, "TOTAL")
-    caps = {rule_id: {"used": used[rule_id], "total": total} for rule_id, total in capped.items()}
-    sent = [o for o in offers if o.state is WorkState.SENT]
-    # did the fan say more after the gift: their mentions of the brand after the offer was sent
-    later = {o.id: target.state().mentions_since(o.person, sent_at(o)) for o in sent if o.person != ERASED_PERSON}
-    claimed = {o.id for o in sent if o.claim_state not in UNCLAIMED}
-    store = target.claims()
-    # without claimants: only why a claim was held is read (a claim erased since counts from its offer)
-    claims = (
-        {c.id: c for c in store.list_claims(limit=CLAIMS_READ, personal=False) if c.id in claimed} if store and claimed else {}
-    )
-    result = build(start.isoformat(), events, decisions, work, caps, claims, later)
+    result = service.read(app.target().stores(), parse_since(since))
     if chart_path is not None:
         chart(result, chart_path)
     if as_json:
@@ -89,8 +65,6 @@ def report(app: App, since: str, chart_path: Path | None, as_json: bool) -> None
     if chart_path is not None:
         console.print(f"Chart: {chart_path}")
 
-
-CLAIMS_READ = 100_000  # newest first: more than a small shop's claims in any window
 
 WIDE = 150  # columns from which each per-rule and per-platform table is one table, not two
 _SPLIT = 7  # events .. rejected | budget and actions

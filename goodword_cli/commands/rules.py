@@ -3,21 +3,20 @@ are in rules_eval.py)."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
-from goodword.rule_versions import ConflictError, RuleVersions, StoredRule
 from goodword.rules.model import Rule
-from goodword.rules.shadowing import shadowing_warnings
+from goodword.services import rules as service
+from goodword.services.errors import Conflict, NotFound, ServiceError
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands import rules_eval
 from goodword_cli.output import EXIT_CONFLICT, EXIT_PROBLEMS, CliError, console, emit_json, json_option, table
-from goodword_cli.rule_files import RuleFile, check_definition, dump, expand, load, load_all, same_rule
+from goodword_cli.rule_files import RuleFile, dump, expand, load, load_all, same_rule
+from goodword_cli.service_errors import refused
 
 CACHE = "the pipeline's rules cache (RulesCacheSeconds: 120 s unless the stack sets it)"
 TAKES_EFFECT = f"pushed rules take effect within {CACHE}"
@@ -29,21 +28,10 @@ def rules() -> None:
     history, rollback, test against one event, backtest over stored events."""
 
 
-def _yaml(definition: dict[str, Any] | None) -> list[str]:
-    if definition is None:
-        return []
-    return yaml.safe_dump(definition, sort_keys=False, allow_unicode=True, width=100).splitlines(keepends=True)
-
-
-def diff(live: StoredRule | None, definition: dict[str, Any], file: str) -> str:
-    before = f"live version {live.version}" if live else "not live"
-    return "".join(difflib.unified_diff(_yaml(live.definition if live else None), _yaml(definition), before, file))
-
-
 def _warnings(rules: list[Rule], files: list[RuleFile]) -> list[str]:
     """Rules that can never run, named by their file when they have one."""
     where = {f.rule_id: str(f.path) for f in files}
-    return [f"{where.get(rule_id, 'live')}: rule {rule_id}: {why}" for rule_id, why in shadowing_warnings(rules).items()]
+    return service.warnings_for(rules, lambda rule_id: where.get(rule_id, "live"))
 
 
 def _problems_or_exit(files: list[RuleFile], as_json: bool, warnings: list[str] | None = None) -> None:
@@ -114,13 +102,13 @@ def push(app: App, files: tuple[str, ...], dry_run: bool, as_json: bool) -> None
     loaded = load_all(_paths(files))
     if any(f.problems for f in loaded):
         _problems_or_exit(loaded, as_json)
-    store = app.target().rules()
+    stores = app.target().stores()
     author = app.target().who()
     report, conflicts = [], []
     for rule_file in loaded:
         assert rule_file.definition is not None  # noqa: S101 (valid files)
         assert rule_file.rule_id is not None  # noqa: S101
-        live = store.get(rule_file.rule_id)
+        live = stores.rules.get(rule_file.rule_id)
         entry: dict[str, Any] = {
             "id": rule_file.rule_id,
             "file": str(rule_file.path),
@@ -136,21 +124,21 @@ def push(app: App, files: tuple[str, ...], dry_run: bool, as_json: bool) -> None
         if live is not None and same_rule(live.definition, rule_file.definition):
             report.append({**entry, "action": "unchanged", "to_version": live.version})
             continue
-        entry["diff"] = diff(live, rule_file.definition, str(rule_file.path))
+        entry["diff"] = service.diff(live, rule_file.definition, str(rule_file.path))
         if dry_run:
             report.append({**entry, "action": "would create" if live is None else "would update"})
             continue
         try:
-            stored = store.write(
-                rule_file.rule_id, rule_file.definition, live.version if live else None, "push", rule_file.path.name, author
+            stored = service.write(
+                stores, rule_file.definition, live.version if live else None, author, "push", rule_file.path.name
             )
-        except ConflictError as exc:
+        except Conflict as exc:
             conflicts.append(f"{rule_file.path}: {exc}; pull it again and redo your change")
             report.append({**entry, "action": "conflict"})
             continue
         report.append({**entry, "action": "created" if live is None else "updated", "to_version": stored.version})
         _bump_header(rule_file.path, stored.version)
-    warnings = _warnings(_after_push(store, loaded), loaded)
+    warnings = _warnings(service.live_rules(stores, [f.rule for f in loaded if f.rule]), loaded)
     written = any(e["action"] in ("created", "updated") for e in report)
     if as_json:
         emit_json(
@@ -187,17 +175,6 @@ def _versions(entry: dict[str, Any]) -> str:
     if entry["from_version"] == entry["to_version"]:
         return f"(v{entry['to_version']})"
     return f"v{entry['from_version']} -> v{entry['to_version']}"
-
-
-def _after_push(store: RuleVersions, pushed: list[RuleFile]) -> list[Rule]:
-    """The live rules as they stand once the pushed files are live."""
-    rules = {f.rule_id: f.rule for f in pushed if f.rule and f.rule_id}
-    for stored in store.all():
-        if stored.rule_id not in rules:
-            parsed, _ = check_definition(stored.definition, "live")
-            if parsed is not None:
-                rules[stored.rule_id] = parsed
-    return [r for r in rules.values() if r is not None]
 
 
 def _bump_header(path: Path, version: int) -> None:
@@ -260,10 +237,10 @@ def _body(text: str) -> str:
 def list_rules(app: App, as_json: bool) -> None:
     """Live rules with their version, state and last change. A stored rule the pipeline
     would skip (invalid) is marked with why."""
-    entries = []
-    for stored in app.target().rules().all():
-        _, problems = check_definition(stored.definition, "live")
-        entries.append({**stored.as_json(), "problems": [f"{p.field}: {p.message}" for p in problems]})
+    entries = [
+        {**r.stored.as_json(), "problems": [f"{p.path}: {p.message}" for p in r.problems]}
+        for r in service.list_rules(app.target().stores(), today=False)
+    ]
     if as_json:
         emit_json({"rules": entries})
         return
@@ -286,21 +263,15 @@ def list_rules(app: App, as_json: bool) -> None:
 
 
 def _set_enabled(app: App, rule_id: str, enabled: bool) -> None:
-    store = app.target().rules()
-    live = store.get(rule_id)
-    if live is None:
-        raise CliError(f"no such rule: {rule_id}", EXIT_PROBLEMS)
     word = "enabled" if enabled else "disabled"
-    if live.definition.get("enabled", True) == enabled:
-        console.print(f"{rule_id} is already {word} (version {live.version}); nothing written")
-        return
     try:
-        stored = store.write(
-            rule_id, {**live.definition, "enabled": enabled}, live.version, word[:-1], live.source or "", app.target().who()
-        )
-    except ConflictError as exc:
-        raise CliError(str(exc), EXIT_CONFLICT) from None
-    console.print(f"{rule_id} {word}: version {stored.version}")
+        saved = service.set_enabled(app.target().stores(), rule_id, enabled, app.target().who())
+    except ServiceError as exc:
+        raise refused(exc) from None
+    if not saved.changed:
+        console.print(f"{rule_id} is already {word} (version {saved.version}); nothing written")
+        return
+    console.print(f"{rule_id} {word}: version {saved.version}")
 
 
 @rules.command()
@@ -325,9 +296,10 @@ def disable(app: App, rule_id: str) -> None:
 @pass_app
 def history(app: App, rule_id: str, as_json: bool) -> None:
     """Every version of a rule: what changed it, who and when."""
-    entries = app.target().rules().history(rule_id)
-    if not entries:
-        raise CliError(f"no history for rule {rule_id}", EXIT_PROBLEMS)
+    try:
+        entries = [v.stored for v in service.history(app.target().stores(), rule_id).versions]
+    except ServiceError as exc:
+        raise refused(exc) from None
     if as_json:
         emit_json({"rule_id": rule_id, "versions": [{**e.as_json(), "definition": e.definition} for e in entries]})
         return
@@ -345,33 +317,13 @@ def history(app: App, rule_id: str, as_json: bool) -> None:
 @pass_app
 def rollback(app: App, rule_id: str, version: int) -> None:
     """Make an earlier version live again, as a new version (history is never rewritten)."""
-    store = app.target().rules()
-    versions = store.history(rule_id)
-    if not versions and store.get(rule_id) is None:
-        raise CliError(f"no such rule: {rule_id} (see `goodword rules list`)", EXIT_PROBLEMS)
-    old = next((e for e in versions if e.version == version), None)
-    if old is None:
-        raise CliError(
-            f"rule {rule_id} has no version {version} in its history (see `goodword rules history {rule_id}`)", EXIT_PROBLEMS
-        )
-    _, problems = check_definition(old.definition, f"{rule_id} version {version}")
-    if problems:
-        raise CliError(
-            f"version {version} is not valid today, not rolled back: " + "; ".join(f"{p.field}: {p.message}" for p in problems),
-            EXIT_PROBLEMS,
-        )
-    live = store.get(rule_id)
     try:
-        stored = store.write(
-            rule_id,
-            old.definition,
-            live.version if live else None,
-            f"rollback to {version}",
-            old.source or "",
-            app.target().who(),
-        )
-    except ConflictError as exc:
-        raise CliError(str(exc), EXIT_CONFLICT) from None
+        stored = service.rollback(app.target().stores(), rule_id, version, app.target().who())
+    except NotFound as exc:
+        hint = "`goodword rules list`" if exc.message.startswith("no such rule") else f"`goodword rules history {rule_id}`"
+        raise refused(exc, suffix=f" (see {hint})") from None
+    except ServiceError as exc:
+        raise refused(exc) from None
     console.print(f"{rule_id} rolled back to version {version}: now version {stored.version}")
 
 

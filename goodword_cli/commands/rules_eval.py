@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 from pydantic import ValidationError
+from rich.progress import TaskID
 
 from goodword.decisions import Decisions
 from goodword.event_items import event_from_item
@@ -27,12 +28,14 @@ from goodword.rules.model import BrandAccount, Rule, Settings
 from goodword.sentiment.explain import describe
 from goodword.sentiment.model import Sentiment
 from goodword.sentiment.providers import providers
+from goodword.services import rules as rules_service
+from goodword.services.errors import NotFound, ServiceError
+from goodword.services.since import since_time
 from goodword.validation import describe_validation_error
 from goodword_cli.app import App, pass_app
-from goodword_cli.backtest import backtest as run_backtest
-from goodword_cli.commands.events import since_time
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, progress_bar, short, table
 from goodword_cli.rule_files import load_all
+from goodword_cli.service_errors import refused
 
 
 def _live(app: App) -> tuple[RuleBook, dict[tuple[str, str], BrandAccount]]:
@@ -49,20 +52,15 @@ def _draft(path: Path) -> tuple[Rule, int]:
 
 def _chosen(book: RuleBook, names: tuple[str, ...]) -> list[tuple[Rule, int]]:
     """Live rules by id and drafts by file; a draft replaces the live rule with its id."""
-    live = {c.rule.id: c for c in book.rules}
-    invalid = dict(book.invalid)
-    chosen: dict[str, tuple[Rule, int]] = {}
-    for name in names:
-        if Path(name).is_file():
-            rule, version = _draft(Path(name))
-        elif name in live:
-            rule, version = live[name].rule, live[name].version
-        elif name in invalid:
-            raise CliError(f"live rule {name} is invalid (the pipeline skips it): {invalid[name]}", EXIT_PROBLEMS)
-        else:
-            raise CliError(f"{name} is neither a rule file nor a live rule id", EXIT_PROBLEMS)
-        chosen[rule.id] = (rule, version)
-    return list(chosen.values()) or [(c.rule, c.version) for c in book.rules]
+    wanted = [_draft(Path(name)) if Path(name).is_file() else name for name in names]
+    try:
+        return rules_service.choose(book, wanted)
+    except NotFound:
+        live = {c.rule.id for c in book.rules}
+        unknown = next(n for n in names if not Path(n).is_file() and n not in live)
+        raise CliError(f"{unknown} is neither a rule file nor a live rule id", EXIT_PROBLEMS) from None
+    except ServiceError as exc:
+        raise refused(exc) from None
 
 
 def _event_from_file(path: Path) -> Event:
@@ -207,26 +205,23 @@ def backtest(app: App, rules_or_files: tuple[str, ...], since: str, show: int, a
         start = since_time(since)
     except ValueError as exc:
         raise CliError(str(exc), EXIT_PROBLEMS) from None
-    book, accounts = _live(app)
+    book, _ = _live(app)
     chosen = _chosen(book, rules_or_files)
     target = app.target()
     with progress_bar(as_json) as progress:
-        reading = progress.add_task("reading events", total=None)
-        items = []
-        for item in target.events().since(start):
-            items.append(item)
-            progress.advance(reading)
-        decisions = target.events().decisions_for(i["event_id"] for i in items)
-        running = progress.add_task("backtesting", total=len(items))
-        result = run_backtest(
-            items,
-            decisions,
-            compile_rules(book.settings, chosen),
-            accounts,
-            start,
-            progress=lambda n: progress.update(running, completed=n),
-            scorer=target.scorer(second_opinion=False),
-        )
+        tasks: dict[str, TaskID] = {}
+
+        def advance(step: str, done: int, total: int | None) -> None:
+            if step not in tasks:
+                tasks[step] = progress.add_task("reading events" if step == "reading" else step, total=total)
+            progress.update(tasks[step], completed=done, total=total)
+
+        try:
+            result = rules_service.backtest(
+                target.stores(), start, chosen, scorer=target.scorer(second_opinion=False), progress=advance
+            )
+        except ServiceError as exc:
+            raise refused(exc) from None
     if as_json:
         emit_json(result.as_json())
         return

@@ -11,13 +11,17 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from goodword.events import Platform
-from goodword.rule_versions import GLOBAL_SK, ConflictError, SettingVersions, StoredSetting, account_sk
+from goodword.rule_versions import ConflictError, account_sk
 from goodword.rules.model import BrandAccount, Settings
+from goodword.services import settings as service
+from goodword.services.errors import Invalid, ServiceError
+from goodword.services.settings import applicable
 from goodword.validation import describe_validation_error
 from goodword_cli.app import App, pass_app
 from goodword_cli.commands.events import platform_choice
 from goodword_cli.commands.rules import CACHE
 from goodword_cli.output import EXIT_CONFLICT, EXIT_PROBLEMS, CliError, console, emit_json, json_option, table
+from goodword_cli.service_errors import refused
 
 SETTINGS_TAKE_EFFECT = f"the settings take effect within {CACHE}"
 ACCOUNTS_TAKE_EFFECT = f"the pipeline sees the change within {CACHE}"
@@ -38,37 +42,6 @@ def _fields(model: type[BaseModel], prefix: str = "") -> list[str]:
 SETTABLE = [k for k in _fields(Settings) if k != "sentiment.brand_terms"]  # brand_terms: from brand_names and handles
 
 
-def _stored(store: SettingVersions) -> tuple[dict[str, Any], StoredSetting | None]:
-    live = store.get(GLOBAL_SK)
-    return (dict(live.values) if live else {}), live
-
-
-def _effective(definition: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return Settings.model_validate(definition).model_dump(mode="json", exclude={"sentiment": {"brand_terms"}})
-    except ValidationError as exc:
-        raise CliError(
-            f"the stored settings are not valid ({describe_validation_error(exc)}); fix them with `settings set`", 1
-        ) from None
-
-
-# The sentiment settings each judge ignores: the classifier has its own calibrated bands; the
-# older providers have no review band to ask a second opinion about.
-_UNUSED_BY = {
-    "classifier": ("positive_threshold", "negative_threshold", "guards"),
-    "vader": ("second_opinion",),
-    "comprehend": ("second_opinion",),
-}
-
-
-def applicable(effective: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The settings without those the chosen sentiment provider does not use, and their keys."""
-    sentiment = dict(effective.get("sentiment") or {})
-    unused = [k for k in _UNUSED_BY.get(str(sentiment.get("provider")), ()) if k in sentiment]
-    shown = {**effective, "sentiment": {k: v for k, v in sentiment.items() if k not in unused}}
-    return shown, [f"sentiment.{k}" for k in unused]
-
-
 @click.group()
 def settings() -> None:
     """The brand's settings: brand names, time zone, claim link, sentiment provider and its
@@ -80,8 +53,10 @@ def settings() -> None:
 @pass_app
 def show(app: App, as_json: bool) -> None:
     """The settings the pipeline uses now (defaults filled in), and their version."""
-    definition, live = _stored(app.target().settings())
-    effective = _effective(definition)
+    view = service.show(app.target().stores())
+    if view.settings is None:
+        raise CliError(f"the stored settings are not valid ({view.described}); fix them with `settings set`", 1)
+    definition, live, effective = view.stored, view.live, view.settings
     if as_json:
         emit_json({"settings": effective, "stored": definition, **(live.as_json() if live else {"version": 0})})
         return
@@ -122,32 +97,16 @@ def set_settings(app: App, assignments: tuple[str, ...]) -> None:
     """Change settings, e.g. `goodword settings set time_zone=Europe/Berlin cooldown_days=14
     "brand_names=[North Roast]" sentiment.provider=classifier`. Validated first: nothing is
     written when any value is wrong."""
-    store = app.target().settings()
-    definition, live = _stored(store)
-    changed = dict(definition)
-    for assignment in assignments:
-        path, value = _parse(assignment)
-        node = changed
-        for part in path[:-1]:
-            node[part] = dict(node.get(part) or {})
-            node = node[part]
-        if value is None:
-            node.pop(path[-1], None)  # KEY= : back to the default
-        else:
-            node[path[-1]] = value
+    changes = [_parse(assignment) for assignment in assignments]
     try:
-        Settings.model_validate(changed)
-    except ValidationError as exc:
-        raise CliError(f"not written: {describe_validation_error(exc, limit=5)}", EXIT_PROBLEMS) from None
-    if changed == definition:
+        written = service.update(app.target().stores(), changes, "set " + " ".join(assignments), app.target().who())
+    except Invalid as exc:
+        raise refused(exc, prefix="not written: ") from None
+    except ServiceError as exc:
+        raise refused(exc) from None
+    if not written.changed:
         console.print("unchanged: the settings already say so")
         return
-    try:
-        written = store.write(
-            GLOBAL_SK, changed, (live.version or None) if live else None, "set " + " ".join(assignments), app.target().who()
-        )
-    except ConflictError as exc:
-        raise CliError(str(exc), EXIT_CONFLICT) from None
     console.print(f"settings: version {written.version}; {SETTINGS_TAKE_EFFECT}", markup=False)
 
 
@@ -156,7 +115,7 @@ def set_settings(app: App, assignments: tuple[str, ...]) -> None:
 @pass_app
 def history(app: App, as_json: bool) -> None:
     """Every version of the settings: what changed, who and when."""
-    entries = app.target().settings().history(GLOBAL_SK)
+    entries = [v.stored for v in service.history(app.target().stores())]
     if as_json:
         emit_json({"versions": [{**e.as_json(), "settings": e.values} for e in entries]})
         return

@@ -103,6 +103,25 @@ def test_each_rule_says_what_became_of_its_offers(report: Report) -> None:
     assert totals["median_hours_to_claim"] == 3.0  # of 1, 2, 4 and 10 hours
 
 
+def test_the_console_gets_the_same_numbers_as_lists_and_per_day_and_rule_as_csv(report: Report) -> None:
+    from goodword.services.report import as_csv
+
+    lists = report.as_lists()
+    assert [r["rule_id"] for r in lists["per_rule"]] == ["sample", "small-sample"]
+    assert lists["per_rule"][0] == {"rule_id": "sample", **report.as_json()["rules"]["sample"]}
+    outcome = {o["rule_id"]: o for o in lists["outcome"]}
+    assert (outcome["sample"]["claims"], outcome["sample"]["claim_rate"], outcome["small-sample"]["sent"]) == (3, 0.6, 2)
+    assert lists["totals"] == report.as_json()["totals"]
+
+    header, *rows = as_csv(report).splitlines()
+    assert header == "day,rule_id,offers,sent,claims,budget_used"
+    offers: dict[str, int] = {}
+    for row in rows:
+        _day, rule_id, made, *_ = row.split(",")
+        offers[rule_id] = offers.get(rule_id, 0) + int(made)
+    assert offers == {"sample": 6, "small-sample": 2}
+
+
 def test_a_rule_that_sent_nothing_has_no_rate_and_says_so() -> None:
     empty = build("2026-11-01T00:00:00+00:00", [], {}, [offer(1, "sample", state=WorkState.PENDING_REVIEW)])
     row = empty.rules["sample"]

@@ -12,10 +12,9 @@ approvals (a double click, the console and Slack at once) one wins, the other is
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from goodword.events import EventKind, Platform
@@ -33,6 +32,7 @@ from goodword.sentiment.explain import describe
 from goodword.sentiment.model import Sentiment
 from goodword.services.errors import Conflict, Invalid, NotFound, Problem, Refused, ServiceError
 from goodword.services.judgement import record_example
+from goodword.services.since import since as since_of
 from goodword.services.stores import Stores
 from goodword.work import REVIEWED, RejectReason, WorkKind, WorkRecord, WorkState
 
@@ -368,22 +368,6 @@ def _learn(stores: Stores, record: WorkRecord, praise: bool, who: str) -> None:
 
 # --- offers, whatever their state -------------------------------------------------------------------
 
-_SPAN = re.compile(r"^(\d+)([mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def since_time(text: str, now: datetime | None = None) -> datetime:
-    """'30m', '24h', '7d', '2w' ago, or an ISO date or time (UTC unless it says); Invalid
-    (at ``since``) otherwise."""
-    now = now or datetime.now(UTC)
-    if match := _SPAN.match(text.strip()):
-        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise Invalid([Problem("since", f"{text!r} is not a time: use 30m, 24h, 7d, 2w, or a date like 2026-11-01")]) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
 
 def list_offers(stores: Stores, state: str | None = None, since: str | datetime = "7d") -> list[WorkRecord]:
     """Offers made since then, in one state or all, newest first."""
@@ -393,5 +377,5 @@ def list_offers(stores: Stores, state: str | None = None, since: str | datetime 
             states = [WorkState(state)]
         except ValueError:
             raise Invalid([Problem("state", f"{state!r}: one of {', '.join(s.value for s in WorkState)}")]) from None
-    start = since if isinstance(since, datetime) else since_time(since)
+    start = since if isinstance(since, datetime) else since_of(since)
     return stores.state.list_work(states, since=start, kind=WorkKind.OFFER_SAMPLE)

@@ -1,8 +1,9 @@
-"""`rules backtest`: stored events through the real Pipeline on a simulated state. Nothing is
-written or sent. Each event gets the sentiment and profile facts the live pipeline recorded
-for it (its DECISIONS item) when there is one, so the answer is what the live pipeline would
-have decided; limits (once per person, cooldown, caps) start empty, as for a rule that never
-ran, and only the rules backtested together charge them."""
+"""What rules would have done: stored events through the real Pipeline on a simulated state
+(`goodword rules backtest`, the console's backtest). Nothing is written or sent. Each event
+gets the sentiment and profile facts the live pipeline recorded for it (its DECISIONS item)
+when there is one, so the answer is what the live pipeline would have decided; limits (once
+per person, cooldown, caps) start empty, as for a rule that never ran, and only the rules
+backtested together charge them."""
 
 from __future__ import annotations
 
