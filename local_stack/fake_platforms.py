@@ -233,6 +233,9 @@ class ReadsHandler(BaseHTTPRequestHandler):
     slack = FakeSlack()
 
     def do_GET(self) -> None:
+        if urlsplit(self.path).path.startswith("/slack/__"):
+            self.send_json(*self.slack.admin("GET", self.path, b""))
+            return
         status, body = answer("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
         self.send_json(status, body)
 
@@ -242,6 +245,8 @@ class ReadsHandler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         if urlsplit(self.path).path.startswith("/brand/"):
             status, body = self.brand.answer("POST", self.path, headers, data)
+        elif urlsplit(self.path).path.startswith("/slack/__"):
+            status, body = self.slack.admin("POST", self.path, data)
         elif urlsplit(self.path).path.startswith("/slack/"):
             status, answered = self.slack.answer("POST", self.path, headers, data)
             if not isinstance(answered, dict):  # webhooks and response URLs answer text

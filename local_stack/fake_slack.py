@@ -164,6 +164,25 @@ class FakeSlack:
         message.blocks = copy.deepcopy(list(payload.get("blocks") or []))
         message.edits += 1
 
+    def admin(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
+        """The fake's own door for the local stack's users and tests (not Slack's): ``GET
+        /slack/__messages`` lists the channels' messages; ``POST /slack/__click`` with
+        ``{"channel", "ts", "action_id", "user"}`` answers ``{"headers", "body"}``, the signed
+        request Slack would send the app for that click (``click``)."""
+        route = urlsplit(path).path
+        with self.lock:
+            if method == "GET" and route == "/slack/__messages":
+                return 200, {"messages": [vars(m) for m in self.messages]}
+            if method == "POST" and route == "/slack/__click":
+                try:
+                    asked = json.loads(body)
+                    message = next(m for m in self.messages if m.channel == asked["channel"] and m.ts == asked["ts"])
+                    headers, request = self.click(message, str(asked["action_id"]), str(asked.get("user") or "ana"))
+                except (ValueError, KeyError, TypeError, StopIteration, LookupError) as exc:
+                    return 400, {"error": f"no such message or button: {exc}"}
+                return 200, {"headers": headers, "body": request.decode()}
+        return 404, {"error": "the fake Slack's own paths: GET /slack/__messages, POST /slack/__click"}
+
     def __call__(self, request: Any) -> Any:
         """An HTTP transport (outbound.transport.send's shape) that never leaves the process."""
         from goodword.outbound.transport import HttpResponse

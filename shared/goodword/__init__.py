@@ -14,6 +14,8 @@ protocols of ``ports`` (tests/unit/test_layers.py holds it).
   expiry and redemption.
 - ``actions``: performing one offer or action exactly once; ``outbound``: the platforms'
   documented requests, the HTTP transport and what answers mean.
+- ``slack``: approve from Slack: an offer entering review posted to the brand's channel, its
+  buttons' clicks verified and decided through the review service.
 - ``aws``: the adapters of the ports on DynamoDB, SQS, EventBridge, Secrets Manager and
   Bedrock; ``memory``: the same ports in plain Python (backtests, ``rules test``, fast tests).
 - Records and models: ``events`` (the canonical Event), ``event_items`` (its DynamoDB layout),

@@ -146,9 +146,7 @@ def stream_records(aws: Aws) -> list[dict[str, Any]]:
     for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
         iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")
         records += [to_lambda_record(r, arn) for r in streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]]
-    (source,) = [
-        e["Properties"] for e in template()["Resources"]["SlackReviewNoticesFunction"]["Properties"]["Events"].values()
-    ]
+    (source,) = [e["Properties"] for e in template()["Resources"]["SlackReviewNoticesFunction"]["Properties"]["Events"].values()]
     assert len(records) > 1, "the stream carries every write (profiles, limits, offers)"
     return [r for r in records if passes(r, compile_filters(source["FilterCriteria"]))]
 
@@ -235,12 +233,15 @@ def test_an_incoming_webhook_gets_the_notice_too(
     assert len(notices_in(slack)) == 1
 
 
-def test_no_slack_entry_no_notice(aws: Aws, pipeline: Any, lambda_context: Any, functions: tuple[Any, Any], slack: FakeSlack) -> None:
+def test_no_slack_entry_no_notice(
+    aws: Aws, pipeline: Any, lambda_context: Any, functions: tuple[Any, Any], slack: FakeSlack
+) -> None:
     from dev_support.platforms import CREDENTIALS
 
     notices, _ = functions
     aws.secretsmanager.put_secret_value(
-        SecretId=aws.secrets["PlatformCredentials"], SecretString=json.dumps({k: v for k, v in CREDENTIALS.items() if k != "slack"})
+        SecretId=aws.secrets["PlatformCredentials"],
+        SecretString=json.dumps({k: v for k, v in CREDENTIALS.items() if k != "slack"}),
     )
     (record,) = offers_entering_review(aws, pipeline, lambda_context, "amy")
     assert notices.lambda_handler({"Records": [record]}, lambda_context) == {"batchItemFailures": []}
@@ -365,7 +366,9 @@ def test_a_click_not_signed_by_slack_now_decides_nothing(
     assert offer_state(aws, offer_id).state is WorkState.APPROVED
 
 
-def test_the_notice_marks_are_per_offer(aws: Aws, pipeline: Any, lambda_context: Any, functions: tuple[Any, Any], slack: FakeSlack) -> None:
+def test_the_notice_marks_are_per_offer(
+    aws: Aws, pipeline: Any, lambda_context: Any, functions: tuple[Any, Any], slack: FakeSlack
+) -> None:
     notices, _ = functions
     records = offers_entering_review(aws, pipeline, lambda_context, "amy", "bo")
     assert len(records) == 2

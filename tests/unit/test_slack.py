@@ -116,7 +116,13 @@ def offer(**fields: Any) -> WorkRecord:
 
 SENTIMENT = Sentiment(label=SentimentLabel.POSITIVE, score=0.8, confidence=0.7, provider="judge", band=Band.REVIEW, praise=0.7)
 PROFILE = Profile(
-    key="PERSON#x#1#42", first_seen="", last_seen="", first_event_id="", mention_count=3, positive_mention_count=2, followers_count=1200
+    key="PERSON#x#1#42",
+    first_seen="",
+    last_seen="",
+    first_event_id="",
+    mention_count=3,
+    positive_mention_count=2,
+    followers_count=1200,
 )
 
 
@@ -184,7 +190,9 @@ def test_the_slack_entry_needs_a_signing_secret_and_somewhere_to_post() -> None:
     with pytest.raises(SlackNotConfigured, match="incoming_webhook_url"):
         slack_config({"slack": {"signing_secret": "s"}})
     with pytest.raises(SlackNotConfigured, match="https"):
-        slack_config({"slack": {"signing_secret": "s", "bot_token": "t", "channel": "C"}, "api_base_urls": {"slack": "http://evil"}})
+        slack_config(
+            {"slack": {"signing_secret": "s", "bot_token": "t", "channel": "C"}, "api_base_urls": {"slack": "http://evil"}}
+        )
     config = slack_config({"slack": {"signing_secret": "s", "incoming_webhook_url": "https://hooks.slack.com/services/T/B/X"}})
     assert post_message(config, {"text": "hi"}).url == "https://hooks.slack.com/services/T/B/X"
     bot = slack_config({"slack": {"signing_secret": "s", "bot_token": "xoxb-1", "channel": "C1"}})
