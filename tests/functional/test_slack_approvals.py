@@ -106,9 +106,8 @@ def credentials(aws: Aws, slack: FakeSlack, **entry: str) -> None:
 def functions(aws: Aws, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any]]:
     """(notices, interactions): the two handler modules, with the template's environment and
     every Slack call answered by the fake."""
-    from slack_interactions import handler, notices
-
     from goodword.settings import slack_settings
+    from slack_interactions import handler, notices
 
     refs = {**aws.tables, **aws.secrets, **aws.queues}
     for function in ("SlackReviewNoticesFunction", "SlackInteractionsFunction"):
