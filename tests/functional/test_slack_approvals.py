@@ -200,7 +200,8 @@ def test_an_offer_entering_review_is_posted_once_however_often_the_trigger_comes
     text = json.dumps(message.blocks)
     assert "@fan_amy" in text and "I love your coffee" in text and "Ethiopia Guji" in text
     assert "Mentions:* 1 (1 positive)" in text and "Judgement:" in text
-    assert offer_id_of(message) == offer_state(aws, offer_id_of(message)).id
+    offer = offer_state(aws, offer_id_of(message))
+    assert offer.claim_link and offer.claim_link not in text and "[claim link]" in text
 
 
 def test_a_notice_slack_never_got_is_posted_by_the_retry(
@@ -363,6 +364,23 @@ def test_a_click_not_signed_by_slack_now_decides_nothing(
     base64_body["body"] = base64.b64encode(body).decode()
     assert handler.lambda_handler(base64_body, lambda_context)["statusCode"] == 200  # as API Gateway may pass it
     assert offer_state(aws, offer_id).state is WorkState.APPROVED
+
+
+def test_a_click_from_another_channel_decides_nothing(
+    aws: Aws, functions: tuple[Any, Any], slack: FakeSlack, waiting: Message, lambda_context: Any
+) -> None:
+    from urllib.parse import parse_qs, urlencode
+
+    _, handler = functions
+    offer_id = offer_id_of(waiting)
+    _, body = slack.click(waiting, f"approve:{offer_id}", "ana")
+    payload = json.loads(parse_qs(body.decode())["payload"][0])
+    payload["container"]["channel_id"] = payload["channel"]["id"] = "C0ELSEWHERE"  # the message shared elsewhere
+    moved = urlencode({"payload": json.dumps(payload)}).encode()
+    now = str(int(datetime.now(UTC).timestamp()))
+    headers = {"x-slack-request-timestamp": now, "x-slack-signature": signature(slack.signing_secret, now, moved)}
+    assert handler.lambda_handler(interaction(headers, moved), lambda_context)["statusCode"] == 200
+    assert offer_state(aws, offer_id).state is WorkState.PENDING_REVIEW
 
 
 def test_the_notice_marks_are_per_offer(

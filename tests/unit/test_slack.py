@@ -110,6 +110,8 @@ def offer(**fields: Any) -> WorkRecord:
         "idempotency_key": "k",
         "product": "a bag of beans",
         "message": "Thank you @fan! Claim your beans: https://example.com/claim/abc",
+        "claim_link": "https://example.com/claim/abc",
+        "claim_code": "abc",
     }
     return WorkRecord.model_validate({**values, **fields})
 
@@ -134,7 +136,8 @@ def test_the_notice_shows_the_post_the_person_the_judgement_and_the_message_with
     assert "@fan&lt;!channel&gt;" in text
     assert "1,200" in text and "3 (2 positive)" in text
     assert "review: likely praise" in text  # describe(): the judgement in words
-    assert "Claim your beans" in text
+    assert "Claim your beans: [claim link]" in text
+    assert "claim/abc" not in json.dumps(message), "the fan's key to the claim page stays out of Slack"
     assert "https://x.com/i/web/status/1234567890" in text
     (actions,) = [b for b in message["blocks"] if b["type"] == "actions"]
     offer_id = offer().id

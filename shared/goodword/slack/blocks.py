@@ -104,10 +104,17 @@ def notice(review: ReviewNotice) -> dict[str, Any]:
     blocks.append(_context(f"*Judgement:* {escaped(judged)}"))
     if offer.held_because:
         blocks.append(_context(f"*Held:* {escaped(offer.held_because)}"))
-    blocks.append(_section("*Would send:*\n" + _quoted(offer.message or "(the rule's message)")))
+    blocks.append(_section("*Would send:*\n" + _quoted(without_claim_link(offer) or "(the rule's message)")))
     blocks.append(buttons(offer.id))
     fallback = f"Offer waiting for review: {what}: {' '.join((review.event_text or '').split())}"
     return {"text": _cut(escaped(fallback), FALLBACK_LIMIT), "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
+
+
+def without_claim_link(offer: WorkRecord) -> str:
+    """The message with its claim link as ``[claim link]``: the link is the fan's key to the
+    claim page, and a Slack channel is no place for it (the event bus never carries it either)."""
+    message = offer.message or ""
+    return message.replace(offer.claim_link, "[claim link]") if offer.claim_link else message
 
 
 def buttons(offer_id: str) -> dict[str, Any]:

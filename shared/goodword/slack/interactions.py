@@ -78,6 +78,9 @@ class Interactions:
             return 400
         if payload.get("type") != "block_actions":
             return 200  # nothing else is asked of this app
+        if config.channel and _channel_of(payload) not in ("", config.channel):
+            logger.warning("a click from another channel than the review channel decides nothing")
+            return 200
         for click in clicks(payload):
             line, keep_buttons = self._decide(click)
             original = (payload.get("message") or {}).get("blocks") or []
@@ -104,9 +107,7 @@ class Interactions:
     def _update(self, config: SlackConfig, payload: dict[str, Any], message: dict[str, Any]) -> None:
         """Replace the clicked message; a failure is logged (the decision stands either way)."""
         response_url = str(payload.get("response_url") or "")
-        container = payload.get("container") or {}
-        channel = str(container.get("channel_id") or (payload.get("channel") or {}).get("id") or "")
-        ts = str(container.get("message_ts") or "")
+        channel, ts = _channel_of(payload), str((payload.get("container") or {}).get("message_ts") or "")
         if response_url:
             if not response_url_allowed(response_url, config):
                 logger.warning("a response_url that is not Slack's is not called")
@@ -124,6 +125,10 @@ class Interactions:
         said = answer(sent)
         if said.outcome != "sent":
             logger.warning("the Slack message could not be updated", extra={"reason": said.detail})
+
+
+def _channel_of(payload: dict[str, Any]) -> str:
+    return str((payload.get("container") or {}).get("channel_id") or (payload.get("channel") or {}).get("id") or "")
 
 
 def _payload(body: bytes) -> dict[str, Any] | None:
