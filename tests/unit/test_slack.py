@@ -233,3 +233,82 @@ def test_slacks_answers() -> None:
     assert said(429, {"ok": False, "error": "ratelimited"}, {"retry-after": "30"}).retry_after == 30
     assert said(404, "no_service").detail == "404: no_service"
     assert said(503, "").outcome == "retry"
+
+
+# --- the notice, once ------------------------------------------------------------------------
+
+
+class State:
+    """StateTable's part a notice uses, in memory."""
+
+    def __init__(self, *records: WorkRecord) -> None:
+        self.records = {r.key: r for r in records}
+        self.marks: dict[str, str] = {}
+
+    def get_work(self, work_key: str) -> WorkRecord | None:
+        return self.records.get(work_key)
+
+    def profile(self, person: str) -> Profile | None:
+        return PROFILE
+
+    def mark_once(self, mark: str, owner: str) -> bool:
+        return self.marks.setdefault(mark, owner) == owner
+
+    def unmark(self, mark: str, owner: str) -> bool:
+        return self.marks.pop(mark, None) is not None
+
+
+class Events:
+    def events(self, event_ids: Any) -> dict[str, dict[str, Any]]:
+        return {e: {"text": "love these beans"} for e in event_ids}
+
+    def decisions_for(self, event_ids: Any) -> dict[str, Any]:
+        return {}
+
+
+def notices(state: State, answers: list[Any]) -> tuple[Any, list[Any]]:
+    from goodword.slack.notices import Notices
+
+    sent: list[Any] = []
+
+    def http(request: Any) -> HttpResponse:
+        sent.append(request)
+        outcome = answers.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return HttpResponse(200, {}, json.dumps(outcome).encode())
+
+    credentials = {"slack": {"bot_token": "xoxb-1", "channel": "C1", "signing_secret": "s"}}
+    return Notices(state, Events(), lambda: credentials, http, http), sent
+
+
+def test_an_offer_decided_before_its_notice_is_not_posted() -> None:
+    decided = offer(state=WorkState.APPROVED)
+    posting, sent = notices(State(decided), [])
+    assert posting.post(offer()).detail == "no longer waiting for review"
+    assert not sent
+
+
+def test_slack_refusing_the_notice_is_not_retried_and_an_answer_that_never_came_is_not_posted_again() -> None:
+    from goodword.outbound.transport import TransportError
+
+    state = State(offer())
+    posting, sent = notices(state, [{"ok": False, "error": "channel_not_found"}])
+    refused = posting.post(offer())
+    assert refused.done and refused.detail == "failed: channel_not_found"
+    assert posting.post(offer()).detail == "already posted"  # refused: the mark stays, never posted again
+    assert len(sent) == 1
+
+    state = State(offer())
+    posting, sent = notices(state, [TransportError("ReadTimeout", maybe_sent=True)])
+    first = posting.post(offer())
+    assert first.done and first.detail.startswith("outcome unknown")
+    assert posting.post(offer()).detail == "already posted"
+    assert len(sent) == 1
+
+    state = State(offer())
+    posting, sent = notices(state, [TransportError("ConnectionRefused", maybe_sent=False), {"ok": True, "ts": "1.1"}])
+    assert not posting.post(offer()).done  # nothing reached Slack: the trigger retries
+    assert posting.post(offer()).detail == "posted"
+    assert posting.post(offer()).detail == "already posted"
+    assert len(sent) == 2
