@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from local_stack.fake_slack import FakeSlack
+
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 _MENTION = re.compile(r"^mentioned_(?P<what>comment|media)\.(?:comment|media)_id\((?P<id>[^)]+)\)")
 
@@ -228,8 +230,12 @@ class ReadsHandler(BaseHTTPRequestHandler):
 
     shopify = FakeShopify()
     brand = FakeBrand()
+    slack = FakeSlack()
 
     def do_GET(self) -> None:
+        if urlsplit(self.path).path.startswith("/slack/__"):
+            self.send_json(*self.slack.admin("GET", self.path, b""))
+            return
         status, body = answer("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
         self.send_json(status, body)
 
@@ -239,6 +245,14 @@ class ReadsHandler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         if urlsplit(self.path).path.startswith("/brand/"):
             status, body = self.brand.answer("POST", self.path, headers, data)
+        elif urlsplit(self.path).path.startswith("/slack/__"):
+            status, body = self.slack.admin("POST", self.path, data)
+        elif urlsplit(self.path).path.startswith("/slack/"):
+            status, answered = self.slack.answer("POST", self.path, headers, data)
+            if not isinstance(answered, dict):  # webhooks and response URLs answer text
+                self.send_text(status, str(answered))
+                return
+            body = answered
         else:
             status, body = self.shopify.answer("POST", self.path, headers, data)
         self.send_json(status, body)
@@ -247,6 +261,14 @@ class ReadsHandler(BaseHTTPRequestHandler):
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def send_text(self, status: int, text: str) -> None:
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("content-type", "text/html")
         self.send_header("content-length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -260,9 +282,11 @@ class FakePlatforms:
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.brand = FakeBrand()  # this server's own: what it received is this stack's
-        handler = type("Handler", (ReadsHandler,), {"brand": self.brand})
+        self.slack = FakeSlack()  # this server's own workspace
+        handler = type("Handler", (ReadsHandler,), {"brand": self.brand, "slack": self.slack})
         self.server = ThreadingHTTPServer((host, 0), handler)
         self.host = host
+        self.slack.root = self.root
         self.thread = threading.Thread(target=self.server.serve_forever, name="fake-platforms", daemon=True)
 
     @property
@@ -272,7 +296,13 @@ class FakePlatforms:
     @property
     def base_urls(self) -> dict[str, str]:
         root = self.root
-        return {"graph": f"{root}/graph/v26.0", "linkedin": f"{root}/linkedin", "x": f"{root}/x", "shopify": f"{root}/shopify"}
+        return {
+            "graph": f"{root}/graph/v26.0",
+            "linkedin": f"{root}/linkedin",
+            "x": f"{root}/x",
+            "shopify": f"{root}/shopify",
+            "slack": self.slack.api_base_url,
+        }
 
     @property
     def fulfilment_url(self) -> str:

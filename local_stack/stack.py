@@ -265,6 +265,7 @@ class LocalStack:
             "webhook_base_url": f"{self.base_url}/webhooks",
             "base_url": self.base_url,
             "aws_endpoint_url": self.aws_endpoint_url,
+            "fake_platforms_url": self.platforms.root if self.platforms else None,  # and the fake Slack at /slack/
             "region": aws.REGION,
             "pid": os.getpid(),
             "aws_pid": self.moto.pid if self.moto else None,

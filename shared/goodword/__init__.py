@@ -17,6 +17,8 @@ protocols of ``ports`` (tests/unit/test_layers.py holds it).
 - ``services``: what a marketer does, once, for the command and the console's API (rules,
   settings, report, review, people) over the stores; ``backtest`` (what rules would have
   done to stored events) and ``reporting`` (the report's numbers), pure, beneath them.
+- ``slack``: approve from Slack: an offer entering review posted to the brand's channel, its
+  buttons' clicks verified and decided through the review service.
 - ``aws``: the adapters of the ports on DynamoDB, SQS, EventBridge, Secrets Manager and
   Bedrock; ``memory``: the same ports in plain Python (backtests, ``rules test``, fast tests).
 - Records and models: ``events`` (the canonical Event), ``event_items`` (its DynamoDB layout),

@@ -157,3 +157,22 @@ class ClaimPageSettings(BaseModel):
 @cache
 def claim_page_settings() -> ClaimPageSettings:
     return _from_environment(ClaimPageSettings)
+
+
+class SlackSettings(BaseModel):
+    """Approve from Slack's functions (functions/slack_interactions): the notices and the clicks.
+    The clicks' function also builds the review service's stores (aws.stores.from_environment)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    state_table_name: str = Field(min_length=1)
+    events_table_name: str = Field(min_length=1)
+    credentials_secret_id: str = Field(min_length=1)
+    secrets_cache_seconds: int = Field(default=300, ge=0, le=3600)
+    # Lets the incoming webhook and response_url reach loopback: the local stack and tests only.
+    notify_allow_private_networks: bool = False
+
+
+@cache
+def slack_settings() -> SlackSettings:
+    return _from_environment(SlackSettings)

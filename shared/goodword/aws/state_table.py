@@ -20,7 +20,8 @@ nothing is written and the result says which limit stopped it. Never read-then-w
                                                index (keys only); an offer's ``claim_state``
                                                and ``claimed_at`` are written with its claim,
                                                in ClaimsTable's transaction (offer_claim_write)
-    pk = <mark>,             sk = MARK         once-ever marks (a private reply per comment)
+    pk = <mark>,             sk = MARK         once-ever marks (a private reply per comment,
+                                               a Slack notice per offer: SLACK_NOTICE#<id>)
     pk = RATE#<counter>,     sk = RATE         send- and read-rate windows (expire)
     pk = FETCH#<kind>#<account>#<object>, sk = FETCH   a platform's answer to an
                                                enrichment read, reused until it expires
@@ -754,6 +755,18 @@ class StateTable:
             Key=key(mark, "MARK"),
             UpdateExpression="SET #o = :o",
             ConditionExpression="attribute_not_exists(pk) OR #o = :o",
+            ExpressionAttributeNames={"#o": "owner"},
+            ExpressionAttributeValues=to_dynamodb({":o": owner}),
+        )
+
+    def unmark(self, mark: str, owner: str) -> bool:
+        """Take back a once-ever mark this owner holds (what it marked was surely not done:
+        a Slack notice that never reached Slack), so a retry may take it."""
+        return conditional(
+            "delete_item",
+            TableName=self.table,
+            Key=key(mark, "MARK"),
+            ConditionExpression="#o = :o",
             ExpressionAttributeNames={"#o": "owner"},
             ExpressionAttributeValues=to_dynamodb({":o": owner}),
         )
