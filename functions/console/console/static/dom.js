@@ -89,6 +89,7 @@ export function field(label, input, { hint = null, path = null } = {}) {
 function setError(parts, message) {
   const { wrap, input, error, hint } = parts;
   const described = hint ? [hint.id] : [];
+  if (input.dataset.describedAlso) described.push(input.dataset.describedAlso);
   if (message) {
     error.textContent = message;
     error.hidden = false;

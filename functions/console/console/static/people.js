@@ -66,7 +66,7 @@ function identityText(identity) {
 
 function facts(person) {
   const rows = Object.entries(person || {}).filter(([, v]) => v === null || ["string", "number", "boolean"].includes(typeof v));
-  return h("dl", { class: "facts-list" }, rows.map(([k, v]) => h("div", {}, h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, v === null ? "–" : String(v)))));
+  return h("dl", { class: "facts-list" }, rows.map(([k, v]) => h("div", {}, h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, v === null ? "–" : /^\d{4}-\d{2}-\d{2}T/.test(String(v)) ? time(String(v)) : String(v)))));
 }
 
 function timelineEntry(entry) {

@@ -72,6 +72,7 @@ function messagePart(item, ctx) {
     hint: edit.placeholders && edit.placeholders.length ? `Placeholders you can use: ${edit.placeholders.map((p) => `{${p}}`).join(" ")}` : null,
   });
   const count = h("span", { class: "count", id: uid("count") });
+  area.dataset.describedAlso = count.id;
   area.setAttribute("aria-describedby", `${area.getAttribute("aria-describedby") || ""} ${count.id}`.trim());
   const update = () => {
     const n = area.value.length;
@@ -282,10 +283,8 @@ export async function render(view, ctx) {
       previous = article;
     }
     updateCount();
-    if (!first && added) {
-      announce(`${added} new ${added === 1 ? "item" : "items"} to review.`);
-      refreshRecent();
-    }
+    if (!first && added) announce(`${added} new ${added === 1 ? "item" : "items"} to review.`);
+    if (!first) refreshRecent(); // an approved offer becomes "sent" a moment later
     if (!selected && waiting.firstElementChild) select(waiting.firstElementChild, false);
   }
 
