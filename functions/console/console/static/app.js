@@ -2,7 +2,7 @@
 // (#/review, #/rules/RULE, ...). Each page module exports render(view, ctx) and may return
 // a function that stops what it started (the review page's polling).
 
-import { api, ApiError, forget, get, signIn, token, whenSignedOut } from "./api.js";
+import { ApiError, forget, get, signIn, token, whenSignedOut } from "./api.js";
 import { announce, field, fill, h } from "./dom.js";
 import * as people from "./people.js";
 import * as results from "./results.js";
@@ -13,6 +13,8 @@ import * as settings from "./settings.js";
 const PAGES = { review, rules, people, results, settings };
 const ctx = { me: null, canEdit: false };
 let stop = null;
+let routed = false;
+let generation = 0;
 
 function view() {
   return document.getElementById("view");
@@ -20,6 +22,7 @@ function view() {
 
 function signedOut(message) {
   ctx.me = null;
+  generation += 1;
   if (stop) stop();
   stop = null;
   document.getElementById("nav").hidden = true;
@@ -101,7 +104,8 @@ async function start() {
 function route() {
   if (!ctx.me) return;
   const hash = location.hash || "";
-  if (hash && !hash.startsWith("#/")) return; // the skip link and other in-page anchors
+  if (hash && !hash.startsWith("#/") && routed) return; // the skip link and other in-page anchors
+  routed = true;
   const [name, ...rest] = hash.replace(/^#\//, "").split("/").map(decodeURIComponent);
   const page = PAGES[name] ? name : "review";
   if (stop) stop();
@@ -110,15 +114,21 @@ function route() {
     if (link.getAttribute("href") === `#/${page}`) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  fill(view(), h("p", {}, "Loading…"));
+  // each route draws into a box of its own: a page still loading when the reader moves on
+  // draws into a box no longer on the page, never over the next page
+  const box = h("div", { class: "page" }, h("p", {}, "Loading…"));
+  fill(view(), box);
+  const mine = ++generation;
   const params = rest.filter(Boolean);
-  Promise.resolve(PAGES[page].render(view(), { ...ctx, params }))
+  Promise.resolve(PAGES[page].render(box, { ...ctx, params }))
     .then((cleanup) => {
-      stop = typeof cleanup === "function" ? cleanup : null;
+      const done = typeof cleanup === "function" ? cleanup : null;
+      if (mine === generation) stop = done;
+      else if (done) done();
     })
     .catch((error) => {
       if (error instanceof ApiError && error.status === 401) return;
-      fill(view(), h("h1", {}, "Something went wrong"), h("p", { class: "error" }, error.message || String(error)));
+      fill(box, h("h1", {}, "Something went wrong"), h("p", { class: "error" }, error.message || String(error)));
     });
 }
 
@@ -130,5 +140,3 @@ document.getElementById("sign-out").addEventListener("click", () => {
   signedOut();
 });
 start();
-
-export { api };

@@ -95,8 +95,8 @@ async function renderPerson(view, ctx, personId) {
   async function act(path, body, done) {
     try {
       await post(path, body);
-      announce(done, "ok");
       await reload();
+      announce(done, "ok");
     } catch (error) {
       if (error.status !== 401) announce(error.message, "error");
     }

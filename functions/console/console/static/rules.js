@@ -240,9 +240,9 @@ async function renderRule(view, ctx, ruleId) {
   async function save(id) {
     try {
       const answer = await put(`/api/rules/${q(id)}`, { yaml: editor.value, expected_version: rule.version ?? null });
-      announce(`Saved: ${answer.rule_id} is now version ${answer.version}.`, "ok");
       if (isNew) location.hash = `#/rules/${encodeURIComponent(answer.rule_id)}`;
       else await renderRule(view, ctx, ruleId);
+      announce(`Saved: ${answer.rule_id} is now version ${answer.version}.`, "ok");
     } catch (error) {
       if (error.status === 409) {
         const reload = h("button", { type: "button", class: "primary", onclick: () => renderRule(view, ctx, ruleId) }, "Reload the rule");
@@ -270,8 +270,8 @@ async function renderRule(view, ctx, ruleId) {
   async function toggle() {
     try {
       const answer = await post(`/api/rules/${q(ruleId)}/${rule.enabled ? "disable" : "enable"}`);
-      announce(`${ruleId} is ${answer.enabled ? "enabled" : "disabled"} (version ${answer.version}).`, "ok");
       await renderRule(view, ctx, ruleId);
+      announce(`${ruleId} is ${answer.enabled ? "enabled" : "disabled"} (version ${answer.version}).`, "ok");
     } catch (error) {
       if (error.status !== 401) announce(error.message, "error");
     }
@@ -286,8 +286,8 @@ async function renderRule(view, ctx, ruleId) {
     if (!yes) return;
     try {
       const answer = await post(`/api/rules/${q(ruleId)}/rollback`, { version: version.version });
-      announce(`Rolled back: ${ruleId} is now version ${answer.version}, as version ${version.version} was.`, "ok");
       await renderRule(view, ctx, ruleId);
+      announce(`Rolled back: ${ruleId} is now version ${answer.version}, as version ${version.version} was.`, "ok");
     } catch (error) {
       if (error.status !== 401) announce(error.message, "error");
     }

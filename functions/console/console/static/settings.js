@@ -16,8 +16,8 @@ export async function render(view, ctx) {
     if (!editor.result.ok) return;
     try {
       const answer = await put("/api/settings", { yaml: editor.value, expected_version: current.version ?? null });
-      announce(`Settings saved (version ${answer.version}).`, "ok");
       await render(view, ctx);
+      announce(`Settings saved (version ${answer.version}).`, "ok");
     } catch (error) {
       if (error.status === 409) {
         fill(panel, h("div", { class: "conflict", role: "alert" }, h("h2", {}, "Someone else changed the settings"), h("p", {}, `They changed after you opened them (you started from version ${current.version}). Your edit is not saved. Reload to see their change, then make yours again.`), h("button", { type: "button", class: "primary", onclick: () => render(view, ctx) }, "Reload the settings")));
