@@ -139,9 +139,10 @@ def review_rule(goodword_stack: RunningStack, tmp_path_factory: pytest.TempPathF
 
 
 def waiting_offer(stack: RunningStack, words: str) -> str:
-    """A new fan mentions the tests' brand account; the offer waits for review. Its text."""
+    """A new fan mentions the tests' brand account; the offer waits for review. Its text (one
+    of its own: a reused stack keeps earlier runs' offers waiting)."""
     author = f"e2e-console-{secrets.token_hex(5)}"
-    text = f"@shop I love your coffee, wonderful and amazing, best beans ever, thank you! {words}"
+    text = f"@shop I love your coffee, wonderful and amazing, best beans ever, thank you! {words} {author[-4:]}"
     deliver(stack, str(9400000000000000000 + secrets.randbelow(10**17)), author, text, brand=BRAND)
     stack.wait_idle()
     return text
@@ -179,8 +180,14 @@ def test_an_invalid_field_is_said_beside_it(goodword_stack: RunningStack, contex
     page.get_by_role("button", name="YAML", exact=True).click()
     assert "limits.per_day" in page.locator("ul.problems").first.inner_text()
     page.get_by_role("button", name="Form", exact=True).click()
-    cap.fill("20")
+    cap.fill("25")
     error.wait_for(state="hidden")
+    page.get_by_role("button", name="Review and save…").click()  # the diff comes before any save
+    diff = page.locator("#rule-panel pre.diff")
+    diff.wait_for()
+    assert "+  per_day: 25" in diff.inner_text()
+    shoot(page, "diff")
+    page.get_by_role("button", name="Keep editing").click()  # nothing saved: the flagship stays as it is
 
 
 def test_the_backtest_shows_what_the_command_prints(goodword_stack: RunningStack, context: Any) -> None:
@@ -204,7 +211,8 @@ def test_the_backtest_shows_what_the_command_prints(goodword_stack: RunningStack
 
 
 def test_a_rule_is_rolled_back(goodword_stack: RunningStack, context: Any, tmp_path: Path) -> None:
-    rule = {**REVIEW_RULE, "id": "console-e2e-rollback", "name": "First wording", "enabled": False}
+    triggers = {"kinds": ["mention"], "platforms": ["x"], "brand_accounts": ["5550025"]}  # nobody delivers there
+    rule = {**REVIEW_RULE, "id": "console-e2e-rollback", "name": "First wording", "enabled": False, "triggers": triggers}
     path = tmp_path / "console-e2e-rollback.yaml"
     for name in ("First wording", "Second wording"):
         path.write_text(yaml.safe_dump({**rule, "name": name}))
@@ -213,9 +221,9 @@ def test_a_rule_is_rolled_back(goodword_stack: RunningStack, context: Any, tmp_p
     first = min(v["version"] for v in history)
     latest = max(v["version"] for v in history)
     page = sign_in(goodword_stack, context, EDITOR, "#/rules/console-e2e-rollback")
-    page.get_by_role("button", name=f"Roll back to version {first}").click()
+    page.get_by_role("button", name=f"Roll back to version {first}", exact=True).click()
     dialog = page.get_by_role("dialog")
-    dialog.get_by_role("button", name=f"Roll back to version {first}").click()
+    dialog.get_by_role("button", name=f"Roll back to version {first}", exact=True).click()
     page.locator("#status", has_text=f"version {latest + 1}").wait_for()
     assert page.get_by_label("Name", exact=True).input_value() == "First wording"
     shoot(page, "history")
@@ -253,7 +261,36 @@ PAGES = {
 }
 
 
+def test_erasing_a_person_names_what_goes_and_needs_their_handle(
+    goodword_stack: RunningStack, context: Any, review_rule: str
+) -> None:
+    text = waiting_offer(goodword_stack, "erase me")
+    page = sign_in(goodword_stack, context, EDITOR)
+    handle = page.locator("article.item", has_text=text).locator(".person h3 a").inner_text().lstrip("@")
+    page.get_by_role("link", name="People").click()
+    page.get_by_label("Find a person").fill(handle)
+    page.get_by_role("button", name="Search").click()
+    page.locator("ul.people a", has_text=handle).first.click()
+    page.get_by_role("button", name="Erase this person…").click()
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    assert dialog.locator("li").count() >= 1, "the dialog names what will be removed"
+    erase = dialog.get_by_role("button", name="Erase for good")
+    assert erase.is_disabled()
+    dialog.get_by_label(f"Type {handle} to confirm").fill("someone else")
+    assert erase.is_disabled()
+    dialog.get_by_label(f"Type {handle} to confirm").fill(handle)
+    shoot(page, "erase")
+    erase.click()
+    page.locator("#status", has_text="Erased").wait_for()
+
+
 def test_no_serious_accessibility_violation_on_any_page(goodword_stack: RunningStack, context: Any) -> None:
+    first = context.new_page()
+    first.goto(f"{goodword_stack.base_url}/console")
+    first.get_by_label("Password").wait_for()
+    assert serious_violations(first) == [], "sign in"
+    shoot(first, "sign-in")
     page = sign_in(goodword_stack, context, EDITOR)
     for name, route in PAGES.items():
         page.goto(f"{goodword_stack.base_url}/console{route}")

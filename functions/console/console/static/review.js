@@ -59,7 +59,7 @@ function personPart(item) {
   return h(
     "div",
     { class: "person" },
-    h("h3", {}, "Who: ", h("a", { href: `#/people/${encodeURIComponent(item.person_key || item.person || `${item.platform}:@${handle}`)}` }, handle.startsWith("@") ? handle : `@${handle}`)),
+    h("h3", {}, "Who: ", h("a", { href: `#/people/${encodeURIComponent(`${item.platform}:@${handle.replace(/^@/, "")}`)}` }, handle.startsWith("@") ? handle : `@${handle}`)),
     h("dl", {}, rows.map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, String(v))))),
   );
 }
