@@ -78,7 +78,7 @@ def claims(authorizer: JwtAuthorizer, headers: dict[str, str], keys: KeySet, now
         return None
     found = decoded.claims
     moment = time.time() if now is None else now
-    audience = found.get("aud", found.get("client_id"))
+    audience = found.get("aud") or found.get("client_id")
     audiences = audience if isinstance(audience, list) else [audience]
     exp, nbf = found.get("exp"), found.get("nbf")
     if (

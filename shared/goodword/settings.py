@@ -163,7 +163,6 @@ class ConsoleSettings(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
     console_user_pool_client_id: str = Field(min_length=1)  # the console's Cognito app client (sign-in)
-    max_body_bytes: int = Field(default=4096, ge=256, le=65_536)  # a sign-in is an email and a password
 
 
 @cache

@@ -23,6 +23,7 @@ from goodword.settings import console_settings
 SIGN_IN_PATH = "/console/sign-in"
 MAX_EMAIL = 254
 MAX_PASSWORD = 256
+MAX_BODY_BYTES = 4096  # a sign-in is an email and a password
 WRONG = "wrong email or password"  # never which of the two
 
 
@@ -69,11 +70,11 @@ def sign_in(event: dict[str, Any]) -> Answer:
 def _credentials(event: dict[str, Any]) -> tuple[str, str] | None:
     """(email, password) from a JSON object body; None for anything else."""
     body = event.get("body") or ""
-    if len(body) > console_settings().max_body_bytes * 2:  # base64 is longer; refused before decoding
+    if len(body) > MAX_BODY_BYTES * 2:  # base64 is longer; refused before decoding
         return None
     try:
         raw = base64.b64decode(body, validate=True) if event.get("isBase64Encoded") else str(body).encode()
-        document = json.loads(raw) if len(raw) <= console_settings().max_body_bytes else None
+        document = json.loads(raw) if len(raw) <= MAX_BODY_BYTES else None
     except (binascii.Error, ValueError):
         return None
     if not isinstance(document, dict):
