@@ -55,7 +55,9 @@ def authorizers_of(body: dict[str, Any]) -> dict[str, JwtAuthorizer]:
     return found
 
 
-def authorizer_for(operation: dict[str, Any], body: dict[str, Any], authorizers: dict[str, JwtAuthorizer]) -> JwtAuthorizer | None:
+def authorizer_for(
+    operation: dict[str, Any], body: dict[str, Any], authorizers: dict[str, JwtAuthorizer]
+) -> JwtAuthorizer | None:
     """The authorizer a route's operation requires (its own ``security``, else the API's)."""
     security = operation.get("security", body.get("security")) or []
     for requirement in security:

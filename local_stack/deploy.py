@@ -160,10 +160,27 @@ def _create_emulated_event_buses(cfn: dict[str, Any], stack_name: str) -> dict[s
 
 
 # The template's properties that moto's Cognito API takes as they are written.
-_POOL_KEYS = ("UsernameAttributes", "AliasAttributes", "AutoVerifiedAttributes", "AdminCreateUserConfig", "AccountRecoverySetting")
-_POOL_KEYS += ("Policies", "MfaConfiguration", "UserAttributeUpdateSettings", "Schema")
-_CLIENT_KEYS = ("GenerateSecret", "ExplicitAuthFlows", "PreventUserExistenceErrors", "EnableTokenRevocation")
-_CLIENT_KEYS += ("IdTokenValidity", "AccessTokenValidity", "RefreshTokenValidity", "TokenValidityUnits")
+_POOL_KEYS = (
+    "UsernameAttributes",
+    "AliasAttributes",
+    "AutoVerifiedAttributes",
+    "AdminCreateUserConfig",
+    "AccountRecoverySetting",
+    "Policies",
+    "MfaConfiguration",
+    "UserAttributeUpdateSettings",
+    "Schema",
+)
+_CLIENT_KEYS = (
+    "GenerateSecret",
+    "ExplicitAuthFlows",
+    "PreventUserExistenceErrors",
+    "EnableTokenRevocation",
+    "IdTokenValidity",
+    "AccessTokenValidity",
+    "RefreshTokenValidity",
+    "TokenValidityUnits",
+)
 
 
 def _create_emulated_user_pools(cfn: dict[str, Any], stack_name: str) -> dict[str, str]:

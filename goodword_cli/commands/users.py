@@ -9,11 +9,10 @@ import string
 
 import click
 
-from goodword.aws.console_users import ConsoleUsers, UserExists
+from goodword.console_users import GROUPS, ConsoleUserDirectory, UserExists
 from goodword_cli.app import App, pass_app
 from goodword_cli.output import EXIT_PROBLEMS, CliError, console, emit_json, json_option, table
 
-GROUPS = ("editors", "viewers")
 PASSWORD_LENGTH = 20
 # Cognito's symbols, less the ones a shell or a chat message would mangle.
 SYMBOLS = "!#%+-=?@^_"
@@ -30,7 +29,7 @@ def generate_password(length: int = PASSWORD_LENGTH) -> str:
             return password
 
 
-def _users(app: App) -> ConsoleUsers:
+def _users(app: App) -> ConsoleUserDirectory:
     users = app.target().console_users()
     if users is None:
         raise CliError("this stack has no console users (it was deployed before the console): deploy it again", EXIT_PROBLEMS)
@@ -70,9 +69,11 @@ def add(app: App, email: str, group: str, as_json: bool) -> None:
 @pass_app
 def list_users(app: App, as_json: bool) -> None:
     """Every console user with their groups."""
-    found = _users(app).list()
+    found = _users(app).members()
     if as_json:
         emit_json({"users": [u.as_json() for u in found]})
         return
     rows = [(u.email, " ".join(u.groups) or "-", "yes" if u.enabled else "no", u.status) for u in found]
-    table("Console users", ("email", "groups", "enabled", "status"), rows, empty="none yet (goodword users add)", whole=("email",))
+    table(
+        "Console users", ("email", "groups", "enabled", "status"), rows, empty="none yet (goodword users add)", whole=("email",)
+    )

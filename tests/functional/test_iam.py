@@ -123,7 +123,14 @@ def names(aws: Aws) -> dict[str, str]:
 def recording(names: dict[str, str], budget: clients.Budget) -> Iterator[Recorder]:
     clients.use_budget(budget)
     recorder = Recorder(names)
-    services = (clients.dynamodb(), clients.sqs(), clients.secretsmanager(), clients.events(), clients.kms(), clients.cognito_idp())
+    services = (
+        clients.dynamodb(),
+        clients.sqs(),
+        clients.secretsmanager(),
+        clients.events(),
+        clients.kms(),
+        clients.cognito_idp(),
+    )
     for client in services:
         client.meta.events.register("provide-client-params", recorder)
     try:

@@ -28,7 +28,8 @@ def check(token: str | None, keys: KeySet | None = None, header: str = "authoriz
 
 
 def test_a_valid_token_passes_with_its_claims_as_api_gateway_gives_them() -> None:
-    passed = check(f"Bearer {id_token(POOL, CLIENT, **{'cognito:groups': ['editors', 'viewers']})}")
+    groups: dict[str, Any] = {"cognito:groups": ["editors", "viewers"]}
+    passed = check(f"Bearer {id_token(POOL, CLIENT, **groups)}")
     assert passed is not None
     assert passed["email"] == "editor@goodword.local"
     assert passed["cognito:groups"] == "[editors viewers]"

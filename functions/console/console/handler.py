@@ -16,7 +16,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from console.pages import Answer, page, security_headers
 from goodword.aws import clients
-from goodword.aws.console_users import ConsoleSignIn, SignInRefused
+from goodword.aws.console_users import ConsoleSignIn
+from goodword.console_users import SignInRefused
 from goodword.observability import logger, tracer
 from goodword.settings import console_settings
 

@@ -7,37 +7,16 @@ calls, made with the caller's own AWS credentials."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from goodword.aws import clients
+from goodword.console_users import ConsoleUser, SignedIn, SignInRefused, UserExists
 
 # Cognito answers a wrong password, an unknown user and a disabled one differently (and, with
 # PreventUserExistenceErrors, the same); the console says only "wrong email or password".
 _REFUSED = {"NotAuthorizedException", "UserNotFoundException", "UserNotConfirmedException", "PasswordResetRequiredException"}
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    id_token: str  # the page sends it as "Authorization: Bearer <id token>" to /api/*
-    expires_in: int  # seconds
-
-
-@dataclass(frozen=True)
-class ConsoleUser:
-    email: str
-    groups: tuple[str, ...]
-    enabled: bool
-    status: str  # Cognito's: CONFIRMED, FORCE_CHANGE_PASSWORD, ...
-
-    def as_json(self) -> dict[str, Any]:
-        return {"email": self.email, "groups": list(self.groups), "enabled": self.enabled, "status": self.status}
-
-
-class SignInRefused(Exception):
-    """Cognito wants more than a password (a challenge this console does not offer)."""
 
 
 class ConsoleSignIn:
@@ -96,7 +75,7 @@ class ConsoleUsers:
         self.client.admin_add_user_to_group(UserPoolId=self.pool_id, Username=email, GroupName=group)
         return ConsoleUser(email=email, groups=(group,), enabled=True, status="CONFIRMED")
 
-    def list(self) -> list[ConsoleUser]:
+    def members(self) -> list[ConsoleUser]:
         """Every user with their groups, by email."""
         members: dict[str, set[str]] = {}
         for group in self.groups():
@@ -116,10 +95,6 @@ class ConsoleUsers:
     def _pages(self, operation: str, key: str, **request: Any) -> list[dict[str, Any]]:
         pages = self.client.get_paginator(operation).paginate(UserPoolId=self.pool_id, **request)
         return [item for page in pages for item in page.get(key, [])]
-
-
-class UserExists(Exception):
-    """The email is already a user of the pool."""
 
 
 def _attribute(user: dict[str, Any], name: str) -> str | None:
