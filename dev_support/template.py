@@ -129,3 +129,27 @@ def create_event_buses(events: Any) -> dict[str, str]:
         events.create_event_bus(Name=f"{logical_id}-test")
         names[logical_id] = f"{logical_id}-test"
     return names
+
+
+_POOL_KEYS = ("UsernameAttributes", "AdminCreateUserConfig", "AccountRecoverySetting", "Policies")
+_CLIENT_KEYS = ("GenerateSecret", "ExplicitAuthFlows", "PreventUserExistenceErrors", "EnableTokenRevocation")
+
+
+def create_user_pools(cognito: Any) -> dict[str, str]:
+    """Create every Cognito user pool, app client and group of the template (as written: the
+    password policy, email as the user name, the auth flows); returns logical id -> what !Ref
+    gives (a pool's id, a client's id, a group's name)."""
+    refs: dict[str, str] = {}
+    for logical_id, props in resources_of_type("AWS::Cognito::UserPool").items():
+        pool = cognito.create_user_pool(PoolName=f"{logical_id}-test", **{k: props[k] for k in _POOL_KEYS if k in props})
+        refs[logical_id] = pool["UserPool"]["Id"]
+    for logical_id, props in resources_of_type("AWS::Cognito::UserPoolClient").items():
+        pool_id = refs[props["UserPoolId"]["Ref"]]
+        created = cognito.create_user_pool_client(
+            UserPoolId=pool_id, ClientName=f"{logical_id}-test", **{k: props[k] for k in _CLIENT_KEYS if k in props}
+        )
+        refs[logical_id] = created["UserPoolClient"]["ClientId"]
+    for logical_id, props in resources_of_type("AWS::Cognito::UserPoolGroup").items():
+        cognito.create_group(UserPoolId=refs[props["UserPoolId"]["Ref"]], GroupName=props["GroupName"])
+        refs[logical_id] = props["GroupName"]
+    return refs

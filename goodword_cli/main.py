@@ -24,6 +24,7 @@ from goodword_cli.commands import (
     rules,
     send,
     settings,
+    users,
 )
 
 
@@ -74,6 +75,7 @@ for _group in (
     settings.accounts,
     people.people,
     codes.codes,
+    users.users,
 ):
     cli.add_command(_group)
 

@@ -18,6 +18,7 @@ from goodword.aws import clients
 from goodword.aws.actions_queue import ActionsQueue
 from goodword.aws.bedrock import bedrock_within
 from goodword.aws.claims_table import ClaimsTable
+from goodword.aws.console_users import ConsoleUsers
 from goodword.aws.event_bus import EventBus
 from goodword.aws.events_table import EventsTable
 from goodword.aws.fulfilment_queue import FulfilmentQueue
@@ -50,6 +51,7 @@ class Target:
     claims_key: str = ""  # ClaimsKey's ARN: decrypts claimants' fields
     event_bus_name: str = ""  # where claim moves are published (goodword claims mark-fulfilled)
     fulfilment_queue_url: str = ""  # claims to fulfil (codes upload sends held claims back)
+    console_user_pool_id: str = ""  # the console's users (Cognito); empty: a stack made before the console
 
     # The stack's stores, through the data layer's adapters.
     def events(self) -> EventsTable:
@@ -68,6 +70,10 @@ class Target:
 
     def fulfilment_queue(self) -> FulfilmentQueue | None:
         return FulfilmentQueue(self.fulfilment_queue_url) if self.fulfilment_queue_url else None
+
+    def console_users(self) -> ConsoleUsers | None:
+        """The people who sign in to the console, when the stack has a console."""
+        return ConsoleUsers(self.console_user_pool_id) if self.console_user_pool_id else None
 
     def rules(self) -> RulesStore:
         """The rules as stored, with their versions and history (to read and write them)."""
@@ -185,4 +191,5 @@ def from_stack_outputs(stack: str) -> Target:
         claims_key=outputs.get("ClaimsKeyArn", ""),
         event_bus_name=outputs.get("EventBusName", ""),
         fulfilment_queue_url=outputs.get("FulfilmentQueueUrl", ""),
+        console_user_pool_id=outputs.get("ConsoleUserPoolId", ""),
     )

@@ -94,6 +94,7 @@ def serve(args: argparse.Namespace) -> int:
     lines = [
         f"Goodword local stack '{status['stack']}' is running.",
         f"  Webhook URLs:       {status['webhook_base_url']}/{{platform}}   (x, meta, linkedin, twitch, standard)",
+        *_console_lines(status["console_url"], status["console_users"]),
         f"  Local AWS endpoint: {status['aws_endpoint_url']}   (AWS_ENDPOINT_URL; region {status['region']}, any credentials)",
         f"  Status:             {status['base_url']}/__local/status",
         "  Resources:",
@@ -117,6 +118,15 @@ def serve(args: argparse.Namespace) -> int:
         print(f"local stack: {failed[0]}", file=sys.stderr, flush=True)
         return 1
     return 0
+
+
+def _console_lines(url: str | None, users: list[dict[str, str]]) -> list[str]:
+    if not url:
+        return []
+    return [
+        f"  Console:            {url}",
+        *(f"    sign in as {u['email']} ({u['group']}), password {u['password']}" for u in users),
+    ]
 
 
 def _rules_cache_lines(seconds: int | None) -> list[str]:

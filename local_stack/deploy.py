@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from local_stack import aws
 from local_stack.aws import client
 from local_stack.template import CODE_BUCKET, Translated, deployable, is_emulated, substitute
 
@@ -61,6 +62,7 @@ def deploy(translated: Translated, stack_name: str) -> Deployment:
     literals = {
         **_create_emulated_secrets(cfn, stack_name),
         **_create_emulated_event_buses(cfn, stack_name),
+        **_create_emulated_user_pools(cfn, stack_name),
         **{lid: LOCAL_API_ID for lid, r in cfn["Resources"].items() if r["Type"] == "AWS::ApiGatewayV2::Api"},
     }
     body = deployable(cfn, literals)
@@ -154,6 +156,70 @@ def _create_emulated_event_buses(cfn: dict[str, Any], stack_name: str) -> dict[s
         created = events.create_event_bus(Name=name)
         literals[logical_id] = name  # what !Ref gives
         literals[f"{logical_id}.Arn"] = created["EventBusArn"]
+    return literals
+
+
+# The template's properties that moto's Cognito API takes as they are written.
+_POOL_KEYS = (
+    "UsernameAttributes",
+    "AliasAttributes",
+    "AutoVerifiedAttributes",
+    "AdminCreateUserConfig",
+    "AccountRecoverySetting",
+    "Policies",
+    "MfaConfiguration",
+    "UserAttributeUpdateSettings",
+    "Schema",
+)
+_CLIENT_KEYS = (
+    "GenerateSecret",
+    "ExplicitAuthFlows",
+    "PreventUserExistenceErrors",
+    "EnableTokenRevocation",
+    "IdTokenValidity",
+    "AccessTokenValidity",
+    "RefreshTokenValidity",
+    "TokenValidityUnits",
+)
+
+
+def _create_emulated_user_pools(cfn: dict[str, Any], stack_name: str) -> dict[str, str]:
+    """Cognito user pools, their app clients and groups, created in moto directly (its
+    CloudFormation has no Cognito). !Ref gives a pool's id, a client's id, a group's name."""
+    cognito = client("cognito-idp")
+    literals: dict[str, str] = {}
+    resources = cfn["Resources"]
+    for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::Cognito::UserPool":
+            props = resource.get("Properties", {})
+            pool = cognito.create_user_pool(
+                PoolName=f"{stack_name}-{logical_id}", **{k: props[k] for k in _POOL_KEYS if k in props}
+            )["UserPool"]
+            literals[logical_id] = pool["Id"]
+            literals[f"{logical_id}.Arn"] = pool["Arn"]
+            literals[f"{logical_id}.ProviderName"] = f"cognito-idp.{aws.REGION}.amazonaws.com/{pool['Id']}"
+            literals[f"{logical_id}.ProviderURL"] = f"https://cognito-idp.{aws.REGION}.amazonaws.com/{pool['Id']}"
+
+    def pool_of(props: dict[str, Any], logical_id: str) -> str:
+        ref = props.get("UserPoolId")
+        if not (isinstance(ref, dict) and ref.get("Ref") in literals):
+            raise DeployError(f"{logical_id}: its UserPoolId must be !Ref to a user pool of the template")
+        return literals[str(ref["Ref"])]
+
+    for logical_id, resource in resources.items():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Cognito::UserPoolClient":
+            created = cognito.create_user_pool_client(
+                UserPoolId=pool_of(props, logical_id),
+                ClientName=str(props.get("ClientName") or f"{stack_name}-{logical_id}"),
+                **{k: props[k] for k in _CLIENT_KEYS if k in props},
+            )["UserPoolClient"]
+            literals[logical_id] = created["ClientId"]
+        elif resource["Type"] == "AWS::Cognito::UserPoolGroup":
+            name = str(props.get("GroupName") or f"{stack_name}-{logical_id}")
+            description = {"Description": str(props["Description"])} if "Description" in props else {}
+            cognito.create_group(UserPoolId=pool_of(props, logical_id), GroupName=name, **description)
+            literals[logical_id] = name
     return literals
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from goodword.aws import clients
 from goodword.aws.codec import to_dynamodb
+from goodword.aws.console_users import ConsoleUsers
 from goodword.aws.rules_store import RulesStore
 from goodword_cli import rule_files
 from local_stack.aws import client
@@ -44,6 +45,11 @@ def apply(document: dict[str, Any], deployment: Deployment, fulfilment_url: str 
         for item in items:  # an empty table's fixed items (RulesTable's settings and accounts), as given
             client("dynamodb").put_item(TableName=deployment.physical(logical_id), Item=to_dynamodb(item))
         loaded.append(f"{len(items)} item(s) in {logical_id}")
+    if users := console_users(document, deployment):
+        pool = deployment.physical(document["console_users"]["pool"])
+        for user in users:
+            ConsoleUsers(pool, client("cognito-idp")).add(user["email"], user["group"], user["password"])
+        loaded.append(f"{len(users)} console user(s) in {document['console_users']['pool']}")
     rules = document.get("rules")
     if rules:
         paths = sorted(p for directory in rules["directories"] for p in (ROOT / directory).glob("*.yaml"))
@@ -60,6 +66,15 @@ def apply(document: dict[str, Any], deployment: Deployment, fulfilment_url: str 
         if local:
             loaded.append(f"{local} notify fulfilment(s) sent to the local fake brand at {fulfilment_url}")
     return loaded
+
+
+def console_users(document: dict[str, Any], deployment: Deployment) -> list[dict[str, str]]:
+    """The development users of the console ({email, group, password}) the configuration
+    names, when the stack has their user pool (a template without one: none)."""
+    section = document.get("console_users") or {}
+    if not section or section.get("pool") not in deployment.resources:
+        return []
+    return [{"email": str(u["email"]), "group": str(u["group"]), "password": str(u["password"])} for u in section["users"]]
 
 
 def serve_fulfilment_locally(definition: dict[str, Any], served: set[str], local_url: str) -> int:

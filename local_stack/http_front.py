@@ -16,6 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from joserfc.jwk import KeySet
+
+from local_stack.authorizer import UNAUTHORIZED, JwtAuthorizer, authorizer_for, authorizers_of, claims
 from local_stack.aws import ACCOUNT
 from local_stack.functions import FunctionPool, Invocation
 
@@ -35,6 +38,7 @@ class Route:
     method: str  # GET, POST, ... or ANY
     path: str  # /webhooks/{platform}, /{proxy+}
     function: str  # logical id
+    authorizer: JwtAuthorizer | None = None  # the route's JWT authorizer (the console's API), if any
 
     @property
     def route_key(self) -> str:
@@ -54,12 +58,15 @@ class Route:
 
 
 def routes_from_template(emulated: dict[str, dict[str, Any]], function_for_uri: Callable[[str], str | None]) -> list[Route]:
-    """Routes of every AWS::ApiGatewayV2::Api (SAM HttpApi) with their integrations."""
+    """Routes of every AWS::ApiGatewayV2::Api (SAM HttpApi) with their integrations and
+    authorizers."""
     routes = []
     for resource in emulated.values():
         if resource["Type"] != "AWS::ApiGatewayV2::Api":
             continue
-        for path, methods in resource.get("Properties", {}).get("Body", {}).get("paths", {}).items():
+        body = resource.get("Properties", {}).get("Body", {})
+        authorizers = authorizers_of(body)
+        for path, methods in body.get("paths", {}).items():
             for method, operation in methods.items():
                 integration = operation.get("x-amazon-apigateway-integration", {}) if isinstance(operation, dict) else {}
                 uri = integration.get("uri")
@@ -67,7 +74,7 @@ def routes_from_template(emulated: dict[str, dict[str, Any]], function_for_uri: 
                 if function is None:
                     continue
                 verb = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
-                routes.append(Route(verb, path, function))
+                routes.append(Route(verb, path, function, authorizer_for(operation, body, authorizers)))
     return routes
 
 
@@ -187,8 +194,10 @@ class HttpFront:
         pools: dict[str, FunctionPool],
         admin: Callable[[str], tuple[int, Any]],
         log: Callable[[str], None],
+        keys: Callable[[str], KeySet] | None = None,
     ) -> None:
         self.routes = routes
+        self.keys = keys  # an issuer's signing keys (JWKS), for routes with a JWT authorizer
         self.pools = pools
         self.admin = admin
         self.log = log
@@ -261,9 +270,28 @@ class HttpFront:
         if selected is None:
             return 404, [("content-type", "application/json")], b'{"message":"Not Found"}'
         route, params = selected
+        verified: dict[str, str] | None = None
+        if route.authorizer is not None:
+            verified = self._authorize(route.authorizer, headers)
+            if verified is None:
+                self.log(f"{method} {parts.path} -> 401 (authorizer {route.authorizer.name})")
+                return UNAUTHORIZED
         request_id = str(uuid.uuid4())
         event = to_event(route, params, method, parts.path, parts.query, headers, body, source_ip, request_id)
+        if verified is not None:  # where API Gateway puts a JWT authorizer's claims
+            event["requestContext"]["authorizer"] = {"jwt": {"claims": verified, "scopes": None}}
         invocation = self.pools[route.function].invoke(event, source=f"{method} {parts.path}")
         status, response_headers, response_body = to_http(invocation)
         self.log(f"{method} {parts.path} -> {status} ({invocation.duration_ms:.0f} ms, {route.function})")
         return status, response_headers, response_body
+
+    def _authorize(self, authorizer: JwtAuthorizer, headers: list[tuple[str, str]]) -> dict[str, str] | None:
+        if self.keys is None:
+            return None  # no way to check a token: nobody passes
+        merged, _ = _headers_and_cookies(headers)
+        try:
+            keys = self.keys(authorizer.issuer)
+        except Exception as exc:  # the issuer's keys cannot be read: nobody passes, and the log says why
+            self.log(f"authorizer {authorizer.name}: cannot read the keys of {authorizer.issuer}: {exc}")
+            return None
+        return claims(authorizer, merged, keys)

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from local_stack import aws, dev_config
+from local_stack.authorizer import IssuerKeys
 from local_stack.deploy import Deployment, FunctionSpec, deploy, local_api_url, point_at_front
 from local_stack.fake_platforms import FakePlatforms
 from local_stack.functions import FunctionPool, Invocation
@@ -72,6 +74,7 @@ class LocalStack:
         self.on_fatal: Callable[[str], None] | None = None  # called once if the local AWS dies
         self.platforms: FakePlatforms | None = None  # the platforms' read APIs and the brand's fulfilment URL, faked
         self.log_dir: Path | None = None  # this stack's own: the functions' logs and moto.log
+        self.console_users: list[dict[str, str]] = []  # the development users of the console (email, group, password)
 
     # --- start and stop --------------------------------------------------------------
 
@@ -100,7 +103,9 @@ class LocalStack:
         self.deployment = deployment = deploy(translated, options.stack_name)
         self.platforms = FakePlatforms(options.host).start()
         if options.config:
-            self.loaded = dev_config.apply(dev_config.load(options.config), deployment, self.platforms.fulfilment_url)
+            document = dev_config.load(options.config)
+            self.loaded = dev_config.apply(document, deployment, self.platforms.fulfilment_url)
+            self.console_users = dev_config.console_users(document, deployment)
         if point_at_front(deployment.functions, local_api_url(aws.REGION), self.base_url):
             self.loaded.append(f"offers link to the claim page at {self.base_url}/claim/")
         if pointed := dev_config.point_reads_at(deployment, self.platforms.base_urls):
@@ -113,7 +118,9 @@ class LocalStack:
             self.pools[logical_id] = pool
         self.routes = routes_from_template(deployment.emulated, self._function_for_uri)
         self._wire_event_sources(deployment)
-        self.front = HttpFront(options.host, options.port, self.routes, self.pools, self._admin, self._front_log)
+        self.front = HttpFront(
+            options.host, options.port, self.routes, self.pools, self._admin, self._front_log, IssuerKeys(self._issuer_keys)
+        )
         self.front.start()
         for poller in self.pollers:
             poller.start()
@@ -187,6 +194,14 @@ class LocalStack:
         spec = self.deployment.function_by_arn_or_name(arn)
         return spec.logical_id if spec else None
 
+    def _issuer_keys(self, issuer: str) -> dict[str, Any]:
+        """A Cognito user pool's signing keys (JWKS), as the moto server publishes them: the
+        issuer is https://cognito-idp.<region>.amazonaws.com/<pool id>."""
+        pool_id = issuer.rstrip("/").rsplit("/", 1)[-1]
+        with urllib.request.urlopen(f"{self.aws_endpoint_url}/{pool_id}/.well-known/jwks.json", timeout=10) as answer:
+            keys: dict[str, Any] = json.loads(answer.read())
+            return keys
+
     def stop(self) -> None:
         if self.front:
             self.front.stop()
@@ -258,11 +273,19 @@ class LocalStack:
             time.sleep(settle)
         return False
 
+    @property
+    def console_url(self) -> str | None:
+        """The console's address on the local front end (the template's ConsoleUrl), if the stack has one."""
+        url = self.deployment.outputs.get("ConsoleUrl") if self.deployment else None
+        return url.replace(local_api_url(aws.REGION), self.base_url) if url else None
+
     def status(self) -> dict[str, Any]:
         deployment = self.deployment
         return {
             "stack": self.options.stack_name,
             "webhook_base_url": f"{self.base_url}/webhooks",
+            "console_url": self.console_url,
+            "console_users": self.console_users,
             "base_url": self.base_url,
             "aws_endpoint_url": self.aws_endpoint_url,
             "fake_platforms_url": self.platforms.root if self.platforms else None,  # and the fake Slack at /slack/

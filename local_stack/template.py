@@ -26,6 +26,7 @@ EMULATED_TYPES = (
     "AWS::SecretsManager::Secret",  # moto's CloudFormation skips it without an error
     "AWS::Events::EventBus",  # moto's CloudFormation gives an object, not the name, for !Ref
     "AWS::CloudWatch::Alarm",  # nothing publishes the metrics they watch locally: not deployed
+    "AWS::Cognito::",  # moto's CloudFormation has no Cognito: the pool, client and groups are made directly
 )
 
 

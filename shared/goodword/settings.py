@@ -176,3 +176,14 @@ class SlackSettings(BaseModel):
 @cache
 def slack_settings() -> SlackSettings:
     return _from_environment(SlackSettings)
+
+
+class ConsoleSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    console_user_pool_client_id: str = Field(min_length=1)  # the console's Cognito app client (sign-in)
+
+
+@cache
+def console_settings() -> ConsoleSettings:
+    return _from_environment(ConsoleSettings)

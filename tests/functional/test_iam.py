@@ -21,6 +21,7 @@ from goodword.work import WorkState
 from tests.conftest import Aws
 from tests.functional.test_claim_page import FAN, cookies_of, form, page, sent_offer
 from tests.functional.test_claim_page import event as claim_request
+from tests.functional.test_console_sign_in import EDITOR, console, credentials, pool, request, sign_in
 from tests.functional.test_enrichment_flow import mention, messages, platform, received
 from tests.functional.test_expiry_schedule import NOW, RULE, claim_for, claims_table, expiry, offer, settled_claim, store
 from tests.functional.test_perform_actions import actions, live, offer_for_a_fan, perform, x_replies
@@ -28,7 +29,7 @@ from tests.functional.test_pipeline import FLAGSHIP, NEGATIVE, POSITIVE, SUPPORT
 from tests.functional.test_redemption_endpoint import claim, post, redemption
 from tests.functional.test_rule_shapes import TAG_ONLY_NO_LIMITS
 
-__all__ = ["actions", "expiry", "live", "page", "platform", "redemption"]  # fixtures used here
+__all__ = ["actions", "console", "expiry", "live", "page", "platform", "pool", "redemption"]  # fixtures used here
 
 Grant = tuple[str, str]  # (IAM action, logical id of the resource or "*")
 
@@ -54,6 +55,7 @@ _PREFIX = {
     "comprehend": "comprehend",
     "bedrock-runtime": "bedrock",
     "kms": "kms",
+    "cognito-idp": "cognito-idp",
 }
 
 
@@ -76,7 +78,7 @@ def _logical(resource: Any) -> str:
     """The resource's logical id; for ARNs built with !Sub, the parameter that names it."""
     if isinstance(resource, list):  # a table and its indexes: each ARN is its own grant
         return "|".join(sorted({_logical(r) for r in resource}))
-    if "Fn::Sub" in resource and (index := re.fullmatch(r"\$\{(\w+)\.Arn\}/index/(\w+)", str(resource["Fn::Sub"]))):
+    if "Fn::Sub" in resource and (index := re.fullmatch(r"\$\{(\w+)\.Arn\}/index/(\w+|\*)", str(resource["Fn::Sub"]))):
         return f"{index.group(1)}/index/{index.group(2)}"
     if "Fn::Sub" in resource:
         return str(resource["Fn::Sub"]).rsplit("${", 1)[1].rstrip("}")
@@ -121,7 +123,14 @@ def names(aws: Aws) -> dict[str, str]:
 def recording(names: dict[str, str], budget: clients.Budget) -> Iterator[Recorder]:
     clients.use_budget(budget)
     recorder = Recorder(names)
-    services = (clients.dynamodb(), clients.sqs(), clients.secretsmanager(), clients.events(), clients.kms())
+    services = (
+        clients.dynamodb(),
+        clients.sqs(),
+        clients.secretsmanager(),
+        clients.events(),
+        clients.kms(),
+        clients.cognito_idp(),
+    )
     for client in services:
         client.meta.events.register("provide-client-params", recorder)
     try:
@@ -220,3 +229,49 @@ def test_the_redemption_roles_allows_exactly_its_calls(
     with recording(names, clients.RECEIVER) as recorder:
         assert post(redemption, lambda_context, claim_id)[0] == 200  # the secret, the offer, the move, the bus
     check("RedeemClaimFunction", recorder)
+
+
+def test_the_console_function_needs_no_grant_its_one_call_is_cognitos_public_sign_in(
+    console: Any, lambda_context: Any, names: dict[str, str]
+) -> None:
+    assert "Policies" not in template()["Resources"]["ConsoleFunction"]["Properties"], "InitiateAuth is a public call"
+    with recording(names, clients.RECEIVER) as recorder:
+        console.lambda_handler(request("GET", "/console"), lambda_context)
+        assert sign_in(console, lambda_context, credentials(*EDITOR))[0] == 200
+        assert sign_in(console, lambda_context, credentials(EDITOR[0], "Wrong-password-123!"))[0] == 401
+    assert recorder.calls == {("cognito-idp:InitiateAuth", "*")}
+
+
+# The console API's routes (functions/console_api/console_api/routes/) are being written: until
+# their calls can be recorded here (then: check("ConsoleApiFunction", ...) as above), its role
+# reaches exactly the stores the services use (docs/console-api.md), and nothing else.
+CONSOLE_API_RESOURCES = {
+    "EventsTable",
+    "StateTable",
+    "RulesTable",
+    "ClaimsTable",
+    "EventsTable/index/*",
+    "StateTable/index/*",
+    "ClaimsTable/index/*",
+    "ActionsQueue",
+    "FulfilmentQueue",
+    "GoodwordEventBus",
+}
+
+
+def test_the_console_apis_role_reaches_only_the_stores_of_the_services() -> None:
+    grants = granted("ConsoleApiFunction")
+    assert {logical for _, logical in grants} == CONSOLE_API_RESOURCES
+    assert {action.split(":")[0] for action, _ in grants} == {"dynamodb", "sqs", "events"}, "no KMS, no secrets"
+    assert {a for a, logical in grants if logical.endswith("/index/*")} == {"dynamodb:Query", "dynamodb:Scan"}
+    assert {a for a, logical in grants if logical.endswith("Queue")} == {"sqs:SendMessage"}
+    env = template()["Resources"]["ConsoleApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert set(env) == {
+        "EVENTS_TABLE_NAME",
+        "STATE_TABLE_NAME",
+        "RULES_TABLE_NAME",
+        "ACTIONS_QUEUE_URL",
+        "CLAIMS_TABLE_NAME",
+        "EVENT_BUS_NAME",
+        "FULFILMENT_QUEUE_URL",
+    }

@@ -102,6 +102,10 @@ def cloudformation() -> Any:
     return _client("cloudformation")
 
 
+def cognito_idp() -> Any:
+    return _client("cognito-idp")
+
+
 def reset() -> None:
     """Forget every client (tests, and the local stack after it changes endpoints)."""
     _client_with.cache_clear()

@@ -1,0 +1,1 @@
+"""Lambda function: the console's pages (GET /console, /console/{proxy+}) and its sign-in (POST /console/sign-in)."""
