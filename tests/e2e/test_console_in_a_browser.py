@@ -5,8 +5,7 @@ command prints, rolls a rule back; a viewer sees no approve button and the API r
 viewer's POST; axe-core finds no serious accessibility violation on any page. Set
 CONSOLE_SCREENSHOTS=docs to write docs/console-*.png.
 
-The dev users' passwords come from local_stack/local-dev.json (``console_users``): without
-them every test here is skipped, saying so."""
+The dev users' passwords come from the e2e stack's configuration (``console_users``)."""
 
 from __future__ import annotations
 
@@ -60,16 +59,13 @@ REVIEW_RULE = {
 
 
 def password(email: str) -> str:
-    """The dev user's password from local-dev.json: ``{"console_users": {email: {"password":
-    ...}}}`` (a plain string or a list of ``{"email", "password"}`` is read too)."""
-    config = json.loads((ROOT / "local_stack/local-dev.json").read_text())
-    users = config.get(USERS_KEY)
-    if isinstance(users, list):
-        users = {u.get("email"): u for u in users if isinstance(u, dict)}
-    entry = users.get(email) if isinstance(users, dict) else None
-    found = entry.get("password") if isinstance(entry, dict) else entry
+    """The dev user's password from the e2e stack's configuration (tests/e2e/stack/local-e2e.json,
+    ``console_users.users``: the users the local stack creates in its pool at start)."""
+    config = json.loads((ROOT / "tests/e2e/stack/local-e2e.json").read_text())
+    users = (config.get(USERS_KEY) or {}).get("users") or []
+    found = next((u.get("password") for u in users if isinstance(u, dict) and u.get("email") == email), None)
     if not isinstance(found, str) or not found:
-        pytest.skip(f"no password for {email} under {USERS_KEY!r} in local_stack/local-dev.json (the console's dev users)")
+        pytest.skip(f"no password for {email} under {USERS_KEY}.users in tests/e2e/stack/local-e2e.json")
     return found
 
 
