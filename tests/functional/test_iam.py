@@ -35,6 +35,10 @@ Grant = tuple[str, str]  # (IAM action, logical id of the resource or "*")
 
 # Granted but not called by the code, and why.
 NOT_CALLED_BY_THE_CODE: dict[str, dict[Grant, str]] = {
+    "ConsoleApiFunction": {
+        ("dynamodb:GetItem", "ClaimsTable"): "erasing a person who claimed (tests/functional/test_erase.py runs that path)",
+        ("dynamodb:DeleteItem", "ClaimsTable"): "erasing a person who claimed (tests/functional/test_erase.py runs that path)",
+    },
     "ApplyRulesFunction": {
         ("sqs:SendMessage", "ApplyRulesFailureQueue"): "Lambda's stream event source sends failed batches there",
         ("comprehend:BatchDetectDominantLanguage", "*"): "only with sentiment.provider: comprehend",
@@ -240,38 +244,3 @@ def test_the_console_function_needs_no_grant_its_one_call_is_cognitos_public_sig
         assert sign_in(console, lambda_context, credentials(*EDITOR))[0] == 200
         assert sign_in(console, lambda_context, credentials(EDITOR[0], "Wrong-password-123!"))[0] == 401
     assert recorder.calls == {("cognito-idp:InitiateAuth", "*")}
-
-
-# The console API's routes (functions/console_api/console_api/routes/) are being written: until
-# their calls can be recorded here (then: check("ConsoleApiFunction", ...) as above), its role
-# reaches exactly the stores the services use (docs/console-api.md), and nothing else.
-CONSOLE_API_RESOURCES = {
-    "EventsTable",
-    "StateTable",
-    "RulesTable",
-    "ClaimsTable",
-    "EventsTable/index/*",
-    "StateTable/index/*",
-    "ClaimsTable/index/*",
-    "ActionsQueue",
-    "FulfilmentQueue",
-    "GoodwordEventBus",
-}
-
-
-def test_the_console_apis_role_reaches_only_the_stores_of_the_services() -> None:
-    grants = granted("ConsoleApiFunction")
-    assert {logical for _, logical in grants} == CONSOLE_API_RESOURCES
-    assert {action.split(":")[0] for action, _ in grants} == {"dynamodb", "sqs", "events"}, "no KMS, no secrets"
-    assert {a for a, logical in grants if logical.endswith("/index/*")} == {"dynamodb:Query", "dynamodb:Scan"}
-    assert {a for a, logical in grants if logical.endswith("Queue")} == {"sqs:SendMessage"}
-    env = template()["Resources"]["ConsoleApiFunction"]["Properties"]["Environment"]["Variables"]
-    assert set(env) == {
-        "EVENTS_TABLE_NAME",
-        "STATE_TABLE_NAME",
-        "RULES_TABLE_NAME",
-        "ACTIONS_QUEUE_URL",
-        "CLAIMS_TABLE_NAME",
-        "EVENT_BUS_NAME",
-        "FULFILMENT_QUEUE_URL",
-    }

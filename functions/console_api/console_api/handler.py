@@ -4,14 +4,17 @@ document is generated from the routes (GET /api/openapi.json)."""
 
 from __future__ import annotations
 
+import json
+import re
 from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import ForbiddenError, UnauthorizedError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from console_api.auth import caller
+from console_api.auth import caller, editor
 from console_api.routes import people, report, review, rules, settings
 from goodword.aws import clients
 from goodword.aws.stores import from_environment
@@ -22,6 +25,20 @@ from goodword.services.stores import Stores
 app = APIGatewayHttpResolver(enable_validation=True)
 for module in (review, people, rules, settings, report):
     app.include_router(module.router)
+
+# POSTs that compute and write nothing: a viewer may check a rule, see its diff and backtest it.
+READS_BY_POST = re.compile(r"^/api/(rules/validate|settings/validate|rules/[^/]+/(diff|backtest))$")
+
+
+def gate(event: dict[str, Any]) -> None:
+    """Before anything reads the request: a caller (401 without one), and an editor for
+    anything but a read (403 for a viewer). Routes check again; one that forgot stays closed."""
+    method = str(((event.get("requestContext") or {}).get("http") or {}).get("method") or "").upper()
+    path = str(event.get("rawPath") or "")
+    if method in ("GET", "HEAD") or (method == "POST" and READS_BY_POST.match(path)):
+        caller(event)
+    else:
+        editor(event)
 
 
 @cache
@@ -68,4 +85,13 @@ def openapi() -> Response[str]:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        gate(event)
+    except (UnauthorizedError, ForbiddenError) as refused:
+        status = 401 if isinstance(refused, UnauthorizedError) else 403
+        return {
+            "statusCode": status,
+            "headers": {"content-type": "application/json"},
+            "body": json.dumps({"message": refused.msg}),
+        }
     return app.resolve(event, context)
