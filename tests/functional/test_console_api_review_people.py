@@ -10,10 +10,10 @@ import json
 import threading
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
+from dev_support.lambda_events import console_api_event
 from goodword.aws.state_table import StateTable
 from goodword.services import review
 from goodword.services.errors import Conflict
@@ -55,30 +55,9 @@ def call(
     query: dict[str, str] | None = None,
     claims: dict[str, str] = EDITOR,
 ) -> tuple[int, Any]:
-    """One request as API Gateway's HTTP API (payload 2.0) delivers it after the JWT authorizer."""
-    event = {
-        "version": "2.0",
-        "routeKey": "ANY /api/{proxy+}",
-        "rawPath": path,
-        "rawQueryString": urlencode(query or {}),
-        "queryStringParameters": query,
-        "headers": {"content-type": "application/json", "authorization": "Bearer token"},
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "api",
-            "domainName": "api.example.org",
-            "domainPrefix": "api",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "test"},
-            "authorizer": {"jwt": {"claims": claims, "scopes": None}},
-            "requestId": "request",
-            "routeKey": "ANY /api/{proxy+}",
-            "stage": "$default",
-            "time": "04/Dec/2026:10:00:00 +0000",
-            "timeEpoch": 1796378400000,
-        },
-        "body": json.dumps(body) if body is not None else None,
-        "isBase64Encoded": False,
-    }
+    """One request as API Gateway's HTTP API (payload 2.0) delivers it after the JWT authorizer
+    (``claims`` empty: no token)."""
+    event = console_api_event(method, path, body, query, claims or None)
     answer = api.lambda_handler(event, context)
     text = answer.get("body") or "null"
     return answer["statusCode"], json.loads(text)

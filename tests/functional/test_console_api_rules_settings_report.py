@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 import yaml
 
+from dev_support.lambda_events import console_api_event
 from dev_support.paths import ROOT
 from goodword.aws.rules_store import RulesStore
 from tests.conftest import Aws
@@ -66,29 +66,7 @@ def call(
     """One request as API Gateway's HTTP API (payload 2.0) passes it, signed in as ``claims``."""
     from dev_support.lambda_context import FakeLambdaContext
 
-    event = {
-        "version": "2.0",
-        "routeKey": "ANY /api/{proxy+}",
-        "rawPath": path,
-        "rawQueryString": urlencode(query or {}),
-        "queryStringParameters": query,
-        "headers": {"content-type": "application/json", "host": "api.example.org"},
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "api",
-            "domainName": "api.example.org",
-            "domainPrefix": "api",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"},
-            "requestId": "request",
-            "routeKey": "ANY /api/{proxy+}",
-            "stage": "$default",
-            "time": "04/Dec/2026:10:00:00 +0000",
-            "timeEpoch": 0,
-            "authorizer": {"jwt": {"claims": claims or EDITOR, "scopes": None}},
-        },
-        "body": json.dumps(body) if body is not None else None,
-        "isBase64Encoded": False,
-    }
+    event = console_api_event(method, path, body, query, claims or EDITOR)
     return Answer(api.lambda_handler(event, FakeLambdaContext()))
 
 

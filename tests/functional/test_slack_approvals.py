@@ -9,7 +9,6 @@ The review service (goodword.services.review.decide) is used when it is there; u
 
 from __future__ import annotations
 
-import importlib
 import json
 import threading
 from collections.abc import Iterator
@@ -21,14 +20,11 @@ import pytest
 
 from dev_support.template import function_environment, template
 from goodword.aws import clients
-from goodword.limits import Contact, Cooldown, approved_contact
-from goodword.opt_out import contact_refusal
-from goodword.services.errors import Conflict, NotFound, Refused
-from goodword.services.stores import Stores
-from goodword.slack.interactions import Decide
+from goodword.services import review
+from goodword.services.errors import Conflict
 from goodword.slack.notices import notice_mark
 from goodword.slack.signature import signature
-from goodword.work import RejectReason, WorkRecord, WorkState
+from goodword.work import WorkRecord, WorkState
 from local_stack.fake_slack import FakeSlack, Message
 from local_stack.sources.filters import compile_filters, passes
 from local_stack.sources.streams import to_lambda_record
@@ -39,51 +35,6 @@ from tests.functional.test_review_decisions import manual_flagship
 
 SLACK_ROOT = "https://slack.test"
 CHANNEL = "C0REVIEWS"
-
-
-def cli_decide(
-    stores: Stores,
-    offer_id: str,
-    decision: str,
-    who: str,
-    *,
-    message: str | None = None,
-    because: str | None = None,
-    reason: str | None = None,
-) -> WorkRecord:
-    """What `goodword review approve|reject` does for one offer (goodword_cli/commands/review.py
-    ``_finish`` and ``_teach``, the judge's example left out), with the review service's errors."""
-    record = stores.state.find_work(offer_id)
-    if record is None:
-        raise NotFound(f"no offer {offer_id}")
-    now = datetime.now(UTC)
-    to = WorkState.APPROVED if decision == "approve" else WorkState.REJECTED
-    contact: list[Contact | Cooldown] = []
-    if to is WorkState.APPROVED:
-        profile = stores.state.profile(record.person)
-        if stopped := contact_refusal(profile):
-            raise Refused(stopped)
-        cooldown_days = stores.rules_loader().settings.cooldown_days
-        contact = approved_contact(record.person, profile.person_id if profile else None, True, cooldown_days, now)
-    rejected_as = RejectReason(because) if because else None
-    if not stores.state.decide(record, to, who, reason, now, rejected_as=rejected_as, message=message, contact=contact):
-        raise Conflict(f"{offer_id} is not waiting for review")
-    current = stores.state.get_work(record.key) or record
-    if current.waiting_to_queue:
-        stores.queue.send([current.queue_message()])
-        stores.state.mark_queued(current, now)
-    if rejected_as is RejectReason.NOT_PRAISE:
-        stores.state.overturn_praise(record.person, record.event_id)
-        stores.state.release_once([record.person], record.rule_id, record.created_at)
-    return current
-
-
-def review_decide() -> Decide:
-    try:
-        found: Decide = importlib.import_module("goodword.services.review").decide
-    except ModuleNotFoundError:
-        return cli_decide
-    return found
 
 
 @pytest.fixture
@@ -118,7 +69,6 @@ def functions(aws: Aws, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> It
     for module in (handler, notices):
         monkeypatch.setattr(module, "send", lambda request, timeout=0: slack(request))
         monkeypatch.setattr(module, "send_to_public_address", lambda request, *_: slack(request))
-    monkeypatch.setattr(handler, "review_decide", review_decide)
     slack_settings.cache_clear()
     handler.reset()
     notices.reset()
@@ -318,7 +268,7 @@ def test_the_console_and_slack_at_once_approve_once(
     def from_console() -> None:
         start.wait()
         try:
-            review_decide()(target(aws).stores(), offer_id, "approve", "console:bo@example.com")
+            review.decide(target(aws).stores(), offer_id, "approve", "console:bo@example.com")
             outcomes.append("console approved")
         except Conflict:
             outcomes.append("console too late")

@@ -3,10 +3,9 @@ Slack (goodword.slack.interactions). No authorizer: Slack's signature is the che
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,17 +15,13 @@ from goodword.aws.stores import from_environment
 from goodword.aws.webhook_secrets import SecretLoader
 from goodword.observability import logger, tracer
 from goodword.outbound.transport import send, send_to_public_address
+from goodword.services import review
 from goodword.settings import slack_settings
-from goodword.slack.interactions import Decide, Interactions
+from goodword.slack.interactions import Interactions
 from goodword.webhooks.errors import WebhookError
 from goodword.webhooks.http_api import request_from_http_api
 
 ANSWER_SECONDS = 1.5  # the update of the message: Slack wants the click answered within 3 s
-
-
-def review_decide() -> Decide:
-    """goodword.services.review.decide, the console's own (imported when first needed)."""
-    return cast(Decide, importlib.import_module("goodword.services.review").decide)
 
 
 @cache
@@ -36,7 +31,7 @@ def _interactions() -> Interactions:
     return Interactions(
         credentials=SecretLoader(settings.credentials_secret_id, settings.secrets_cache_seconds, dict),
         stores=cache(from_environment),
-        decide=review_decide(),
+        decide=review.decide,
         web_api=lambda request: send(request, ANSWER_SECONDS),
         public=lambda request: send_to_public_address(request, settings.notify_allow_private_networks, ANSWER_SECONDS),
     )
