@@ -14,8 +14,8 @@ protocols of ``ports`` (tests/unit/test_layers.py holds it).
   expiry and redemption.
 - ``actions``: performing one offer or action exactly once; ``outbound``: the platforms'
   documented requests, the HTTP transport and what answers mean.
-- ``services``: what a marketer does, once, for the command and the console's API (rules,
-  settings, report, review, people) over the stores; ``backtest`` (what rules would have
+- ``services``: what a marketer does, once, for the command, the console's API and Slack
+  (rules, settings, report, review, people) over the stores; ``backtest`` (what rules would have
   done to stored events) and ``reporting`` (the report's numbers), pure, beneath them.
 - ``slack``: approve from Slack: an offer entering review posted to the brand's channel, its
   buttons' clicks verified and decided through the review service.
@@ -26,8 +26,7 @@ protocols of ``ports`` (tests/unit/test_layers.py holds it).
   stored), ``limits``, ``people``, ``person_work`` (what was made for a person), ``ports``.
 - Policies: ``policy`` (platform capabilities), ``eligibility``, ``opt_out``, ``linking``,
   ``message_edits``, ``holds`` (why an offer waits for review).
-- ``services``: what a marketer does, once, for the command, the console's API and Slack
-  (review, people, rules, settings, report).
+- ``console_users``: the console's users and groups (the Cognito pool behind sign-in).
 - Platform knowledge shared by receiving, enrichment and sending: ``signing``, ``pacing``,
   ``platform_ids``, ``platform_json``, ``x_users``.
 - ``settings``, ``validation``, ``observability``.
