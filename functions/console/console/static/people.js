@@ -59,8 +59,11 @@ function identityKey(identity) {
   return identity.person || identity.key || identity.id || (identity.platform && identity.handle ? `${identity.platform}:@${String(identity.handle).replace(/^@/, "")}` : "");
 }
 
-function identityText(identity) {
-  if (typeof identity === "string") return identity;
+function identityText(identity, handles = {}) {
+  if (typeof identity === "string") {
+    const platform = identity.startsWith("PERSON#") ? identity.split("#")[1] : null;
+    return handles[identity] && platform ? `@${handles[identity]} on ${platform}` : identity;
+  }
   return identity.platform && identity.handle ? `@${String(identity.handle).replace(/^@/, "")} on ${identity.platform}` : identityKey(identity);
 }
 
@@ -87,8 +90,10 @@ function timelineEntry(entry) {
 async function renderPerson(view, ctx, personId) {
   const data = await get(`/api/person?id=${q(personId)}`);
   const person = data.person || {};
-  const handle = String(person.handle || personId.split(":@")[1] || personId).replace(/^@/, "");
+  // the handle the person goes by (their newest post's); the key when no post is left
+  const handle = String(person.handle || personId.split(":@")[1] || person.person || personId).replace(/^@/, "");
   const identities = data.identities || [];
+  const handles = data.handles || {};
   const timeline = data.timeline || [];
   const reload = () => renderPerson(view, ctx, personId);
 
@@ -151,8 +156,8 @@ async function renderPerson(view, ctx, personId) {
       h("h2", { id: "ids-title" }, "Identities"),
       identities.length
         ? h("ul", { class: "identities" }, identities.map((identity) =>
-            h("li", {}, identityText(identity), " ",
-              ctx.canEdit && identities.length > 1 ? h("button", { type: "button", class: "link", onclick: () => act("/api/person/unlink", { person: identityKey(identity) }, `Unlinked ${identityText(identity)}.`) }, "Unlink", h("span", { class: "visually-hidden" }, ` ${identityText(identity)}`)) : null)))
+            h("li", {}, identityText(identity, handles), " ",
+              ctx.canEdit && identities.length > 1 ? h("button", { type: "button", class: "link", onclick: () => act("/api/person/unlink", { person: identityKey(identity) }, `Unlinked ${identityText(identity, handles)}.`) }, "Unlink", h("span", { class: "visually-hidden" }, ` ${identityText(identity, handles)}`)) : null)))
         : h("p", {}, "Only this identity."),
       ctx.canEdit ? linkForm : null),
     h("section", { "aria-labelledby": "timeline-title" },
