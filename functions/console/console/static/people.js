@@ -38,7 +38,7 @@ async function renderSearch(view) {
               h("li", {},
                 h("a", { href: `#/people/${encodeURIComponent(p.person)}` }, platformHandle(p)),
                 p.name ? ` · ${p.name}` : "",
-                ` · ${p.mention_count ?? 0} mentions`,
+                ` · ${p.mention_count ?? 0} ${p.mention_count === 1 ? "mention" : "mentions"}`,
                 p.last_seen ? [" · last seen ", time(p.last_seen)] : null)))
           : null,
       );
@@ -67,9 +67,11 @@ function identityText(identity, handles = {}) {
   return identity.platform && identity.handle ? `@${String(identity.handle).replace(/^@/, "")} on ${identity.platform}` : identityKey(identity);
 }
 
+// the facts Goodword holds, without the empty ones (the heading already says the handle)
 function facts(person) {
-  const rows = Object.entries(person || {}).filter(([, v]) => v === null || ["string", "number", "boolean"].includes(typeof v));
-  return h("dl", { class: "facts-list" }, rows.map(([k, v]) => h("div", {}, h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, v === null ? "–" : /^\d{4}-\d{2}-\d{2}T/.test(String(v)) ? time(String(v)) : String(v)))));
+  const rows = Object.entries(person || {}).filter(([k, v]) => k !== "handle" && v !== null && v !== "" && ["string", "number", "boolean"].includes(typeof v));
+  const shown = (v) => (typeof v === "boolean" ? (v ? "yes" : "no") : /^\d{4}-\d{2}-\d{2}T/.test(String(v)) ? time(String(v)) : String(v));
+  return h("dl", { class: "facts-list" }, rows.map(([k, v]) => h("div", {}, h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, shown(v)))));
 }
 
 function timelineEntry(entry) {
@@ -77,7 +79,7 @@ function timelineEntry(entry) {
   const bits = [];
   if (entry.praise !== undefined && entry.praise !== null) bits.push(`praise ${number(entry.praise)}`);
   if (entry.band) bits.push(`band ${entry.band}`);
-  if (entry.state) bits.push(entry.state);
+  if (entry.state) bits.push(String(entry.state).replace(/_/g, " "));
   if (entry.product) bits.push(entry.product);
   return h(
     "li",
