@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,10 +119,14 @@ def sign_in(stack: RunningStack, context: Any, email: str, route: str = "#/revie
     return page
 
 
-def shoot(page: Any, name: str) -> None:
+def shoot(page: Any, name: str, full_page: bool = True) -> None:
+    """The page as docs/console.md shows it; a modal dialog in the window only (a full-page
+    shot leaves the dialog's backdrop short of the page's foot)."""
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"console-{name}.png"), full_page=True)
+        if full_page:  # from the top: the status line sticks to the window's top where it scrolled to
+            page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(Path(SHOTS) / f"console-{name}.png"), full_page=full_page)
 
 
 @pytest.fixture(scope="module")
@@ -163,8 +168,9 @@ def test_an_editor_approves_an_offer_and_sees_it_sent(goodword_stack: RunningSta
 
 def test_an_invalid_field_is_said_beside_it(goodword_stack: RunningStack, context: Any) -> None:
     page = sign_in(goodword_stack, context, EDITOR, f"#/rules/{FLAGSHIP}")
-    shoot(page, "rule")
     cap = page.get_by_label("Daily cap")
+    cap.wait_for()
+    shoot(page, "rule")
     cap.fill("0")
     field = page.locator(".field[data-path='limits.per_day']")
     error = field.locator(".error")
@@ -247,6 +253,16 @@ def test_a_viewer_sees_no_approve_button_and_the_api_refuses(
     page.locator("article.item", has_text=text).wait_for()  # still waiting: the refusal changed nothing
 
 
+# what each page shows once its data is in (a screenshot before that shows "Loading…")
+READY = {
+    "review": "#recent table",
+    "rules": "table.rules",
+    "rule": ".field[data-path='limits.per_day']",
+    "people": "form[role=search]",
+    "results": "#report dl.totals",
+    "settings": "main textarea",
+}
+
 PAGES = {
     "review": "#/review",
     "rules": "#/rules",
@@ -262,11 +278,15 @@ def test_erasing_a_person_names_what_goes_and_needs_their_handle(
 ) -> None:
     text = waiting_offer(goodword_stack, "erase me")
     page = sign_in(goodword_stack, context, EDITOR)
-    handle = page.locator("article.item", has_text=text).locator(".person h3 a").inner_text().lstrip("@")
+    item = page.locator("article.item", has_text=text)
+    handle = item.locator(".person h3 a").inner_text().lstrip("@")
+    offer_id = item.get_attribute("data-id")
     page.get_by_role("link", name="People").click()
     page.get_by_label("Find a person").fill(handle)
     page.get_by_role("button", name="Search").click()
     page.locator("ul.people a", has_text=handle).first.click()
+    page.get_by_role("heading", name=f"@{handle}", exact=True).wait_for()  # the handle they go by, not their key
+    person = urllib.parse.unquote(page.url.split("#/people/")[1])
     page.get_by_role("button", name="Erase this person…").click()
     dialog = page.get_by_role("dialog")
     dialog.wait_for()
@@ -276,9 +296,16 @@ def test_erasing_a_person_names_what_goes_and_needs_their_handle(
     dialog.get_by_label(f"Type {handle} to confirm").fill("someone else")
     assert erase.is_disabled()
     dialog.get_by_label(f"Type {handle} to confirm").fill(handle)
-    shoot(page, "erase")
+    shoot(page, "erase", full_page=False)
     erase.click()
     page.locator("#status", has_text="Erased").wait_for()
+    token = id_token(goodword_stack, EDITOR)
+    status, _ = api(goodword_stack, token, "GET", f"/api/person?id={urllib.parse.quote(person)}")
+    assert status == 404, "the person is gone"
+    status, found = api(goodword_stack, token, "GET", f"/api/people?q={urllib.parse.quote(handle)}")
+    assert status == 200 and found["people"] == [], "nobody is found by their handle any more"
+    status, queue = api(goodword_stack, token, "GET", "/api/review")
+    assert offer_id not in {o["id"] for o in queue["offers"]}, "their offer no longer waits: nobody to send it to"
 
 
 def test_no_serious_accessibility_violation_on_any_page(goodword_stack: RunningStack, context: Any) -> None:
@@ -291,14 +318,16 @@ def test_no_serious_accessibility_violation_on_any_page(goodword_stack: RunningS
     for name, route in PAGES.items():
         page.goto(f"{goodword_stack.base_url}/console{route}")
         page.locator("main h1").first.wait_for()
+        page.locator(READY[name]).first.wait_for(timeout=POLL_MS)
         page.wait_for_load_state("networkidle")
         assert serious_violations(page) == [], name
-        if name not in ("review", "rule"):  # the tests above take those with their content
+        if name not in ("review", "rule", "people"):  # taken with their content elsewhere
             shoot(page, name)
     page.get_by_role("link", name="People").click()
     page.get_by_label("Find a person").fill("e2e")
     page.get_by_role("button", name="Search").click()
-    page.locator("#people-results p").first.wait_for()
+    page.locator("#people-results p", has_text="found").wait_for()  # "3 people found." or "Nobody found."
+    shoot(page, "people")
     found = page.locator("ul.people a")
     if found.count():
         found.first.click()
@@ -311,13 +340,13 @@ def test_the_pages_work_at_phone_width(goodword_stack: RunningStack, playwright:
     phone = browser(playwright, viewport=PHONE, is_mobile=True)
     try:
         page = sign_in(goodword_stack, phone, EDITOR)
-        for route in PAGES.values():
+        for name, route in PAGES.items():
             page.goto(f"{goodword_stack.base_url}/console{route}")
-            page.locator("main h1").first.wait_for()
+            page.locator(READY[name]).first.wait_for(timeout=POLL_MS)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"{route} scrolls sideways at 390 px ({width} px)"
         page.goto(f"{goodword_stack.base_url}/console#/review")
-        page.locator("main h1").first.wait_for()
+        page.locator(READY["review"]).wait_for(timeout=POLL_MS)
         shoot(page, "phone")
     finally:
         close(phone)

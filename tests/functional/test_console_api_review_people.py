@@ -206,6 +206,7 @@ def test_a_person_is_found_and_shown_with_their_timeline(
     status, shown = call(api, lambda_context, "GET", "/api/person", query={"id": "x:@fan_amy"}, claims=VIEWER)
     assert status == 200
     assert shown["person"]["person"] == f"PERSON#x#{BRAND}#amy" and shown["identities"] == [f"PERSON#x#{BRAND}#amy"]
+    assert shown["person"]["handle"] == "fan_amy" and shown["handles"] == {f"PERSON#x#{BRAND}#amy": "fan_amy"}
     assert [e["kind"] for e in shown["timeline"]] == ["mention", "offer"]
     post, offer = shown["timeline"]
     assert post["band"] and post["text"].startswith("@roaster")
@@ -236,6 +237,7 @@ def test_an_erasure_is_previewed_and_needs_its_confirmation(
     status, preview = call(api, lambda_context, "GET", "/api/person/erase-preview", query={"id": amy})
     assert status == 200 and any("1 event(s)" in line for line in preview["will_remove"])
     assert any("1 offer(s)" in line for line in preview["will_remove"])
+    assert any("1 offer(s) waiting for review: rejected" in line for line in preview["will_remove"])
 
     assert call(api, lambda_context, "POST", "/api/person/erase", {"person": amy, "confirm": amy}, claims=VIEWER)[0] == 403
     status, answer = call(api, lambda_context, "POST", "/api/person/erase", {"person": amy})
@@ -247,6 +249,8 @@ def test_an_erasure_is_previewed_and_needs_its_confirmation(
     status, answer = call(api, lambda_context, "POST", "/api/person/erase", {"person": amy, "confirm": amy})
     assert status == 200 and (answer["removed"]["events"], answer["removed"]["work"]) == (1, 1)
     assert call(api, lambda_context, "GET", "/api/person", query={"id": amy})[0] == 404
+    status, queue = call(api, lambda_context, "GET", "/api/review")  # nobody left to send amy's offer to
+    assert status == 200 and {o["id"] for o in queue["offers"]} == {waiting["bo"], waiting["cy"]}
 
 
 def test_the_openapi_document_describes_these_routes_and_their_bodies(api: Any, lambda_context: Any, aws: Aws) -> None:

@@ -3,7 +3,8 @@ console's people page).
 
 Every identity linked to the person goes: each event they wrote keeps only what makes it a
 count (kind, platform, times, what the rules decided), its raw payload is deleted, the work
-made for them keeps its kind, rule, state, product and cost, and their profiles, markers,
+made for them keeps its kind, rule, state, product and cost (an offer still waiting for
+review is rejected: there is nobody left to send it to), and their profiles, markers,
 cooldowns, links, the judge's examples of their posts and the platform answers enrichment
 cached for their events are deleted, and so are their claims (the name, email and address
 they gave for a sample, and the keyed hashes that recognise a repeat claimer; the offer keeps
@@ -25,7 +26,9 @@ from goodword.event_items import event_from_item
 from goodword.people import identity_parts
 from goodword.person_work import work_for
 from goodword.services.stores import Stores
-from goodword.work import ERASED_PERSON
+from goodword.work import ERASED_PERSON, RejectReason, WorkState
+
+ERASED_REASON = "the person was erased"  # an offer waiting for review when they were
 
 
 @dataclass
@@ -55,7 +58,7 @@ def preview(stores: Stores, identity: str) -> list[str]:
     """What ``erase`` would remove, in words, without changing anything."""
     state, events = stores.state, stores.events
     identities = linked(stores, identity)
-    event_count, work_count, opted_out = 0, 0, False
+    event_count, work_count, waiting, opted_out = 0, 0, 0, False
     for each in identities:
         parts = identity_parts(each)
         if parts is None:
@@ -63,7 +66,9 @@ def preview(stores: Stores, identity: str) -> list[str]:
         event_ids = events.authored_by(*parts)
         event_count += len(event_ids)
         decided = events.decisions_for(event_ids)
-        work_count += sum(1 for r in work_for(state, [each], decided) if r.person != ERASED_PERSON)
+        theirs = [r for r in work_for(state, [each], decided) if r.person != ERASED_PERSON]
+        work_count += len(theirs)
+        waiting += sum(1 for r in theirs if r.state is WorkState.PENDING_REVIEW)
         opted_out = opted_out or bool((seen := state.profile(each)) and seen.opted_out)
     claims = len(stores.claims.claim_ids_for(identities)) if stores.claims is not None else 0
     found = [
@@ -73,6 +78,8 @@ def preview(stores: Stores, identity: str) -> list[str]:
         "their profiles, links, markers, cooldowns and the judge's examples of their posts",
         f"{claims} claim(s): the name, email and address given",
     ]
+    if waiting:
+        found.append(f"{waiting} offer(s) waiting for review: rejected, as there is nobody left to send them to")
     if opted_out:
         found.append("their STOP stays, as a keyed hash that names nobody")
     return found
@@ -80,7 +87,8 @@ def preview(stores: Stores, identity: str) -> list[str]:
 
 def erase(stores: Stores, identity: str, by: str) -> Erased:
     state, events = stores.state, stores.events
-    now = datetime.now(UTC).isoformat()
+    at = datetime.now(UTC)
+    now = at.isoformat()
     profile = state.profile(identity)
     identities = linked(stores, identity)
     erased = Erased(identities=len(identities))
@@ -98,6 +106,8 @@ def erase(stores: Stores, identity: str, by: str) -> Erased:
             state.suppress(each, now)  # their STOP outlives them, naming nobody
         for record in work_for(state, [each], decided):  # found by who it is for too: decisions expire
             if record.person != ERASED_PERSON:
+                if record.state is WorkState.PENDING_REVIEW:  # nobody left to send it to: out of review
+                    state.decide(record, WorkState.REJECTED, by, ERASED_REASON, at, rejected_as=RejectReason.OTHER)
                 state.scrub_work(record, now)
                 erased.work += 1
         for item in events.events(event_ids).values():  # what enrichment fetched for them, cached

@@ -125,9 +125,28 @@ class PersonView:
                 )
         return sorted(entries, key=lambda e: e["at"])
 
+    def handles(self) -> dict[str, str]:
+        """Each identity's handle as its newest post gives it (a handle can change; the key
+        does not). An identity with no post left has none."""
+        found: dict[str, str] = {}
+        for post, _ in self.posts:  # oldest first: the newest wins
+            author = post.get("author") or {}
+            if author.get("id") and author.get("handle"):
+                key = identity_key(str(post.get("platform")), str(post.get("brand_account")), str(author["id"]))
+                found[key] = str(author["handle"]).lstrip("@")
+        return {identity: found[identity] for identity in self.identities if identity in found}
+
+    def name(self) -> str | None:
+        """The display name the person's newest post gives, if any."""
+        names = [str(name) for post, _ in self.posts if (name := (post.get("author") or {}).get("name"))]
+        return names[-1] if names else None
+
     def as_json(self) -> dict[str, Any]:
-        """The console's person (docs/console-api.md)."""
-        return {"person": facts(self.profile), "identities": self.identities, "timeline": self.timeline()}
+        """The console's person (docs/console-api.md): the facts with the handle and name the
+        person goes by (what the page shows and asks a marketer to type before an erasure)."""
+        handles = self.handles()
+        person = {"handle": handles.get(self.profile.key), "name": self.name(), **facts(self.profile)}
+        return {"person": person, "identities": self.identities, "handles": handles, "timeline": self.timeline()}
 
 
 def show(stores: Stores, person: str) -> PersonView:

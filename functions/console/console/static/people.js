@@ -38,7 +38,7 @@ async function renderSearch(view) {
               h("li", {},
                 h("a", { href: `#/people/${encodeURIComponent(p.person)}` }, platformHandle(p)),
                 p.name ? ` · ${p.name}` : "",
-                ` · ${p.mention_count ?? 0} mentions`,
+                ` · ${p.mention_count ?? 0} ${p.mention_count === 1 ? "mention" : "mentions"}`,
                 p.last_seen ? [" · last seen ", time(p.last_seen)] : null)))
           : null,
       );
@@ -59,14 +59,19 @@ function identityKey(identity) {
   return identity.person || identity.key || identity.id || (identity.platform && identity.handle ? `${identity.platform}:@${String(identity.handle).replace(/^@/, "")}` : "");
 }
 
-function identityText(identity) {
-  if (typeof identity === "string") return identity;
+function identityText(identity, handles = {}) {
+  if (typeof identity === "string") {
+    const platform = identity.startsWith("PERSON#") ? identity.split("#")[1] : null;
+    return handles[identity] && platform ? `@${handles[identity]} on ${platform}` : identity;
+  }
   return identity.platform && identity.handle ? `@${String(identity.handle).replace(/^@/, "")} on ${identity.platform}` : identityKey(identity);
 }
 
+// the facts Goodword holds, without the empty ones (the heading already says the handle)
 function facts(person) {
-  const rows = Object.entries(person || {}).filter(([, v]) => v === null || ["string", "number", "boolean"].includes(typeof v));
-  return h("dl", { class: "facts-list" }, rows.map(([k, v]) => h("div", {}, h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, v === null ? "–" : /^\d{4}-\d{2}-\d{2}T/.test(String(v)) ? time(String(v)) : String(v)))));
+  const rows = Object.entries(person || {}).filter(([k, v]) => k !== "handle" && v !== null && v !== "" && ["string", "number", "boolean"].includes(typeof v));
+  const shown = (v) => (typeof v === "boolean" ? (v ? "yes" : "no") : /^\d{4}-\d{2}-\d{2}T/.test(String(v)) ? time(String(v)) : String(v));
+  return h("dl", { class: "facts-list" }, rows.map(([k, v]) => h("div", {}, h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, shown(v)))));
 }
 
 function timelineEntry(entry) {
@@ -74,7 +79,7 @@ function timelineEntry(entry) {
   const bits = [];
   if (entry.praise !== undefined && entry.praise !== null) bits.push(`praise ${number(entry.praise)}`);
   if (entry.band) bits.push(`band ${entry.band}`);
-  if (entry.state) bits.push(entry.state);
+  if (entry.state) bits.push(String(entry.state).replace(/_/g, " "));
   if (entry.product) bits.push(entry.product);
   return h(
     "li",
@@ -87,8 +92,10 @@ function timelineEntry(entry) {
 async function renderPerson(view, ctx, personId) {
   const data = await get(`/api/person?id=${q(personId)}`);
   const person = data.person || {};
-  const handle = String(person.handle || personId.split(":@")[1] || personId).replace(/^@/, "");
+  // the handle the person goes by (their newest post's); the key when no post is left
+  const handle = String(person.handle || personId.split(":@")[1] || person.person || personId).replace(/^@/, "");
   const identities = data.identities || [];
+  const handles = data.handles || {};
   const timeline = data.timeline || [];
   const reload = () => renderPerson(view, ctx, personId);
 
@@ -151,8 +158,8 @@ async function renderPerson(view, ctx, personId) {
       h("h2", { id: "ids-title" }, "Identities"),
       identities.length
         ? h("ul", { class: "identities" }, identities.map((identity) =>
-            h("li", {}, identityText(identity), " ",
-              ctx.canEdit && identities.length > 1 ? h("button", { type: "button", class: "link", onclick: () => act("/api/person/unlink", { person: identityKey(identity) }, `Unlinked ${identityText(identity)}.`) }, "Unlink", h("span", { class: "visually-hidden" }, ` ${identityText(identity)}`)) : null)))
+            h("li", {}, identityText(identity, handles), " ",
+              ctx.canEdit && identities.length > 1 ? h("button", { type: "button", class: "link", onclick: () => act("/api/person/unlink", { person: identityKey(identity) }, `Unlinked ${identityText(identity, handles)}.`) }, "Unlink", h("span", { class: "visually-hidden" }, ` ${identityText(identity, handles)}`)) : null)))
         : h("p", {}, "Only this identity."),
       ctx.canEdit ? linkForm : null),
     h("section", { "aria-labelledby": "timeline-title" },

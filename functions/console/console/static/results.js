@@ -53,7 +53,7 @@ export async function render(view) {
     fill(
       body,
       h("dl", { class: "numbers totals" }, facts.map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, String(v))))),
-      totals.dry_run ? h("p", { class: "hint" }, `${totals.dry_run} offers were sent in dry run: nothing reached the platforms.`) : null,
+      totals.dry_run ? h("p", { class: "hint" }, `${totals.dry_run === 1 ? "1 offer was" : `${totals.dry_run} offers were`} sent in dry run: nothing reached the platforms.`) : null,
       section("per-day", "Per day", rows(report, "per_day", "days", "day")),
       section("per-rule", "Per rule", rows(report, "per_rule", "rules", "rule_id")),
       section("per-platform", "Per platform", rows(report, "per_platform", "platforms", "platform")),
