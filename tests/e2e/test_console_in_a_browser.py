@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import urllib.error
 import urllib.parse
@@ -184,10 +185,14 @@ def test_an_invalid_field_is_said_beside_it(goodword_stack: RunningStack, contex
     page.get_by_role("button", name="Form", exact=True).click()
     cap.fill("25")
     error.wait_for(state="hidden")
+    review = page.get_by_label("Review", exact=True)  # one of the three values, not free text
+    assert review.evaluate("e => [...e.options].map(o => o.value)") == ["by_band", "manual", "automatic"]
+    review.select_option("manual")
     page.get_by_role("button", name="Review and save…").click()  # the diff comes before any save
     diff = page.locator("#rule-panel pre.diff")
     diff.wait_for()
     assert "+  per_day: 25" in diff.inner_text()
+    assert re.search(r"^\+ +review: manual$", diff.inner_text(), re.MULTILINE), diff.inner_text()
     shoot(page, "diff")
     page.get_by_role("button", name="Keep editing").click()  # nothing saved: the flagship stays as it is
 

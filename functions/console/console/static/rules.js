@@ -15,7 +15,13 @@ const FORM = [
   { path: "actions[0].offer_sample.product", label: "Product" },
   { path: "actions[0].offer_sample.product_cost", label: "Cost of one sample", kind: "number" },
   { path: "actions[0].offer_sample.message", label: "Offer message", kind: "long", hint: "Placeholders such as {author_handle}, {product}, {claim_link}." },
-  { path: "actions[0].offer_sample.review", label: "Review", hint: "manual, by_band or automatic" },
+  {
+    path: "actions[0].offer_sample.review",
+    label: "Review",
+    kind: "choice",
+    options: ["by_band", "manual", "automatic"],
+    hint: "by_band: the judge's band decides (auto is sent, review waits for a person); manual: every offer waits; automatic: every offer is sent.",
+  },
   { path: "actions[0].offer_sample.claim_within_days", label: "Days to claim", kind: "number" },
   { path: "limits.once_per_person", label: "Once per person" },
   { path: "limits.per_day", label: "Daily cap", kind: "number" },
@@ -146,6 +152,10 @@ async function renderRule(view, ctx, ruleId) {
       let input;
       if (spec.kind === "check") input = h("input", { type: "checkbox", checked: value === true, disabled: readOnly });
       else if (spec.kind === "long") input = h("textarea", { rows: 3, readonly: readOnly });
+      else if (spec.kind === "choice") {
+        const options = [...new Set([...spec.options, String(value)])];
+        input = h("select", { disabled: readOnly }, options.map((o) => h("option", { value: o }, o)));
+      }
       else input = h("input", { type: "text", inputmode: spec.kind === "number" ? "decimal" : null, readonly: readOnly, autocomplete: "off" });
       if (spec.kind !== "check") input.value = value === null ? "" : String(value);
       input.dataset.path = spec.path;
