@@ -12,14 +12,16 @@ import click
 from goodword.claims.records import ClaimRecord
 from goodword.claims.states import ClaimState
 from goodword.ports import ClaimStore
+from goodword.services import claims as service
+from goodword.services.claims import claim_state_of, listed
 from goodword.work import WorkRecord
 from goodword_cli.app import App, pass_app
-from goodword_cli.claims import NotFulfillableError, claim_state_of, listed, mark_fulfilled, refuse
 from goodword_cli.output import EXIT_PROBLEMS, EXIT_TARGET, CliError, console, emit_json, json_option, short_id, table
+from goodword_cli.service_errors import refusals
 from goodword_cli.target import Target
 from goodword_cli.work_ids import find_work
 
-STATES = [s.value for s in ClaimState if s not in (ClaimState.OFFERED, ClaimState.EXPIRED)]  # a claim is never these
+STATES = [s.value for s in service.LISTABLE]
 
 
 @click.group()
@@ -53,8 +55,9 @@ def _claim_offer(app: App, claim_id: str) -> WorkRecord:
 def list_claims(app: App, state: str | None, rule_id: str | None, limit: int, as_json: bool) -> None:
     """Claims, newest first: ids, states, rule and times (no name, email or address)."""
     target = app.target()
-    store = _store(target)
-    found = store.list_claims(ClaimState(state) if state else None, rule_id, limit, personal=False)
+    _store(target)
+    with refusals():
+        found = service.list_claims(target.stores(), ClaimState(state) if state else None, rule_id, limit)
     if as_json:
         emit_json({"claims": [listed(c) for c in found]})
         return
@@ -129,12 +132,10 @@ def mark_fulfilled_command(app: App, claim_id: str) -> None:
     """A person sent the sample: a claimed, held or failed claim becomes fulfilled, recording
     who and when, and the move is published on the stack's event bus."""
     target = app.target()
-    store = _store(target)
+    _store(target)
     offer = _claim_offer(app, claim_id)
-    try:
-        marked = mark_fulfilled(offer, store, target.bus(), target.who(), datetime.now(UTC))
-    except NotFulfillableError as exc:
-        raise CliError(str(exc), EXIT_PROBLEMS) from None
+    with refusals():
+        marked = service.mark_fulfilled(target.stores(), offer.id, target.who(), datetime.now(UTC))
     console.print(marked.message, markup=False)
 
 
@@ -145,12 +146,10 @@ def refuse_command(app: App, claim_id: str) -> None:
     """A person decided a held or failed claim is not to be sent (a repeat claimer, say): it
     becomes refused, recording who, and the move is published on the stack's event bus."""
     target = app.target()
-    store = _store(target)
+    _store(target)
     offer = _claim_offer(app, claim_id)
-    try:
-        done = refuse(offer, store, target.bus(), target.who(), datetime.now(UTC))
-    except NotFulfillableError as exc:
-        raise CliError(str(exc), EXIT_PROBLEMS) from None
+    with refusals():
+        done = service.refuse(target.stores(), offer.id, target.who(), datetime.now(UTC))
     console.print(done.message, markup=False)
 
 
