@@ -13,7 +13,9 @@ import yaml
 
 from dev_support.paths import ROOT
 from goodword.aws import clients
+from goodword.claims.states import ClaimState
 from tests.conftest import Aws
+from tests.functional.test_cli_claims import claimed
 from tests.functional.test_cli import snapshot
 from tests.functional.test_console_api_review_people import EDITOR, VIEWER, api, waiting
 from tests.functional.test_console_api_review_people import call as json_call
@@ -55,7 +57,7 @@ def routes() -> list[tuple[str, str]]:
 
 
 def concrete(path: str) -> str:
-    return re.sub(r"<(\w+)>", lambda m: {"offer_id": "0" * 32, "rule_id": FLAGSHIP_ID}[m.group(1)], path)
+    return re.sub(r"<(\w+)>", lambda m: {"offer_id": "0" * 32, "claim_id": "0" * 32, "rule_id": FLAGSHIP_ID}[m.group(1)], path)
 
 
 @pytest.mark.parametrize(("method", "path"), routes())
@@ -102,6 +104,7 @@ def test_the_console_apis_role_allows_exactly_the_calls_of_its_routes(
     edited["limits"] = {**edited["limits"], "per_day": 30}
     wider = {**edited, "limits": {**edited["limits"], "per_day": 40}}
     live = call(api, lambda_context, "GET", f"/api/rules/{FLAGSHIP_ID}")[1]["version"]
+    held, repeat = claimed(aws, 1, ClaimState.HELD), claimed(aws, 2, ClaimState.HELD)
     with recording(names, clients.RECEIVER) as recorder:
         for method, path, body, query in [
             ("GET", "/api/me", None, None),
@@ -117,6 +120,9 @@ def test_the_console_apis_role_allows_exactly_the_calls_of_its_routes(
             ("POST", "/api/person/opt-in", {"person": "x:@fan_cy"}, None),
             ("GET", "/api/person/erase-preview", None, {"id": "x:@fan_cy"}),
             ("POST", "/api/person/erase", {"person": "x:@fan_cy", "confirm": "x:@fan_cy"}, None),
+            ("GET", "/api/claims", None, {"state": "held"}),
+            ("POST", f"/api/claims/{held}/mark-fulfilled", {}, None),
+            ("POST", f"/api/claims/{repeat}/refuse", {}, None),
             ("GET", "/api/rules", None, None),
             ("GET", f"/api/rules/{FLAGSHIP_ID}", None, None),
             ("POST", "/api/rules/validate", {"yaml": FLAGSHIP}, None),

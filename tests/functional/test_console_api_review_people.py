@@ -38,6 +38,7 @@ def api(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "ACTIONS_QUEUE_URL": aws.queues["ActionsQueue"],
         "CLAIMS_TABLE_NAME": aws.tables["ClaimsTable"],
         "CLAIMS_KEY_ARN": aws.keys["ClaimsKey"],
+        "EVENT_BUS_NAME": "GoodwordEventBus-test",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)

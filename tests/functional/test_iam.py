@@ -36,7 +36,6 @@ Grant = tuple[str, str]  # (IAM action, logical id of the resource or "*")
 # Granted but not called by the code, and why.
 NOT_CALLED_BY_THE_CODE: dict[str, dict[Grant, str]] = {
     "ConsoleApiFunction": {
-        ("dynamodb:GetItem", "ClaimsTable"): "erasing a person who claimed (tests/functional/test_erase.py runs that path)",
         ("dynamodb:DeleteItem", "ClaimsTable"): "erasing a person who claimed (tests/functional/test_erase.py runs that path)",
     },
     "ApplyRulesFunction": {

@@ -15,7 +15,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from console_api.auth import caller, editor
-from console_api.routes import people, report, review, rules, settings
+from console_api.routes import claims, people, report, review, rules, settings
 from goodword.aws import clients
 from goodword.aws.stores import from_environment
 from goodword.observability import logger, tracer
@@ -23,7 +23,7 @@ from goodword.services.errors import Conflict, Invalid, NotFound, Refused, Servi
 from goodword.services.stores import Stores
 
 app = APIGatewayHttpResolver(enable_validation=True)
-for module in (review, people, rules, settings, report):
+for module in (review, people, claims, rules, settings, report):
     app.include_router(module.router)
 
 # POSTs that compute and write nothing: a viewer may check a rule, see its diff and backtest it.
