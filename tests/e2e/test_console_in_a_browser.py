@@ -25,7 +25,7 @@ import yaml
 
 from dev_support.paths import ROOT
 from tests.e2e.conftest import RunningStack
-from tests.e2e.test_claim_page_in_a_browser import browser, close, playwright, serious_violations  # noqa: F401
+from tests.e2e.test_claim_page_in_a_browser import browser, close, offer_link, playwright, send, serious_violations  # noqa: F401
 from tests.e2e.test_cli_over_http import deliver, goodword, goodword_json
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -258,12 +258,66 @@ def test_a_viewer_sees_no_approve_button_and_the_api_refuses(
     page.locator("article.item", has_text=text).wait_for()  # still waiting: the refusal changed nothing
 
 
+def held_claim(stack: RunningStack, context: Any) -> tuple[str, list[str]]:
+    """Two new fans claim their gifts on the claim page with the same email and address: the
+    second is held as a repeat claimer. Its id, and what the fan typed (never to be shown)."""
+    door = secrets.randbelow(10_000)
+    fan = {
+        "Full name": "Cleo Console",
+        "Email": f"cleo.console{door}@example.org",
+        "Address": f"{door} Console Close",
+        "Town or city": "Claimston",
+        "Postcode / ZIP": "CL1 4IM",
+    }
+    ids = []
+    for handle in ("cleo_first", "cleo_again"):
+        link, offer = offer_link(stack, handle)
+        page = context.new_page()
+        page.goto(link)
+        for label, value in fan.items():
+            page.get_by_label(label, exact=True).fill(value)
+        page.get_by_label("Country").select_option("GB")
+        page.get_by_label("I agree").check()
+        send(page)
+        page.close()
+        ids.append(str(offer["id"]["S"]))
+    stack.wait_idle()
+    return ids[1], list(fan.values())
+
+
+def test_the_claims_page_shows_a_held_claim_and_nothing_personal(goodword_stack: RunningStack, context: Any) -> None:
+    held, personal = held_claim(goodword_stack, context)
+    page = sign_in(goodword_stack, context, EDITOR, "#/claims")
+    assert page.get_by_label("Show").input_value() == "held"  # held claims first
+    item = page.locator(f"article.item[data-id='{held}']")
+    item.wait_for(timeout=POLL_MS)
+    assert "@cleo_again" in item.inner_text() and "repeat claimer" in item.inner_text()
+    assert item.get_by_role("button", name="Refuse").is_visible()
+    text = page.inner_text("main")
+    assert not [p for p in personal if p in text], "no claimant's name, email or address on the claims page"
+    assert "goodword claims show" in text
+    shoot(page, "claims")
+    item.get_by_role("button", name="Refuse").click()
+    dialog = page.get_by_role("dialog")
+    assert held[:8] in dialog.inner_text()  # the confirmation names the claim
+    dialog.get_by_role("button", name="Refuse the claim").click()
+    page.locator("#status", has_text=f"Claim {held[:8]} is now refused").wait_for()
+    refused = goodword_json(goodword_stack, "claims", "list", "--state", "refused")["claims"]
+    assert {c["id"]: c.get("refused_by") for c in refused}[held] == f"console:{EDITOR}"
+
+    viewer = sign_in(goodword_stack, context, VIEWER, "#/claims/all")
+    viewer.locator(f"article.item[data-id='{held}']").wait_for(timeout=POLL_MS)
+    assert viewer.get_by_role("button", name="Refuse").count() == 0
+    assert viewer.get_by_role("button", name="Mark fulfilled").count() == 0
+
+
 # what each page shows once its data is in (a screenshot before that shows "Loading…")
 READY = {
     "review": "#recent table",
     "rules": "table.rules",
     "rule": ".field[data-path='limits.per_day']",
     "people": "form[role=search]",
+    "claims": "#claims-count:not(:empty)",
     "results": "#report dl.totals",
     "settings": "main textarea",
 }
@@ -273,6 +327,7 @@ PAGES = {
     "rules": "#/rules",
     "rule": f"#/rules/{FLAGSHIP}",
     "people": "#/people",
+    "claims": "#/claims",
     "results": "#/results",
     "settings": "#/settings",
 }
@@ -326,7 +381,7 @@ def test_no_serious_accessibility_violation_on_any_page(goodword_stack: RunningS
         page.locator(READY[name]).first.wait_for(timeout=POLL_MS)
         page.wait_for_load_state("networkidle")
         assert serious_violations(page) == [], name
-        if name not in ("review", "rule", "people"):  # taken with their content elsewhere
+        if name not in ("review", "rule", "people", "claims"):  # taken with their content elsewhere
             shoot(page, name)
     page.get_by_role("link", name="People").click()
     page.get_by_label("Find a person").fill("e2e")

@@ -15,8 +15,8 @@ from dev_support.paths import ROOT
 from goodword.aws import clients
 from goodword.claims.states import ClaimState
 from tests.conftest import Aws
-from tests.functional.test_cli_claims import claimed
 from tests.functional.test_cli import snapshot
+from tests.functional.test_cli_claims import claimed
 from tests.functional.test_console_api_review_people import EDITOR, VIEWER, api, waiting
 from tests.functional.test_console_api_review_people import call as json_call
 from tests.functional.test_iam import check, names, recording

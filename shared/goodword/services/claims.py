@@ -92,7 +92,9 @@ def table(stores: Stores) -> ClaimsTable:
     return stores.claims
 
 
-def list_claims(stores: Stores, state: ClaimState | None = None, rule_id: str | None = None, limit: int = 100) -> list[ClaimRecord]:
+def list_claims(
+    stores: Stores, state: ClaimState | None = None, rule_id: str | None = None, limit: int = 100
+) -> list[ClaimRecord]:
     """Claims, newest first, never decrypted."""
     return table(stores).list_claims(state, rule_id, limit, personal=False)
 

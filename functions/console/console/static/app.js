@@ -4,13 +4,14 @@
 
 import { ApiError, forget, get, signIn, token, whenSignedOut } from "./api.js";
 import { announce, field, fill, h } from "./dom.js";
+import * as claims from "./claims.js";
 import * as people from "./people.js";
 import * as results from "./results.js";
 import * as review from "./review.js";
 import * as rules from "./rules.js";
 import * as settings from "./settings.js";
 
-const PAGES = { review, rules, people, results, settings };
+const PAGES = { review, rules, people, claims, results, settings };
 const ctx = { me: null, canEdit: false };
 let stop = null;
 let routed = false;
