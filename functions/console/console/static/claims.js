@@ -81,7 +81,7 @@ export async function render(view, ctx) {
     location.hash = `#/claims/${select.value || "all"}`;
   });
   const list = h("div", { class: "queue", id: "claims" }, h("p", {}, "Loading…"));
-  const count = h("p", { class: "lead", id: "claims-count" });
+  const count = h("p", { class: "lead claims-count", id: "claims-count" });
   fill(
     view,
     h("h1", {}, "Claims"),
