@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,20 @@ class Invalid(ServiceError):
         if not self.message:
             self.message = "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in self.problems)
         super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What the pipeline would say of a proposed document (a rule, the settings): its problems
+    (none: ``ok``), warnings that do not stop it, and the definition as it would be stored."""
+
+    problems: list[Problem]
+    warnings: list[str] = field(default_factory=list)
+    definition: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "problems": [p.as_json() for p in self.problems], "warnings": self.warnings}

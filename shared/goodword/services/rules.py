@@ -8,7 +8,7 @@ stored or proposed, would have done over the stored events, writing nothing). Th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from goodword.rules.documents import as_yaml, definition_of, rule_problems, same
 from goodword.rules.engine import RuleBook, compile_rules
 from goodword.rules.model import Rule
 from goodword.rules.shadowing import shadowing_warnings
-from goodword.services import report
+from goodword.services import errors, report
 from goodword.services.errors import Conflict, Invalid, NotFound, Problem
 from goodword.services.stores import Stores
 
@@ -77,21 +77,10 @@ class RuleDetail:
 
 
 @dataclass(frozen=True)
-class Validation:
-    """What the pipeline would say of a proposed rule: its problems (none: ``ok``) and
-    warnings that do not stop it (a rule another can never let run)."""
+class Validation(errors.Validation):
+    """A proposed rule's validation; warnings name a rule another can never let run."""
 
-    problems: list[Problem]
-    warnings: list[str] = field(default_factory=list)
-    definition: dict[str, Any] | None = None  # as it would be stored
     rule: Rule | None = None  # None when there are problems
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def as_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "problems": [p.as_json() for p in self.problems], "warnings": self.warnings}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from goodword.rule_versions import GLOBAL_SK, ConflictError, StoredSetting
 from goodword.rules.model import Settings
-from goodword.services.errors import Conflict, Invalid, Problem
+from goodword.services.errors import Conflict, Invalid, Problem, Validation
 from goodword.services.stores import Stores
 from goodword.validation import describe_validation_error, error_messages
 
@@ -71,20 +71,6 @@ class SettingsView:
             "updated_at": self.live.updated_at if self.live else None,
             **({"problems": [p.as_json() for p in self.problems]} if self.problems else {}),
         }
-
-
-@dataclass(frozen=True)
-class Validation:
-    problems: list[Problem]
-    warnings: list[str] = field(default_factory=list)
-    definition: dict[str, Any] | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def as_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "problems": [p.as_json() for p in self.problems], "warnings": self.warnings}
 
 
 @dataclass(frozen=True)
