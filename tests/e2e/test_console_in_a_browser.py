@@ -67,13 +67,13 @@ def password(email: str) -> str:
     users = (config.get(USERS_KEY) or {}).get("users") or []
     found = next((u.get("password") for u in users if isinstance(u, dict) and u.get("email") == email), None)
     if not isinstance(found, str) or not found:
-        pytest.skip(f"no password for {email} under {USERS_KEY}.users in tests/e2e/stack/local-e2e.json")
+        pytest.fail(f"no password for {email} under {USERS_KEY}.users in tests/e2e/stack/local-e2e.json")
     return found
 
 
 @pytest.fixture(scope="session", autouse=True)
 def dev_users() -> None:
-    """Skip (before the stack starts) when the dev users are not configured yet."""
+    """Fail (before the stack starts) when the dev users are not configured."""
     password(EDITOR)
     password(VIEWER)
 
